@@ -1,0 +1,75 @@
+//! Random streams: one per component, derived from the scenario seed and the
+//! component's stable name.
+//!
+//! Every stream is ChaCha8 keyed by the seed (`seed_from_u64`) with the
+//! stream number set to the FNV-1a 64-bit hash of the component's name
+//! (`database/DB01`, `move/user1`, ...). FNV-1a is defined by its constants,
+//! so the mapping never changes between Rust versions or platforms (unlike
+//! `DefaultHasher`), and adding a component never disturbs another's draws.
+
+use fnv::FnvHasher;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::hash::Hasher;
+
+/// The random stream of the component named `name` under `seed`.
+pub fn stream(seed: u64, name: &str) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream_id(name));
+    rng
+}
+
+/// The stream number of a component: FNV-1a 64 of its name's UTF-8 bytes.
+pub fn stream_id(name: &str) -> u64 {
+    let mut h = FnvHasher::default();
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+/// An exponential draw with the given mean, by inversion of a uniform
+/// `[0, 1)` draw. Uses `libm`'s `log1p` rather than the platform's `ln` (as
+/// `rand_distr::Exp` would), so the value is bit-identical on every machine.
+pub fn exponential(rng: &mut impl Rng, mean: f64) -> f64 {
+    let u: f64 = rng.random();
+    -mean * libm::log1p(-u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_are_fnv1a() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(stream_id(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stream_id("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stream_id("foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn streams_are_reproducible_and_independent() {
+        let a1: Vec<u64> = (0..4).map({ let mut r = stream(42, "move/a"); move |_| r.next_u64() }).collect();
+        let a2: Vec<u64> = (0..4).map({ let mut r = stream(42, "move/a"); move |_| r.next_u64() }).collect();
+        let b: Vec<u64> = (0..4).map({ let mut r = stream(42, "move/b"); move |_| r.next_u64() }).collect();
+        let other_seed: Vec<u64> = (0..4).map({ let mut r = stream(43, "move/a"); move |_| r.next_u64() }).collect();
+        assert_eq!(a1, a2);
+        assert_ne!(a1, b);
+        assert_ne!(a1, other_seed);
+    }
+
+    #[test]
+    fn draws_stay_in_range() {
+        let mut r = stream(1, "test");
+        for _ in 0..10_000 {
+            assert!(exponential(&mut r, 125.0) >= 0.0);
+        }
+    }
+
+    #[test]
+    fn exponential_mean_is_close() {
+        let mut r = stream(7, "mean");
+        let n = 200_000;
+        let mean = (0..n).map(|_| exponential(&mut r, 125.0)).sum::<f64>() / n as f64;
+        assert!((mean - 125.0).abs() < 1.5, "{mean}");
+    }
+}

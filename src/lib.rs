@@ -1,0 +1,13 @@
+//! cnasim: a deterministic discrete-event simulator of the Exchange Calendar
+//! Notification Assistant under mailbox move requests.
+//!
+//! The pipeline: a scenario file ([`scenario`]) becomes a validated
+//! [`model::World`]; the [`engine`] runs it under each policy
+//! ([`model::sim`]), pushing records to observers; [`report`] turns what
+//! they collected into files and tables. See ARCHITECTURE.md.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod model;
+pub mod time;

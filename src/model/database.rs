@@ -1,0 +1,342 @@
+//! A database during a run: its event counter, the assistant's dispatcher
+//! (a FIFO server with an optional service time) and background traffic.
+//!
+//! Background traffic never enters the event queue. It belongs to no
+//! mailbox, so it can only matter through counters, dispatcher delay and the
+//! backlog figures; the database therefore generates it lazily, in order,
+//! whenever a mailbox event needs a counter (and once at the end of the
+//! run). Cost: O(1) per background event, no allocation, no heap traffic.
+
+use super::world::{Arrivals, Database};
+use crate::engine::rng;
+use crate::time::{SimDuration, SimTime};
+use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
+
+/// Counter and effect time of a newly issued event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// The event's counter.
+    pub counter: u64,
+    /// When the assistant processes it: `f_i = max(create_i, f_{i-1}) + T`.
+    pub effect: SimTime,
+}
+
+/// Where a new event falls among same-instant background arrivals: move
+/// transitions (phase 1) come before the background arrivals of the same
+/// instant, user actions (phase 2) after them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// Before background arrivals at the same instant.
+    BeforeBackground,
+    /// After background arrivals at the same instant.
+    AfterBackground,
+}
+
+/// The event counter would pass `u64::MAX`.
+#[derive(Debug, thiserror::Error)]
+#[error("the event counter of database `{0}` overflowed; lower its counter_start")]
+pub struct CounterOverflow(pub String);
+
+/// Totals of one database at the end of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DatabaseTotals {
+    /// Events fired within the window.
+    pub issued: u64,
+    /// Events the assistant processed within the window.
+    pub processed: u64,
+    /// Largest backlog seen by a processed event (MODEL.md section 7).
+    pub max_backlog: u64,
+    /// Counter of the last event fired, if any.
+    pub last_counter: Option<u64>,
+    /// Counter of the last event processed, if any (the watermark).
+    pub watermark: Option<u64>,
+}
+
+/// A run of issued events whose effect times form an arithmetic sequence:
+/// a busy period of the dispatcher (step `T`) or, with unlimited throughput,
+/// events of one instant (step 0).
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    first_counter: u64,
+    count: u64,
+    first_effect: i64,
+    step: i64,
+}
+
+impl Segment {
+    fn last_effect(&self) -> i64 {
+        self.first_effect + (self.count as i64 - 1) * self.step
+    }
+}
+
+enum Background {
+    None,
+    Uniform { start: i64, ms_per_hour_over_rate: f64, k: u64 },
+    Poisson { rng: ChaCha8Rng, start: i64, mean_gap_ms: f64, elapsed_ms: f64 },
+}
+
+/// One database's counter, dispatcher and background traffic during a run.
+pub struct DatabaseRun {
+    name: String,
+    next_counter: u64,
+    service_ms: i64,
+    busy_until: i64,
+    /// Issued events not yet processed as of the latest arrival.
+    pending: VecDeque<Segment>,
+    end: SimTime,
+    background: Background,
+    next_background: Option<SimTime>,
+    totals: DatabaseTotals,
+}
+
+impl DatabaseRun {
+    /// A database at the start of the window `[start, end)` under `seed`.
+    pub fn new(db: &Database, seed: u64, start: SimTime, end: SimTime) -> Self {
+        let background = match db.background {
+            None => Background::None,
+            Some(bg) => match bg.arrivals {
+                Arrivals::Uniform => Background::Uniform {
+                    start: start.as_millis(),
+                    ms_per_hour_over_rate: 3_600_000.0 / bg.rate_per_hour,
+                    k: 0,
+                },
+                Arrivals::Poisson => Background::Poisson {
+                    rng: rng::stream(seed, &format!("database/{}", db.name)),
+                    start: start.as_millis(),
+                    mean_gap_ms: 3_600_000.0 / bg.rate_per_hour,
+                    elapsed_ms: 0.0,
+                },
+            },
+        };
+        let mut run = DatabaseRun {
+            name: db.name.clone(),
+            next_counter: db.counter_start,
+            service_ms: db.service_time.as_millis(),
+            busy_until: i64::MIN,
+            pending: VecDeque::new(),
+            end,
+            background,
+            next_background: None,
+            totals: DatabaseTotals::default(),
+        };
+        run.next_background = run.draw_background();
+        run
+    }
+
+    /// The next background arrival before the window end, if any.
+    fn draw_background(&mut self) -> Option<SimTime> {
+        let at = match &mut self.background {
+            Background::None => return None,
+            Background::Uniform { start, ms_per_hour_over_rate, k } => {
+                *k += 1;
+                *start + (*k as f64 * *ms_per_hour_over_rate).floor() as i64
+            }
+            Background::Poisson { rng, start, mean_gap_ms, elapsed_ms } => {
+                *elapsed_ms += rng::exponential(rng, *mean_gap_ms);
+                *start + elapsed_ms.floor() as i64
+            }
+        };
+        (at < self.end.as_millis()).then_some(SimTime::from_millis(at))
+    }
+
+    /// Fires background arrivals up to `at` (same-instant ones included or
+    /// not, per `arrival`).
+    fn catch_up_background(&mut self, at: SimTime, arrival: Arrival) -> Result<(), CounterOverflow> {
+        while let Some(bg) = self.next_background {
+            let due = match arrival {
+                Arrival::BeforeBackground => bg < at,
+                Arrival::AfterBackground => bg <= at,
+            };
+            if !due {
+                break;
+            }
+            self.issue_now(bg)?;
+            self.next_background = self.draw_background();
+        }
+        Ok(())
+    }
+
+    /// Issues a mailbox event created at `at`: first every background
+    /// arrival that precedes it, then the event itself.
+    pub fn issue(&mut self, at: SimTime, arrival: Arrival) -> Result<Issued, CounterOverflow> {
+        self.catch_up_background(at, arrival)?;
+        self.issue_now(at)
+    }
+
+    /// Fires the remaining background traffic of the window and returns the
+    /// database's totals.
+    pub fn finish(&mut self) -> Result<DatabaseTotals, CounterOverflow> {
+        self.catch_up_background(self.end, Arrival::BeforeBackground)?;
+        Ok(self.totals)
+    }
+
+    /// Gives the next counter to an event created at `at`, computes its
+    /// effect time and updates the backlog figures.
+    ///
+    /// Backlog: for each processed event i, MODEL.md asks for (last counter
+    /// issued when i takes effect) - counter_i. The maximum of that over i
+    /// equals the maximum, over arrivals j, of counter_j - counter_i(j)
+    /// where i(j) is the first event not yet processed when j arrives
+    /// (processing at the same instant comes later, in phase 3). So the
+    /// figure is updated here, at arrival, from the front of `pending`.
+    fn issue_now(&mut self, at: SimTime) -> Result<Issued, CounterOverflow> {
+        let a = at.as_millis();
+        let counter = self.next_counter;
+        self.next_counter = counter
+            .checked_add(1)
+            .ok_or_else(|| CounterOverflow(self.name.clone()))?;
+        let effect = if self.service_ms == 0 { a } else { a.max(self.busy_until) + self.service_ms };
+        self.busy_until = effect;
+
+        // Forget events processed before this arrival.
+        while self.pending.front().is_some_and(|s| s.last_effect() < a) {
+            self.pending.pop_front();
+        }
+        if let Some(front) = self.pending.front_mut() {
+            if front.first_effect < a {
+                // step > 0 here: a step-0 segment is all before `a` or none of it.
+                let skip = (a - front.first_effect + front.step - 1) / front.step;
+                front.first_counter += skip as u64;
+                front.first_effect += skip * front.step;
+                front.count -= skip as u64;
+            }
+        }
+        let oldest = self.pending.front().map_or((counter, effect), |s| (s.first_counter, s.first_effect));
+        if oldest.1 < self.end.as_millis() {
+            self.totals.max_backlog = self.totals.max_backlog.max(counter - oldest.0);
+        }
+        match self.pending.back_mut() {
+            // Anything still pending ends at or after `a`, so the server is
+            // busy (or, with T = 0, this is the same instant): extend.
+            Some(back) => back.count += 1,
+            None => self.pending.push_back(Segment {
+                first_counter: counter,
+                count: 1,
+                first_effect: effect,
+                step: self.service_ms,
+            }),
+        }
+
+        self.totals.issued += 1;
+        self.totals.last_counter = Some(counter);
+        if effect < self.end.as_millis() {
+            self.totals.processed += 1;
+            self.totals.watermark = Some(counter);
+        }
+        Ok(Issued { counter, effect: SimTime::from_millis(effect) })
+    }
+
+    /// How long each event occupies the dispatcher.
+    pub fn service_time(&self) -> SimDuration {
+        SimDuration::from_millis(self.service_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::world::Background as Bg;
+    use uuid::Uuid;
+
+    fn db(service_ms: i64, background: Option<Bg>) -> Database {
+        Database {
+            name: "DB01".into(),
+            guid: Uuid::nil(),
+            counter_start: 100,
+            service_time: SimDuration::from_millis(service_ms),
+            background,
+        }
+    }
+
+    fn at(ms: i64) -> SimTime {
+        SimTime::from_millis(ms)
+    }
+
+    #[test]
+    fn counters_are_consecutive_and_unlimited_throughput_is_immediate() {
+        let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000));
+        let a = run.issue(at(10), Arrival::AfterBackground).unwrap();
+        let b = run.issue(at(20), Arrival::AfterBackground).unwrap();
+        assert_eq!((a.counter, a.effect), (100, at(10)));
+        assert_eq!((b.counter, b.effect), (101, at(20)));
+        let totals = run.finish().unwrap();
+        assert_eq!(totals.max_backlog, 0);
+        assert_eq!(totals.processed, 2);
+    }
+
+    #[test]
+    fn same_instant_events_wait_for_each_other() {
+        // Two events at one instant: when the first takes effect the second
+        // has already been issued, so its backlog is 1.
+        let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000));
+        run.issue(at(10), Arrival::AfterBackground).unwrap();
+        run.issue(at(10), Arrival::AfterBackground).unwrap();
+        run.issue(at(11), Arrival::AfterBackground).unwrap();
+        assert_eq!(run.finish().unwrap().max_backlog, 1);
+    }
+
+    #[test]
+    fn service_time_makes_a_fifo_server() {
+        let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(10_000));
+        let effects: Vec<i64> = [0, 10, 20, 500]
+            .iter()
+            .map(|&t| run.issue(at(t), Arrival::AfterBackground).unwrap().effect.as_millis())
+            .collect();
+        // f_i = max(create_i, f_{i-1}) + T
+        assert_eq!(effects, [100, 200, 300, 600]);
+        // At f_0 = 100 the last issued is counter 102 (created at 20): backlog 2.
+        assert_eq!(run.finish().unwrap().max_backlog, 2);
+    }
+
+    #[test]
+    fn events_after_the_window_are_not_processed() {
+        let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(250));
+        for t in [0, 10, 20] {
+            run.issue(at(t), Arrival::AfterBackground).unwrap();
+        }
+        let totals = run.finish().unwrap();
+        assert_eq!(totals.issued, 3);
+        assert_eq!(totals.processed, 2); // effects 100, 200; 300 is past the end
+        assert_eq!(totals.watermark, Some(101));
+        assert_eq!(totals.last_counter, Some(102));
+    }
+
+    #[test]
+    fn uniform_background_fills_counters_in_order() {
+        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform }; // one per second
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000));
+        // Background arrivals at 1000, 2000, 3000; a move event at 3000 comes first.
+        let mv = run.issue(at(3_000), Arrival::BeforeBackground).unwrap();
+        assert_eq!(mv.counter, 102);
+        let user = run.issue(at(3_000), Arrival::AfterBackground).unwrap();
+        assert_eq!(user.counter, 104);
+        let totals = run.finish().unwrap();
+        assert_eq!(totals.issued, 11); // 9 background (1s..9s) + 2
+        assert_eq!(totals.last_counter, Some(110));
+    }
+
+    #[test]
+    fn overloaded_dispatcher_backlog_grows() {
+        // 10 arrivals per second, 150 ms each: the queue grows by 1/3 event per second.
+        let bg = Bg { rate_per_hour: 36_000.0, arrivals: Arrivals::Uniform };
+        let mut run = DatabaseRun::new(&db(150, Some(bg)), 1, at(0), at(60_000));
+        let totals = run.finish().unwrap();
+        assert_eq!(totals.issued, 599);
+        assert_eq!(totals.processed, 399); // (60000 - 100 - 150) / 150 + 1, rounded down
+        // At the last processed instant almost 200 events wait.
+        assert!((198..=200).contains(&totals.max_backlog), "{}", totals.max_backlog);
+    }
+
+    #[test]
+    fn poisson_background_is_reproducible_and_near_its_rate() {
+        let bg = Bg { rate_per_hour: 28_800.0, arrivals: Arrivals::Poisson };
+        let count = |seed| {
+            let mut run = DatabaseRun::new(&db(0, Some(bg)), seed, at(0), at(3_600_000));
+            run.finish().unwrap().issued
+        };
+        assert_eq!(count(5), count(5));
+        assert_ne!(count(5), count(6));
+        assert!((28_000..29_600).contains(&count(5)), "{}", count(5));
+    }
+}
