@@ -8,6 +8,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod output;
+pub mod runner;
+pub mod scenario;
 pub mod time;

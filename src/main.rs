@@ -1,1 +1,5 @@
-fn main() {}
+//! The `cnasim` binary: see [`cnasim::cli`].
+
+fn main() -> std::process::ExitCode {
+    cnasim::cli::main()
+}

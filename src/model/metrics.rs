@@ -151,7 +151,11 @@ impl<'w> MetricsObserver<'w> {
             mailboxes: world
                 .mailboxes
                 .iter()
-                .map(|_| Tracked { intent: false, state: AssistantState::Off, open: None })
+                .map(|_| Tracked {
+                    intent: false,
+                    state: AssistantState::Off,
+                    open: None,
+                })
                 .collect(),
             finished: false,
         }
@@ -178,7 +182,12 @@ impl<'w> MetricsObserver<'w> {
 
     fn close(&mut self, mailbox: MailboxId, start: SimTime, end: SimTime) {
         if end > start {
-            self.outcome.dropouts.push(Dropout { mailbox, start, end, reminders_missed: 0 });
+            self.outcome.dropouts.push(Dropout {
+                mailbox,
+                start,
+                end,
+                reminders_missed: 0,
+            });
         }
     }
 
@@ -233,7 +242,11 @@ impl<'w> MetricsObserver<'w> {
 impl Observer for MetricsObserver<'_> {
     fn record(&mut self, record: &Record<'_>) {
         match *record {
-            Record::User { at, mailbox, action } => {
+            Record::User {
+                at,
+                mailbox,
+                action,
+            } => {
                 match action {
                     UserAction::Enable => self.mailboxes[mailbox.index()].intent = true,
                     UserAction::Disable => self.mailboxes[mailbox.index()].intent = false,

@@ -6,6 +6,7 @@
 //! [`World`] and reports through an [`Observer`]; files are the business of
 //! [`crate::report`].
 
+pub mod addresses;
 pub mod calendar;
 pub mod database;
 pub mod events;
@@ -32,6 +33,11 @@ pub fn simulate<O: Observer>(
     policy: &Policy,
     extra: O,
 ) -> Result<(Outcome, O), RunError> {
-    let (metrics, extra) = sim::run(world, plan, policy, (MetricsObserver::new(world, plan), extra))?;
+    let (metrics, extra) = sim::run(
+        world,
+        plan,
+        policy,
+        (MetricsObserver::new(world, plan), extra),
+    )?;
     Ok((metrics.into_outcome(), extra))
 }

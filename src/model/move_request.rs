@@ -36,9 +36,16 @@ pub enum MoveStep {
 #[derive(Clone, Copy, Debug)]
 enum State {
     /// Sync `k` would start at `at`; the previous sync ended at `prev_end`.
-    Next { k: u32, at: SimTime, prev_end: SimTime },
+    Next {
+        k: u32,
+        at: SimTime,
+        prev_end: SimTime,
+    },
     /// Sync `k` is running until `ends`.
-    Syncing { k: u32, ends: SimTime },
+    Syncing {
+        k: u32,
+        ends: SimTime,
+    },
     /// A failure cut sync short; `Failed` comes next, at the same instant.
     FailNow(SimTime),
     /// Finalization has started; the lock ends at `at`.
@@ -70,7 +77,11 @@ impl<'a> MoveTimeline<'a> {
         MoveTimeline {
             request,
             rng,
-            state: State::Next { k: 0, at: request.start, prev_end: request.start },
+            state: State::Next {
+                k: 0,
+                at: request.start,
+                prev_end: request.start,
+            },
             until,
         }
     }
@@ -79,9 +90,9 @@ impl<'a> MoveTimeline<'a> {
         match &self.request.durations {
             SyncDurations::Fixed(d) => *d,
             SyncDurations::List(list) => list[(k as usize).min(list.len() - 1)],
-            SyncDurations::Uniform { lo, hi } => SimDuration::from_millis(
-                self.rng.random_range(lo.as_millis()..=hi.as_millis()),
-            ),
+            SyncDurations::Uniform { lo, hi } => {
+                SimDuration::from_millis(self.rng.random_range(lo.as_millis()..=hi.as_millis()))
+            }
         }
     }
 
@@ -92,12 +103,22 @@ impl<'a> MoveTimeline<'a> {
                 let before = |limit: Option<SimTime>| limit.is_none_or(|l| at < l);
                 if before(req.complete_at) && before(req.fail_at) {
                     let d = self.duration(k);
-                    self.state = State::Syncing { k, ends: at.saturating_add(d) };
-                    let phase = if k == 0 { MovePhase::Initial } else { MovePhase::Incremental };
+                    self.state = State::Syncing {
+                        k,
+                        ends: at.saturating_add(d),
+                    };
+                    let phase = if k == 0 {
+                        MovePhase::Initial
+                    } else {
+                        MovePhase::Incremental
+                    };
                     return Some((at, MoveStep::SyncStarted { sync: k, phase }));
                 }
                 let finalize_at = req.complete_at.map(|c| c.max(prev_end));
-                if let Some(f) = req.fail_at.filter(|&f| finalize_at.is_none_or(|fin| f < fin)) {
+                if let Some(f) = req
+                    .fail_at
+                    .filter(|&f| finalize_at.is_none_or(|fin| f < fin))
+                {
                     self.state = State::Done;
                     return Some((f, MoveStep::Failed));
                 }
@@ -211,14 +232,35 @@ mod tests {
             ]
         );
         let all = steps(&req, "2016-01-27T00:00:00Z");
-        assert_eq!(all[0].1, MoveStep::SyncStarted { sync: 0, phase: MovePhase::Initial });
-        assert_eq!(all[1], ("2016-01-25T21:41:10.000Z".into(), MoveStep::SyncEnded { sync: 0 }));
-        assert_eq!(all[2].1, MoveStep::SyncStarted { sync: 1, phase: MovePhase::Incremental });
+        assert_eq!(
+            all[0].1,
+            MoveStep::SyncStarted {
+                sync: 0,
+                phase: MovePhase::Initial
+            }
+        );
+        assert_eq!(
+            all[1],
+            (
+                "2016-01-25T21:41:10.000Z".into(),
+                MoveStep::SyncEnded { sync: 0 }
+            )
+        );
+        assert_eq!(
+            all[2].1,
+            MoveStep::SyncStarted {
+                sync: 1,
+                phase: MovePhase::Incremental
+            }
+        );
     }
 
     #[test]
     fn the_last_listed_duration_repeats() {
-        let req = request("2016-01-01T00:00:00Z", SyncDurations::List(vec![d("1h"), d("10m")]));
+        let req = request(
+            "2016-01-01T00:00:00Z",
+            SyncDurations::List(vec![d("1h"), d("10m")]),
+        );
         assert_eq!(
             starts(&req, "2016-01-04T00:00:00Z"),
             [
@@ -240,8 +282,14 @@ mod tests {
         assert_eq!(
             tail,
             [
-                ("2016-01-02T00:20:00.000Z".into(), MoveStep::SyncEnded { sync: 1 }),
-                ("2016-01-02T00:20:00.000Z".into(), MoveStep::FinalizationStarted),
+                (
+                    "2016-01-02T00:20:00.000Z".into(),
+                    MoveStep::SyncEnded { sync: 1 }
+                ),
+                (
+                    "2016-01-02T00:20:00.000Z".into(),
+                    MoveStep::FinalizationStarted
+                ),
                 ("2016-01-02T00:50:00.000Z".into(), MoveStep::Completed),
             ]
         );
@@ -253,8 +301,17 @@ mod tests {
         req.complete_at = Some(t("2016-01-01T12:00:00Z"));
         let got = steps(&req, "2016-02-01T00:00:00Z");
         assert_eq!(got.len(), 4);
-        assert_eq!(got[2], ("2016-01-01T12:00:00.000Z".into(), MoveStep::FinalizationStarted));
-        assert_eq!(got[3], ("2016-01-01T12:01:00.000Z".into(), MoveStep::Completed));
+        assert_eq!(
+            got[2],
+            (
+                "2016-01-01T12:00:00.000Z".into(),
+                MoveStep::FinalizationStarted
+            )
+        );
+        assert_eq!(
+            got[3],
+            ("2016-01-01T12:01:00.000Z".into(), MoveStep::Completed)
+        );
     }
 
     #[test]
@@ -263,7 +320,13 @@ mod tests {
         req.complete_at = Some(t("2016-01-02T00:10:00Z"));
         let got = steps(&req, "2016-02-01T00:00:00Z");
         assert_eq!(starts(&req, "2016-02-01T00:00:00Z").len(), 1);
-        assert_eq!(got[2], ("2016-01-02T00:10:00.000Z".into(), MoveStep::FinalizationStarted));
+        assert_eq!(
+            got[2],
+            (
+                "2016-01-02T00:10:00.000Z".into(),
+                MoveStep::FinalizationStarted
+            )
+        );
     }
 
     #[test]
@@ -275,8 +338,17 @@ mod tests {
         assert_eq!(
             got[2..].to_vec(),
             [
-                ("2016-01-02T00:10:00.000Z".into(), MoveStep::SyncStarted { sync: 1, phase: MovePhase::Incremental }),
-                ("2016-01-02T00:15:00.000Z".into(), MoveStep::SyncEnded { sync: 1 }),
+                (
+                    "2016-01-02T00:10:00.000Z".into(),
+                    MoveStep::SyncStarted {
+                        sync: 1,
+                        phase: MovePhase::Incremental
+                    }
+                ),
+                (
+                    "2016-01-02T00:15:00.000Z".into(),
+                    MoveStep::SyncEnded { sync: 1 }
+                ),
                 ("2016-01-02T00:15:00.000Z".into(), MoveStep::Failed),
             ]
         );
@@ -293,7 +365,10 @@ mod tests {
         // And a failure between syncs, before complete_at, wins.
         req.fail_at = Some(t("2016-01-01T06:00:00Z"));
         let got = steps(&req, "2016-02-01T00:00:00Z");
-        assert_eq!(got.last().unwrap(), &("2016-01-01T06:00:00.000Z".into(), MoveStep::Failed));
+        assert_eq!(
+            got.last().unwrap(),
+            &("2016-01-01T06:00:00.000Z".into(), MoveStep::Failed)
+        );
         assert!(got.iter().all(|(_, s)| *s != MoveStep::FinalizationStarted));
     }
 
@@ -309,7 +384,10 @@ mod tests {
     fn drawn_durations_are_in_range_and_reproducible() {
         let req = request(
             "2016-01-01T00:00:00Z",
-            SyncDurations::Uniform { lo: d("1m"), hi: d("15m") },
+            SyncDurations::Uniform {
+                lo: d("1m"),
+                hi: d("15m"),
+            },
         );
         let a = steps(&req, "2016-03-01T00:00:00Z");
         let b = steps(&req, "2016-03-01T00:00:00Z");

@@ -1,7 +1,7 @@
 //! Ground truth derived once per world and shared by every policy: the
 //! reminders of each mailbox and which of them the user expects.
 
-use super::calendar::{occurrences_with_reminder_in, Reminder};
+use super::calendar::{Reminder, occurrences_with_reminder_in};
 use super::world::{MailboxId, World};
 use std::ops::Range;
 
@@ -66,7 +66,8 @@ impl Plan {
                 (r.start, r.item, r.occurrence)
             });
             plan.observations.extend(observed);
-            plan.observation_ranges.push(obs_first as u32..plan.observations.len() as u32);
+            plan.observation_ranges
+                .push(obs_first as u32..plan.observations.len() as u32);
         }
         Ok(plan)
     }

@@ -7,8 +7,10 @@
 mod format;
 mod parse;
 
-pub use format::{format_rfc3339, format_timespan, format_trace_stamp, format_us_date, format_us_stamp};
-pub use parse::{parse_duration, parse_instant, TimeParseError};
+pub use format::{
+    format_rfc3339, format_timespan, format_trace_stamp, format_us_date, format_us_stamp,
+};
+pub use parse::{TimeParseError, parse_duration, parse_instant};
 
 use std::fmt;
 use std::ops::{Add, Sub};

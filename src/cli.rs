@@ -1,0 +1,205 @@
+//! The command line: argument parsing and wiring only.
+
+use crate::model::Policy;
+use crate::model::World;
+use crate::runner::run_to_folder;
+use crate::scenario::{self, Overrides};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "cnasim",
+    version,
+    about = "Deterministic simulator of the Exchange Calendar Notification Assistant under mailbox moves",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run scenarios under each policy, write their output folders and print
+    /// the comparison table.
+    Run(RunArgs),
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Scenario files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Folder that receives one subfolder per scenario.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// Replace the scenarios' seed.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Run only these policies, in this order (built-in or defined in the
+    /// scenario). Repeat for several.
+    #[arg(long = "policy", value_name = "P")]
+    policies: Vec<String>,
+    /// `text` prints the comparison table; `json` prints summary.json and
+    /// nothing else.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with success, usage
+            // errors to stderr; usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_BAD_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { files } => validate(&files),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Loads every file first, so that one bad file stops the run before
+/// anything is written.
+fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<World>, String> {
+    let mut worlds: Vec<World> = Vec::with_capacity(files.len());
+    for path in files {
+        let world = scenario::load_with(path, overrides).map_err(|e| e.to_string())?;
+        if let Some(other) = worlds.iter().position(|w| w.name == world.name) {
+            return Err(format!(
+                "{} and {} both name their scenario `{}`; their output folders would collide",
+                files[other].display(),
+                path.display(),
+                world.name
+            ));
+        }
+        worlds.push(world);
+    }
+    Ok(worlds)
+}
+
+/// The policies `names` picks from the scenario's and the built-in ones.
+fn select_policies(world: &World, names: &[String]) -> Result<Vec<Policy>, String> {
+    let mut chosen: Vec<Policy> = Vec::with_capacity(names.len());
+    for name in names {
+        let policy = world
+            .policies
+            .iter()
+            .find(|p| &p.name == name)
+            .cloned()
+            .or_else(|| Policy::preset(name))
+            .ok_or_else(|| {
+                let mut known: Vec<String> =
+                    world.policies.iter().map(|p| p.name.clone()).collect();
+                for preset in crate::model::policy::PRESET_NAMES {
+                    if !known.iter().any(|k| k == preset) {
+                        known.push(preset.to_string());
+                    }
+                }
+                format!(
+                    "--policy {name}: scenario `{}` has no such policy; choose from {}",
+                    world.name,
+                    known.join(", ")
+                )
+            })?;
+        if !chosen.iter().any(|p| p.name == policy.name) {
+            chosen.push(policy);
+        }
+    }
+    Ok(chosen)
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let overrides = Overrides { seed: args.seed };
+    let mut worlds = load_all(&args.files, &overrides)?;
+    if !args.policies.is_empty() {
+        for world in &mut worlds {
+            world.policies = select_policies(world, &args.policies)?;
+        }
+    }
+    for world in &worlds {
+        // The wall clock only measures the tool for the user; it never
+        // reaches the simulation or its outputs.
+        #[allow(clippy::disallowed_methods)]
+        let started = std::time::Instant::now();
+        let run = run_to_folder(world, &args.out).map_err(|e| e.to_string())?;
+        let elapsed = started.elapsed();
+        match args.format {
+            Format::Text => print!("{}", run.table(world)),
+            Format::Json => print!("{}", run.summary(world).to_json()),
+        }
+        if let Some(folder) = &run.folder {
+            eprintln!(
+                "wrote {}/ ({} policies) in {:.0} ms",
+                folder.display(),
+                run.results.len(),
+                elapsed.as_secs_f64() * 1000.0
+            );
+        }
+        if args.format == Format::Text && worlds.len() > 1 {
+            println!();
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
+    let mut failed = 0;
+    for path in files {
+        match scenario::load(path) {
+            Ok(world) => println!(
+                "ok {}: scenario `{}`, {} mailbox(es), {} database(s), policies {}",
+                path.display(),
+                world.name,
+                world.mailboxes.len(),
+                world.databases.len(),
+                world
+                    .policies
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    Ok(ExitCode::SUCCESS)
+}

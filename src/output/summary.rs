@@ -1,0 +1,123 @@
+//! summary.json and the comparison table printed by `cnasim run`.
+
+use crate::model::World;
+use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
+use crate::time::format_rfc3339;
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+/// The tool's version, written into every summary.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What summary.json holds: the scenario, its seed and window, the tool's
+/// version and the metrics of each policy, in run order.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Root seed.
+    pub seed: u64,
+    /// cnasim version.
+    pub version: &'static str,
+    /// Window start (RFC 3339).
+    pub start: String,
+    /// Window end (RFC 3339).
+    pub end: String,
+    /// Number of mailboxes.
+    pub mailboxes: usize,
+    /// Number of databases.
+    pub databases: usize,
+    /// Metrics per policy, in run order.
+    pub policies: PolicyMap<'a>,
+}
+
+/// Policies and their metrics, serialized as a JSON object in run order.
+pub struct PolicyMap<'a>(pub Vec<(&'a str, &'a Metrics)>);
+
+impl Serialize for PolicyMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, metrics) in &self.0 {
+            map.serialize_entry(name, metrics)?;
+        }
+        map.end()
+    }
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of `world` run under the given policies.
+    pub fn new(world: &'a World, policies: Vec<(&'a str, &'a Metrics)>) -> Self {
+        Summary {
+            scenario: &world.name,
+            seed: world.seed,
+            version: VERSION,
+            start: format_rfc3339(world.start),
+            end: format_rfc3339(world.end),
+            mailboxes: world.mailboxes.len(),
+            databases: world.databases.len(),
+            policies: PolicyMap(policies),
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a summary always serializes");
+        text.push('\n');
+        text
+    }
+}
+
+/// A metric as the comparison table shows it.
+fn cell(value: MetricValue, name: &str) -> String {
+    match value {
+        MetricValue::Count(n) => n.to_string(),
+        MetricValue::Real(x) if name == "delivery_ratio" => format!("{x:.3}"),
+        MetricValue::Real(x) => format!("{x:.2}"),
+    }
+}
+
+/// The side-by-side comparison of the policies: one row per metric, one
+/// column per policy, right-aligned, ready to paste into a ticket.
+pub fn comparison_table(summary: &Summary<'_>) -> String {
+    let policies = &summary.policies.0;
+    let mut rows: Vec<Vec<String>> = vec![
+        std::iter::once("metric".to_string())
+            .chain(policies.iter().map(|(n, _)| n.to_string()))
+            .collect(),
+    ];
+    for name in METRIC_NAMES {
+        let mut row = vec![name.to_string()];
+        for (_, metrics) in policies {
+            row.push(
+                metrics
+                    .get(name)
+                    .map_or_else(String::new, |v| cell(v, name)),
+            );
+        }
+        rows.push(row);
+    }
+    let columns = rows[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!(
+        "{}: seed {}, {} to {}, {} mailbox{}, {} database{}\n\n",
+        summary.scenario,
+        summary.seed,
+        summary.start,
+        summary.end,
+        summary.mailboxes,
+        if summary.mailboxes == 1 { "" } else { "es" },
+        summary.databases,
+        if summary.databases == 1 { "" } else { "s" },
+    );
+    for row in &rows {
+        let mut line = format!("{:<w$}", row[0], w = widths[0]);
+        for (c, value) in row.iter().enumerate().skip(1) {
+            line.push_str(&format!("  {:>w$}", value, w = widths[c]));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,194 @@
+//! `assistant_trace.log`: one line per event the assistant handled and per
+//! decision it took, in the style of the Exchange diagnostic trace quoted in
+//! the incident write-up (quoted, comma-separated fields; counters in hex).
+
+use super::csv_files::CsvFile;
+use super::labels::Labels;
+use crate::model::events::DbEvent;
+use crate::model::plan::Plan;
+use crate::model::record::{Decision, Observer, Record};
+use crate::model::world::{MailboxId, World};
+use crate::time::{SimTime, format_trace_stamp, format_us_date, format_us_stamp};
+use std::path::Path;
+
+/// The trace writer.
+pub struct TraceLog<'w> {
+    file: CsvFile,
+    labels: &'w Labels,
+    world: &'w World,
+    plan: &'w Plan,
+    policy: String,
+}
+
+impl<'w> TraceLog<'w> {
+    /// Creates the file in `dir`.
+    pub fn create(
+        dir: &Path,
+        labels: &'w Labels,
+        world: &'w World,
+        plan: &'w Plan,
+    ) -> std::io::Result<Self> {
+        let header = ["timestamp", "policy", "component", "message"];
+        Ok(TraceLog {
+            file: CsvFile::create_quoted(&dir.join("assistant_trace.log"), &header)?,
+            labels,
+            world,
+            plan,
+            policy: String::new(),
+        })
+    }
+
+    /// Sets the policy written in the lines that follow.
+    pub fn set_policy(&mut self, policy: &str) {
+        self.policy = policy.to_string();
+    }
+
+    /// Flushes the file.
+    pub fn finish(self) -> std::io::Result<()> {
+        self.file.finish()
+    }
+
+    fn line(&mut self, at: SimTime, component: &str, message: &str) {
+        self.file.row([
+            format_trace_stamp(at).as_str(),
+            &self.policy,
+            component,
+            message,
+        ]);
+    }
+
+    fn handled(&mut self, at: SimTime, e: &DbEvent) {
+        let (name, guid) = match e.mailbox {
+            Some(m) => (
+                self.labels.mailbox(m),
+                self.labels.mailbox_guid[m.index()].as_str(),
+            ),
+            None => ("", ""),
+        };
+        let phase = e
+            .kind
+            .move_phase()
+            .map_or(String::new(), |p| format!("; MovePhase: {}", p.as_str()));
+        let message = format!(
+            "Dispatcher for {name} ({guid}) and Calendar Notification Assistant: Event handled \
+             successfully: Counter: 0x{counter:08X}; MailboxID: {guid}; Mask: {mask}; Flags: {flags}; \
+             ExtendedFlags: None; Object Class: {class}; Created Time: {created}; Item Type: {item}; \
+             Client Type: {client}; Database: {db}{phase}",
+            counter = e.counter,
+            mask = e.kind.name(),
+            flags = if e.kind.flags().is_empty() {
+                "None"
+            } else {
+                e.kind.flags()
+            },
+            class = e.kind.object_class(),
+            created = format_us_stamp(e.created),
+            item = e.kind.item_type(),
+            client = e.kind.client_type(),
+            db = self.labels.database(e.db),
+        );
+        self.line(at, "EventDispatcher", &message);
+    }
+
+    /// `subj: …, usr: …, rmd_t: …, s_t: …, e_t: …` for a reminder.
+    fn reminder_fields(&self, m: MailboxId, reminder: Option<u32>) -> String {
+        let user = self.labels.mailbox(m);
+        match reminder {
+            None => format!("subj: , usr: {user}, rmd_t: , s_t: , e_t: "),
+            Some(i) => {
+                let r = self.plan.reminder(i);
+                let subject = &self.world.mailboxes[m.index()].calendar[r.item as usize].subject;
+                format!(
+                    "subj: {subject}, usr: {user}, rmd_t: {}, s_t: {}, e_t: {}",
+                    format_us_date(r.at),
+                    format_us_date(r.start),
+                    format_us_date(r.end)
+                )
+            }
+        }
+    }
+
+    fn decision(&mut self, at: SimTime, m: MailboxId, e: &DbEvent, decision: Decision) {
+        let event_t = format_us_date(e.created);
+        let mailbox_guid = &self.labels.mailbox_guid[m.index()];
+        let db_guid = &self.labels.database_guid[e.db.index()];
+        let (component, message) = match decision {
+            Decision::StopAll {
+                phase,
+                dropped,
+                next,
+            } => (
+                "CalendarNotification.Assistant",
+                format!(
+                    "rmd----- caller: StopAll, {}, event_t: {event_t}, move phase: {}, timers dropped: {dropped}",
+                    self.reminder_fields(m, next),
+                    phase.as_str()
+                ),
+            ),
+            Decision::Ignored { phase } => (
+                "CalendarNotification.Assistant",
+                format!(
+                    "MailboxMoveStarted ignored by policy: usr: {}, event_t: {event_t}, move phase: {}",
+                    self.labels.mailbox(m),
+                    phase.as_str()
+                ),
+            ),
+            Decision::Resume { sent, scheduled } => (
+                "CalendarNotification.Assistant",
+                format!(
+                    "Resume on {}: usr: {}, event_t: {event_t}, caught up: {sent}, timers set: {scheduled}",
+                    e.kind.name(),
+                    self.labels.mailbox(m)
+                ),
+            ),
+            Decision::Enable { scheduled } => (
+                "CalendarNotification.UserSettings",
+                format!(
+                    "Processing Enabling event for mailbox {mailbox_guid} on database {db_guid}: \
+                     usr: {}, timers set: {scheduled}",
+                    self.labels.mailbox(m)
+                ),
+            ),
+            Decision::Disable { dropped } => (
+                "CalendarNotification.UserSettings",
+                format!(
+                    "Processing Disabling event for mailbox {mailbox_guid} on database {db_guid}: \
+                     usr: {}, timers dropped: {dropped}",
+                    self.labels.mailbox(m)
+                ),
+            ),
+        };
+        self.line(at, component, &message);
+    }
+
+    fn sent(&mut self, at: SimTime, m: MailboxId, reminder: u32) {
+        let r = self.plan.reminder(reminder);
+        let caller = if at == r.at { "OnReminder" } else { "CatchUp" };
+        let message = format!(
+            "rmd----- caller: {caller}, {}, SMS to {}",
+            self.reminder_fields(m, Some(reminder)),
+            self.labels.recipient[m.index()]
+        );
+        self.line(at, "CalendarNotification.Assistant", &message);
+    }
+}
+
+impl Observer for TraceLog<'_> {
+    fn record(&mut self, record: &Record<'_>) {
+        match *record {
+            Record::EventHandled { at, event } => self.handled(at, event),
+            Record::Decision {
+                at,
+                mailbox,
+                event,
+                decision,
+            } => self.decision(at, mailbox, event, decision),
+            Record::SmsSent {
+                at,
+                mailbox,
+                reminder,
+            } => self.sent(at, mailbox, reminder),
+            _ => {}
+        }
+    }
+}

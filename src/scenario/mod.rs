@@ -1,0 +1,143 @@
+//! Scenario files: reading, defaults, validation, located errors.
+//!
+//! Architecture invariant: this is the only module that knows YAML. It turns
+//! a file into a validated [`World`] or a [`ScenarioError`] naming the file,
+//! line and column; it never panics on any input.
+
+mod error;
+pub mod file;
+pub mod validate;
+mod values;
+
+pub use error::ScenarioError;
+
+use crate::model::World;
+use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
+use std::path::Path;
+
+/// Largest scenario file read, in bytes. Explicit scenarios are a few
+/// kilobytes; generated populations are described, not listed.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Values given on the command line that replace the file's.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Replaces `seed:`.
+    pub seed: Option<u64>,
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load(path: &Path) -> Result<World, ScenarioError> {
+    load_with(path, &Overrides::default())
+}
+
+/// Reads and validates the scenario at `path`, with `overrides` applied.
+pub fn load_with(path: &Path, overrides: &Overrides) -> Result<World, ScenarioError> {
+    let shown = path.display().to_string();
+    let fail = |msg: String| ScenarioError::file(&shown, msg);
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    if meta.is_dir() {
+        return Err(fail("is a folder, not a scenario file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "is {} bytes; scenario files are limited to {} bytes",
+            meta.len(),
+            MAX_FILE_BYTES
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!("is larger than {MAX_FILE_BYTES} bytes")));
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    parse_bytes(&bytes, &shown, stem, overrides)
+}
+
+/// Validates scenario text given as bytes (which must be UTF-8).
+pub fn parse_bytes(
+    bytes: &[u8],
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+) -> Result<World, ScenarioError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text, path, fallback_name, overrides),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count() as u64
+                + 1;
+            let text = String::from_utf8_lossy(bytes);
+            Err(ScenarioError::at_line_column(
+                path,
+                &text,
+                line,
+                column,
+                format!(
+                    "expected UTF-8 text; found the byte 0x{:02X}, which is not valid UTF-8",
+                    bytes[e.valid_up_to()]
+                ),
+            ))
+        }
+    }
+}
+
+/// Validates scenario text. `path` names it in errors; `fallback_name`
+/// names a scenario that has no `name:` key.
+pub fn parse(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+) -> Result<World, ScenarioError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(ScenarioError::file(
+            path,
+            format!("is larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(ScenarioError::file(
+            path,
+            "the file is empty; a scenario needs at least `start`, `end` and `databases`",
+        ));
+    }
+    let options = options! {
+        // A scenario nests about six levels and has no use for many
+        // anchors: tight limits make alias bombs and deep nesting fail fast.
+        budget: budget! {
+            max_depth: 32,
+            max_anchors: 1_000,
+            max_aliases: 10_000,
+            max_recorded_anchor_events: 100_000,
+            max_events: 5_000_000,
+            max_nodes: 2_500_000,
+            max_documents: 1,
+        },
+        strict_booleans: true,
+    };
+    let file: file::ScenarioFile = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| yaml_error(&e, text, path))?;
+    validate::validate(
+        file,
+        &validate::Source { path, text },
+        fallback_name,
+        overrides,
+    )
+}
+
+fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError {
+    let message = UserMessageFormatter.format_message(e.without_snippet());
+    let message: String = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match e.location().filter(|l| l.line() > 0) {
+        Some(at) => ScenarioError::at(path, text, at, message),
+        None => ScenarioError::file(path, message),
+    }
+}
