@@ -74,11 +74,11 @@ enum Background {
     None,
     Uniform {
         start: i64,
-        ms_per_hour_over_rate: f64,
+        rate_per_hour: f64,
         k: u64,
     },
     Poisson {
-        rng: ChaCha8Rng,
+        rng: Box<ChaCha8Rng>,
         start: i64,
         mean_gap_ms: f64,
         elapsed_ms: f64,
@@ -107,11 +107,11 @@ impl DatabaseRun {
             Some(bg) => match bg.arrivals {
                 Arrivals::Uniform => Background::Uniform {
                     start: start.as_millis(),
-                    ms_per_hour_over_rate: 3_600_000.0 / bg.rate_per_hour,
+                    rate_per_hour: bg.rate_per_hour,
                     k: 0,
                 },
                 Arrivals::Poisson => Background::Poisson {
-                    rng: rng::stream(seed, &format!("database/{}", db.name)),
+                    rng: Box::new(rng::stream(seed, &format!("database/{}", db.name))),
                     start: start.as_millis(),
                     mean_gap_ms: 3_600_000.0 / bg.rate_per_hour,
                     elapsed_ms: 0.0,
@@ -139,11 +139,18 @@ impl DatabaseRun {
             Background::None => return None,
             Background::Uniform {
                 start,
-                ms_per_hour_over_rate,
+                rate_per_hour,
                 k,
             } => {
+                // floor(k * 3600000 / rate): exact in integers for a whole
+                // rate, one correctly rounded division otherwise.
                 *k += 1;
-                *start + (*k as f64 * *ms_per_hour_over_rate).floor() as i64
+                let offset = if rate_per_hour.fract() == 0.0 {
+                    (u128::from(*k) * 3_600_000 / *rate_per_hour as u128) as i64
+                } else {
+                    (*k as f64 * 3_600_000.0 / *rate_per_hour).floor() as i64
+                };
+                *start + offset
             }
             Background::Poisson {
                 rng,
@@ -219,14 +226,14 @@ impl DatabaseRun {
         while self.pending.front().is_some_and(|s| s.last_effect() < a) {
             self.pending.pop_front();
         }
-        if let Some(front) = self.pending.front_mut() {
-            if front.first_effect < a {
-                // step > 0 here: a step-0 segment is all before `a` or none of it.
-                let skip = (a - front.first_effect + front.step - 1) / front.step;
-                front.first_counter += skip as u64;
-                front.first_effect += skip * front.step;
-                front.count -= skip as u64;
-            }
+        if let Some(front) = self.pending.front_mut()
+            && front.first_effect < a
+        {
+            // step > 0 here: a step-0 segment is all before `a` or none of it.
+            let skip = (a - front.first_effect + front.step - 1) / front.step;
+            front.first_counter += skip as u64;
+            front.first_effect += skip * front.step;
+            front.count -= skip as u64;
         }
         let oldest = self
             .pending

@@ -161,17 +161,16 @@ impl<'w, O: Observer> Sim<'w, O> {
                     );
                 }
             }
-            if mailbox.reaction.is_some() {
-                if let Some(&first) = self.plan.observations(m).first() {
-                    let at = self.plan.reminder(first).start;
-                    self.push(
-                        planned(at, PHASE_OBSERVE, m, 0),
-                        Action::Observe {
-                            mailbox: m,
-                            position: 0,
-                        },
-                    );
-                }
+            // Only a user who reacts needs to look: observations change nothing else.
+            if mailbox.reaction.is_some()
+                && let Some(&first) = self.plan.observations(m).first()
+            {
+                let at = self.plan.reminder(first).start;
+                let observe = Action::Observe {
+                    mailbox: m,
+                    position: 0,
+                };
+                self.push(planned(at, PHASE_OBSERVE, m, 0), observe);
             }
         }
     }

@@ -50,10 +50,10 @@ impl CsvFile {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        if self.error.is_none() {
-            if let Err(e) = self.writer.write_record(fields) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = self.writer.write_record(fields)
+        {
+            self.error = Some(e);
         }
     }
 

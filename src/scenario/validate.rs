@@ -383,10 +383,10 @@ fn mailbox(
                 ));
             }
             let disable_at = s.disable_at.as_ref().map(|d| d.value.0);
-            if let (Some(d), Some(off)) = (&s.disable_at, disable_at) {
-                if off <= enable_at {
-                    return Err(src.err(d.referenced, "disable_at must be after enable_at"));
-                }
+            if let (Some(d), Some(off)) = (&s.disable_at, disable_at)
+                && off <= enable_at
+            {
+                return Err(src.err(d.referenced, "disable_at must be after enable_at"));
             }
             Some(SmsIntent {
                 enable_at,

@@ -1,0 +1,273 @@
+//! The command line as users type it: exit codes, messages, files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cnasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A scenario file in a fresh temporary folder.
+fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const VALID: &str = "name: tiny
+description: one mailbox
+start: 2016-01-01T00:00:00Z
+end: 2016-01-03T00:00:00Z
+databases:
+  - name: DB01
+  - name: DB02
+mailboxes:
+  - name: u
+    database: DB01
+    sms: { enable_at: 2016-01-01T08:00:00Z }
+    calendar:
+      - { subject: Lunch, start: 2016-01-01T12:00:00Z, reminder: 15m, repeat: { every: 1d, count: 2 } }
+    move:
+      target: DB02
+      start: 2016-01-01T20:00:00Z
+      sync_duration: 10m
+";
+
+#[test]
+fn run_prints_the_table_and_writes_the_folder() {
+    let out = tempfile::tempdir().unwrap();
+    let o = cnasim(&[
+        "run",
+        "scenarios/seed-incident.yaml",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.starts_with("seed-incident: seed 42,"), "{table}");
+    assert!(
+        table.contains("metric                 legacy  fixed"),
+        "{table}"
+    );
+    assert!(table.contains("reminders_missed"), "{table}");
+    assert!(stderr(&o).contains("seed-incident"), "{}", stderr(&o));
+    let folder = out.path().join("seed-incident");
+    assert!(folder.join("summary.json").is_file());
+    // Nothing else is left in --out: no temporary folders.
+    let entries: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+}
+
+#[test]
+fn json_format_prints_the_summary_and_nothing_else() {
+    let out = tempfile::tempdir().unwrap();
+    let o = cnasim(&[
+        "run",
+        "scenarios/seed-incident.yaml",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = stdout(&o);
+    let file = std::fs::read_to_string(out.path().join("seed-incident/summary.json")).unwrap();
+    assert_eq!(printed, file);
+    let v: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(v["scenario"], "seed-incident");
+    assert_eq!(v["seed"], 42);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        v["policies"]["legacy"]["reminders_missed"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
+
+#[test]
+fn seed_and_policy_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(dir.path(), "tiny.yaml", VALID);
+    let out = dir.path().join("out");
+    let o = cnasim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+        "--seed",
+        "7",
+        "--policy",
+        "fixed",
+        "--policy",
+        "legacy",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["seed"], 7);
+    let names: Vec<&String> = v["policies"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["fixed", "legacy"], "in the order asked for");
+
+    let o = cnasim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--policy",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--policy nope") && stderr(&o).contains("legacy, fixed"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_typo_in_a_key_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        dir.path(),
+        "typo.yaml",
+        &VALID.replace("sync_duration: 10m", "sync_duraton: 10m"),
+    );
+    for command in ["run", "validate"] {
+        let o = cnasim(
+            &[
+                command,
+                file.to_str().unwrap(),
+                "--out",
+                dir.path().join("out").to_str().unwrap(),
+            ]
+            .into_iter()
+            .take(if command == "run" { 4 } else { 2 })
+            .collect::<Vec<_>>(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        let e = stderr(&o);
+        assert!(
+            e.contains("typo.yaml:17:7: unknown field `sync_duraton`"),
+            "{e}"
+        );
+        assert!(e.contains("17 |       sync_duraton: 10m"), "{e}");
+    }
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing written for a bad scenario"
+    );
+}
+
+#[test]
+fn a_bad_duration_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        dir.path(),
+        "bad.yaml",
+        &VALID.replace("sync_duration: 10m", "sync_duration: 10 minutes"),
+    );
+    let o = cnasim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("bad.yaml:17:22: expected a duration such as"),
+        "{e}"
+    );
+    assert!(e.contains("found `10 minutes`"), "{e}");
+}
+
+#[test]
+fn net_timespans_are_read_unquoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = VALID.replace("sync_duration: 10m", "sync_duration: 00:10:00\n      incremental_sync_interval: 1.00:00:00\n      lock_duration: 00:00:30.500");
+    let file = write_scenario(dir.path(), "timespan.yaml", &text);
+    let o = cnasim(&["validate", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("ok "), "{}", stdout(&o));
+}
+
+#[test]
+fn files_and_folders_that_cannot_be_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.yaml");
+    let o = cnasim(&["run", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing.yaml: cannot read the file"),
+        "{}",
+        stderr(&o)
+    );
+
+    let file = write_scenario(dir.path(), "tiny.yaml", VALID);
+    let not_a_folder = write_scenario(dir.path(), "plain-file", "x");
+    let o = cnasim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        not_a_folder.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a folder"), "{}", stderr(&o));
+
+    let o = cnasim(&["run"]);
+    assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+    let o = cnasim(&["run", file.to_str().unwrap(), "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn two_files_naming_the_same_scenario_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_scenario(dir.path(), "a.yaml", VALID);
+    let b = write_scenario(dir.path(), "b.yaml", VALID);
+    let o = cnasim(&[
+        "run",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("both name their scenario `tiny`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn rerunning_replaces_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(dir.path(), "tiny.yaml", VALID);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("tiny")).unwrap();
+    std::fs::write(out.join("tiny/stale.txt"), "old").unwrap();
+    let o = cnasim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!out.join("tiny/stale.txt").exists());
+    assert!(out.join("tiny/summary.json").exists());
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        1,
+        "no temporary folders left"
+    );
+}

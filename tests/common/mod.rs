@@ -1,0 +1,52 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use cnasim::model::{Metrics, Outcome, World};
+use cnasim::runner::run_in_memory;
+use cnasim::scenario::{Overrides, parse};
+use std::collections::BTreeMap;
+
+/// Parses a scenario given inline, panicking with the located error.
+pub fn world(yaml: &str) -> World {
+    parse(yaml, "inline.yaml", "inline", &Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The located error of an invalid inline scenario.
+pub fn error(yaml: &str) -> String {
+    match parse(yaml, "inline.yaml", "inline", &Overrides::default()) {
+        Ok(_) => panic!("the scenario was accepted:\n{yaml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Runs an inline scenario under its policies.
+pub fn outcomes(yaml: &str) -> BTreeMap<String, Outcome> {
+    let world = world(yaml);
+    let run = run_in_memory(&world).unwrap_or_else(|e| panic!("{e}"));
+    run.results
+        .into_iter()
+        .map(|r| (r.policy.name, r.outcome))
+        .collect()
+}
+
+/// The metrics of each policy of an inline scenario.
+pub fn metrics(yaml: &str) -> BTreeMap<String, Metrics> {
+    outcomes(yaml)
+        .into_iter()
+        .map(|(k, v)| (k, v.metrics))
+        .collect()
+}
+
+/// Asserts named integer metrics of one policy: `check(&m, "legacy", &[("reminders_missed", 3)])`.
+pub fn check(all: &BTreeMap<String, Metrics>, policy: &str, expected: &[(&str, u64)]) {
+    let m = all
+        .get(policy)
+        .unwrap_or_else(|| panic!("no policy {policy}"));
+    for (name, want) in expected {
+        let got = match m.get(name) {
+            Some(cnasim::model::metrics::MetricValue::Count(n)) => n,
+            other => panic!("{name} is not a count: {other:?}"),
+        };
+        assert_eq!(got, *want, "{policy}.{name}\nall metrics: {m:#?}");
+    }
+}

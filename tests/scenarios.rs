@@ -1,0 +1,177 @@
+//! Every scenario in `scenarios/`: it runs, its numbers hold together, it
+//! shows what its description says, and two runs write identical folders.
+
+use cnasim::runner::run_to_folder;
+use cnasim::scenario;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 4,
+        "expected the four scenarios of the first issue"
+    );
+    files
+}
+
+/// Every file of a folder, by name.
+fn folder_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("output folder")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).expect("file"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_scenario_runs_twice_to_identical_folders() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    for path in scenario_files() {
+        let world = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !world.description.is_empty(),
+            "{}: say what it shows",
+            path.display()
+        );
+        let a = run_to_folder(&world, first.path()).unwrap();
+        let b = run_to_folder(&scenario::load(&path).unwrap(), second.path()).unwrap();
+        let (a, b) = (
+            folder_contents(&a.folder.unwrap()),
+            folder_contents(&b.folder.unwrap()),
+        );
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            [
+                "admin_audit.csv",
+                "assistant_trace.log",
+                "database_events.csv",
+                "dropouts.csv",
+                "message_tracking.csv",
+                "summary.json"
+            ]
+        );
+        for (name, bytes) in &a {
+            assert!(
+                b[name] == *bytes,
+                "{}: {name} differs between two runs",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_scenario_accounts_for_each_expected_reminder() {
+    for path in scenario_files() {
+        let world = scenario::load(&path).unwrap();
+        let run = cnasim::runner::run_in_memory(&world).unwrap();
+        for r in &run.results {
+            let m = &r.outcome.metrics;
+            assert_eq!(
+                m.reminders_on_time + m.reminders_late + m.reminders_missed,
+                m.reminders_expected,
+                "{} {}",
+                path.display(),
+                r.policy.name
+            );
+            assert!(m.sms_sent >= m.reminders_on_time + m.reminders_late + m.duplicate_sms);
+            assert!(m.longest_dropout_hours <= m.dropout_hours);
+        }
+    }
+}
+
+fn metrics(file: &str) -> BTreeMap<String, cnasim::model::Metrics> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    let world = scenario::load(&path).unwrap();
+    let run = cnasim::runner::run_in_memory(&world).unwrap();
+    run.results
+        .into_iter()
+        .map(|r| (r.policy.name, r.outcome.metrics))
+        .collect()
+}
+
+#[test]
+fn seed_incident_reproduces_the_write_up() {
+    let out = tempfile::tempdir().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-incident.yaml");
+    let world = scenario::load(&path).unwrap();
+    let run = run_to_folder(&world, out.path()).unwrap();
+    let events = std::fs::read_to_string(run.folder.unwrap().join("database_events.csv")).unwrap();
+    let starts: Vec<&str> = events
+        .lines()
+        .filter(|l| l.starts_with("legacy,") && l.contains(",MailboxMoveStarted,"))
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    // The seven MailboxMoveStarted rows of the write-up, after the initial sync.
+    assert_eq!(
+        starts[1..],
+        [
+            "2016-01-25T21:32:01.000Z",
+            "2016-01-26T21:41:10.000Z",
+            "2016-01-27T21:44:00.000Z",
+            "2016-01-28T21:52:10.000Z",
+            "2016-01-29T22:02:30.000Z",
+            "2016-01-30T22:03:45.000Z",
+            "2016-01-31T22:15:01.000Z",
+        ]
+    );
+    let m = metrics("seed-incident.yaml");
+    // A dropout every day under legacy, none under fixed.
+    assert_eq!(m["legacy"].dropouts, 8);
+    assert!(m["legacy"].reminders_missed >= 7);
+    assert!(m["legacy"].longest_dropout_hours > 19.0);
+    assert_eq!(m["fixed"].dropouts, 0);
+    assert_eq!(m["fixed"].reminders_missed, 0);
+    assert_eq!(m["fixed"].delivery_ratio, 1.0);
+}
+
+#[test]
+fn completing_move_shows_the_lock_and_catch_up() {
+    let m = metrics("completing-move.yaml");
+    assert_eq!(
+        (m["fixed"].reminders_late, m["fixed"].reminders_missed),
+        (1, 0)
+    );
+    assert_eq!(m["fixed"].longest_dropout_hours, 0.75, "the 45-minute lock");
+    assert!(m["legacy"].reminders_missed > 0);
+}
+
+#[test]
+fn overloaded_dispatcher_falls_behind() {
+    let m = metrics("overloaded-dispatcher.yaml");
+    for policy in ["legacy", "fixed"] {
+        assert!(
+            m[policy].max_backlog > 10_000,
+            "{policy}: {}",
+            m[policy].max_backlog
+        );
+        assert!(m[policy].events_processed > 1_000_000);
+    }
+    // Even `fixed` loses reminders: the late finalization pause outlives the resume.
+    assert!(m["fixed"].reminders_missed > 0);
+    assert!(m["legacy"].reminders_missed > m["fixed"].reminders_missed);
+}
+
+#[test]
+fn custom_policy_sits_between_legacy_and_fixed() {
+    let m = metrics("custom-policy.yaml");
+    let missed = |p: &str| m[p].reminders_missed;
+    assert_eq!(missed("fixed"), 0);
+    assert!(missed("resume-after-move") > 0);
+    assert!(missed("resume-after-move") < missed("legacy"));
+}
