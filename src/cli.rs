@@ -71,11 +71,7 @@ pub fn main() -> ExitCode {
             // clap prints help and version to stdout with success, usage
             // errors to stderr; usage errors exit 2.
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_BAD_INPUT)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS };
         }
     };
     let result = match cli.command {
@@ -185,12 +181,7 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
                 world.name,
                 world.mailboxes.len(),
                 world.databases.len(),
-                world
-                    .policies
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
             ),
             Err(e) => {
                 failed += 1;

@@ -50,10 +50,7 @@ impl ScenarioRun {
     pub fn summary<'a>(&'a self, world: &'a World) -> Summary<'a> {
         Summary::new(
             world,
-            self.results
-                .iter()
-                .map(|r| (r.policy.name.as_str(), &r.outcome.metrics))
-                .collect(),
+            self.results.iter().map(|r| (r.policy.name.as_str(), &r.outcome.metrics)).collect(),
         )
     }
 
@@ -71,26 +68,16 @@ pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
         .iter()
         .map(|policy| {
             let (outcome, _) = simulate(world, &plan, policy, Discard)?;
-            Ok(PolicyResult {
-                policy: policy.clone(),
-                outcome,
-            })
+            Ok(PolicyResult { policy: policy.clone(), outcome })
         })
         .collect::<Result<Vec<_>, RunError>>()?;
-    Ok(ScenarioRun {
-        plan,
-        results,
-        folder: None,
-    })
+    Ok(ScenarioRun { plan, results, folder: None })
 }
 
 /// Runs `world` under each of its policies and writes `out_dir/<name>/`
 /// atomically.
 pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, RunnerError> {
-    let io_error = |source| RunnerError::Output {
-        dir: out_dir.to_path_buf(),
-        source,
-    };
+    let io_error = |source| RunnerError::Output { dir: out_dir.to_path_buf(), source };
     let plan = Plan::build(world)?;
     let labels = Labels::new(world);
     let folder = OutputFolder::create(out_dir, &world.name).map_err(io_error)?;
@@ -99,25 +86,16 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
     for policy in &world.policies {
         files.set_policy(&policy.name);
         let (outcome, _) = simulate(world, &plan, policy, &mut files)?;
-        results.push(PolicyResult {
-            policy: policy.clone(),
-            outcome,
-        });
+        results.push(PolicyResult { policy: policy.clone(), outcome });
     }
     files.finish().map_err(io_error)?;
     write_dropouts(
         folder.path(),
         &labels,
-        results
-            .iter()
-            .map(|r| (r.policy.name.as_str(), r.outcome.dropouts.as_slice())),
+        results.iter().map(|r| (r.policy.name.as_str(), r.outcome.dropouts.as_slice())),
     )
     .map_err(io_error)?;
-    let mut run = ScenarioRun {
-        plan,
-        results,
-        folder: None,
-    };
+    let mut run = ScenarioRun { plan, results, folder: None };
     let summary = run.summary(world).to_json();
     std::fs::write(folder.path().join("summary.json"), summary).map_err(io_error)?;
     run.folder = Some(folder.commit().map_err(io_error)?);

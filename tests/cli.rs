@@ -48,19 +48,11 @@ mailboxes:
 #[test]
 fn run_prints_the_table_and_writes_the_folder() {
     let out = tempfile::tempdir().unwrap();
-    let o = cnasim(&[
-        "run",
-        "scenarios/seed-incident.yaml",
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let o = cnasim(&["run", "scenarios/seed-incident.yaml", "--out", out.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = stdout(&o);
     assert!(table.starts_with("seed-incident: seed 42,"), "{table}");
-    assert!(
-        table.contains("metric                 legacy  fixed"),
-        "{table}"
-    );
+    assert!(table.contains("metric                 legacy  fixed"), "{table}");
     assert!(table.contains("reminders_missed"), "{table}");
     assert!(stderr(&o).contains("seed-incident"), "{}", stderr(&o));
     let folder = out.path().join("seed-incident");
@@ -89,12 +81,7 @@ fn json_format_prints_the_summary_and_nothing_else() {
     assert_eq!(v["scenario"], "seed-incident");
     assert_eq!(v["seed"], 42);
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
-    assert!(
-        v["policies"]["legacy"]["reminders_missed"]
-            .as_u64()
-            .unwrap()
-            > 0
-    );
+    assert!(v["policies"]["legacy"]["reminders_missed"].as_u64().unwrap() > 0);
 }
 
 #[test]
@@ -148,28 +135,17 @@ fn a_typo_in_a_key_is_refused_with_its_line() {
     );
     for command in ["run", "validate"] {
         let o = cnasim(
-            &[
-                command,
-                file.to_str().unwrap(),
-                "--out",
-                dir.path().join("out").to_str().unwrap(),
-            ]
-            .into_iter()
-            .take(if command == "run" { 4 } else { 2 })
-            .collect::<Vec<_>>(),
+            &[command, file.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()]
+                .into_iter()
+                .take(if command == "run" { 4 } else { 2 })
+                .collect::<Vec<_>>(),
         );
         assert_eq!(o.status.code(), Some(2), "{command}");
         let e = stderr(&o);
-        assert!(
-            e.contains("typo.yaml:17:7: unknown field `sync_duraton`"),
-            "{e}"
-        );
+        assert!(e.contains("typo.yaml:17:7: unknown field `sync_duraton`"), "{e}");
         assert!(e.contains("17 |       sync_duraton: 10m"), "{e}");
     }
-    assert!(
-        !dir.path().join("out").exists(),
-        "nothing written for a bad scenario"
-    );
+    assert!(!dir.path().join("out").exists(), "nothing written for a bad scenario");
 }
 
 #[test]
@@ -183,10 +159,7 @@ fn a_bad_duration_is_refused_with_its_line() {
     let o = cnasim(&["validate", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(
-        e.contains("bad.yaml:17:22: expected a duration such as"),
-        "{e}"
-    );
+    assert!(e.contains("bad.yaml:17:22: expected a duration such as"), "{e}");
     assert!(e.contains("found `10 minutes`"), "{e}");
 }
 
@@ -206,20 +179,11 @@ fn files_and_folders_that_cannot_be_used() {
     let missing = dir.path().join("missing.yaml");
     let o = cnasim(&["run", missing.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("missing.yaml: cannot read the file"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("missing.yaml: cannot read the file"), "{}", stderr(&o));
 
     let file = write_scenario(dir.path(), "tiny.yaml", VALID);
     let not_a_folder = write_scenario(dir.path(), "plain-file", "x");
-    let o = cnasim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        not_a_folder.to_str().unwrap(),
-    ]);
+    let o = cnasim(&["run", file.to_str().unwrap(), "--out", not_a_folder.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is not a folder"), "{}", stderr(&o));
 
@@ -242,11 +206,7 @@ fn two_files_naming_the_same_scenario_are_refused() {
         dir.path().join("out").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("both name their scenario `tiny`"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("both name their scenario `tiny`"), "{}", stderr(&o));
 }
 
 #[test]
@@ -256,18 +216,9 @@ fn rerunning_replaces_the_folder() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(out.join("tiny")).unwrap();
     std::fs::write(out.join("tiny/stale.txt"), "old").unwrap();
-    let o = cnasim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!out.join("tiny/stale.txt").exists());
     assert!(out.join("tiny/summary.json").exists());
-    assert_eq!(
-        std::fs::read_dir(&out).unwrap().count(),
-        1,
-        "no temporary folders left"
-    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "no temporary folders left");
 }

@@ -54,15 +54,7 @@ mailboxes:
     assert_eq!(m["legacy"].dropout_hours, 76.0);
     assert_eq!(m["legacy"].longest_dropout_hours, 76.0);
     assert_eq!(m["legacy"].delivery_ratio, 0.25);
-    check(
-        &m,
-        "fixed",
-        &[
-            ("reminders_on_time", 4),
-            ("dropouts", 0),
-            ("move_started_events", 4),
-        ],
-    );
+    check(&m, "fixed", &[("reminders_on_time", 4), ("dropouts", 0), ("move_started_events", 4)]);
     assert_eq!(m["fixed"].delivery_ratio, 1.0);
 }
 
@@ -84,17 +76,9 @@ mailboxes:
 "
         )))
     };
-    check(
-        &same_instant("2016-01-01T08:00:00Z"),
-        "legacy",
-        &[("reminders_on_time", 1)],
-    );
+    check(&same_instant("2016-01-01T08:00:00Z"), "legacy", &[("reminders_on_time", 1)]);
     // One millisecond earlier, the sync stops the mailbox at once.
-    check(
-        &same_instant("2016-01-01T07:59:59.999Z"),
-        "legacy",
-        &[("reminders_on_time", 0)],
-    );
+    check(&same_instant("2016-01-01T07:59:59.999Z"), "legacy", &[("reminders_on_time", 0)]);
 }
 
 #[test]
@@ -112,11 +96,7 @@ mailboxes:
     move: {{ target: DB02, start: 2016-01-01T11:45:00Z, sync_duration: 10m }}
 "
     )));
-    check(
-        &m,
-        "legacy",
-        &[("reminders_on_time", 0), ("reminders_missed", 4)],
-    );
+    check(&m, "legacy", &[("reminders_on_time", 0), ("reminders_missed", 4)]);
 
     // A reminder at the occurrence start (0m): the timer (phase 4) fires
     // before the user looks (phase 5), so it counts as delivered and a user
@@ -133,11 +113,7 @@ mailboxes:
       - { subject: Now, start: 2016-01-01T12:00:00Z, reminder: 0m, repeat: { every: 1d, count: 4 } }
 ",
     ));
-    check(
-        &m,
-        "fixed",
-        &[("reminders_on_time", 4), ("user_reconfigurations", 0)],
-    );
+    check(&m, "fixed", &[("reminders_on_time", 4), ("user_reconfigurations", 0)]);
 }
 
 #[test]
@@ -292,11 +268,7 @@ mailboxes:
     check(
         &m,
         "legacy",
-        &[
-            ("user_reconfigurations", 1),
-            ("reminders_missed", 2),
-            ("reminders_on_time", 1),
-        ],
+        &[("user_reconfigurations", 1), ("reminders_missed", 2), ("reminders_on_time", 1)],
     );
 }
 
@@ -316,15 +288,7 @@ mailboxes:
 ",
     ));
     // Missed at 09:00, reconfiguration due at 12:00, but SMS is off since 10:00.
-    check(
-        &m,
-        "legacy",
-        &[
-            ("user_reconfigurations", 0),
-            ("reminders_missed", 1),
-            ("dropouts", 1),
-        ],
-    );
+    check(&m, "legacy", &[("user_reconfigurations", 0), ("reminders_missed", 1), ("dropouts", 1)]);
     // The dropout ends when the intent does.
     assert_eq!(m["legacy"].dropout_hours, 3.0);
 }
@@ -367,20 +331,8 @@ mailboxes:
     move: {{ target: DB02, start: 2016-01-01T20:00:00Z, sync_duration: 10m }}
 "
     )));
-    check(
-        &m,
-        "legacy",
-        &[("reminders_expected", 2), ("reminders_missed", 1)],
-    );
-    check(
-        &m,
-        "fixed",
-        &[
-            ("reminders_expected", 2),
-            ("reminders_on_time", 2),
-            ("sms_sent", 2),
-        ],
-    );
+    check(&m, "legacy", &[("reminders_expected", 2), ("reminders_missed", 1)]);
+    check(&m, "fixed", &[("reminders_expected", 2), ("reminders_on_time", 2), ("sms_sent", 2)]);
 }
 
 #[test]
@@ -403,19 +355,8 @@ mailboxes:
       - { subject: Late, start: 2016-01-01T12:00:00Z, reminder: 5m }
 ",
     );
-    check(
-        &m,
-        "fixed",
-        &[
-            ("reminders_expected", 0),
-            ("sms_sent", 1),
-            ("duplicate_sms", 0),
-        ],
-    );
-    assert_eq!(
-        m["fixed"].delivery_ratio, 1.0,
-        "no expected reminders means a ratio of 1"
-    );
+    check(&m, "fixed", &[("reminders_expected", 0), ("sms_sent", 1), ("duplicate_sms", 0)]);
+    assert_eq!(m["fixed"].delivery_ratio, 1.0, "no expected reminders means a ratio of 1");
     // The enable took effect 10 minutes late: a dropout of 10 minutes.
     check(&m, "fixed", &[("dropouts", 1)]);
 }
@@ -495,11 +436,7 @@ databases:
     background: { rate_per_hour: 60, arrivals: uniform }
 ",
     );
-    check(
-        &m,
-        "legacy",
-        &[("events_processed", 39), ("max_backlog", 20)],
-    );
+    check(&m, "legacy", &[("events_processed", 39), ("max_backlog", 20)]);
     // Unlimited throughput: everything is processed, nothing waits.
     let m = metrics(
         "
@@ -511,11 +448,7 @@ databases:
     background: { rate_per_hour: 60, arrivals: uniform }
 ",
     );
-    check(
-        &m,
-        "legacy",
-        &[("events_processed", 59), ("max_backlog", 0)],
-    );
+    check(&m, "legacy", &[("events_processed", 59), ("max_backlog", 0)]);
 }
 
 #[test]
@@ -531,11 +464,7 @@ mailboxes:
     move: { target: DB02, start: 2016-01-01T23:30:00Z, sync_duration: 10m }
 ",
     ));
-    check(
-        &m,
-        "legacy",
-        &[("move_started_events", 3), ("events_processed", 3)],
-    );
+    check(&m, "legacy", &[("move_started_events", 3), ("events_processed", 3)]);
 }
 
 #[test]
@@ -559,10 +488,7 @@ mailboxes:
 #[test]
 fn policies_refuse_bad_definitions() {
     let e = error(&scenario("policies: [legacy, legacyy]\n"));
-    assert!(
-        e.contains("inline.yaml:7:20: unknown policy `legacyy`"),
-        "{e}"
-    );
+    assert!(e.contains("inline.yaml:7:20: unknown policy `legacyy`"), "{e}");
     let e = error(&scenario(
         "policies:\n  - name: fixed\n    pause_on_move_started: []\n    resume_on: []\n    catch_up: false\n",
     ));

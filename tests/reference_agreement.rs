@@ -21,9 +21,7 @@ fn scenario_for(name: &str) -> PathBuf {
     if own.exists() {
         own
     } else {
-        root()
-            .join("tools/reference-model/scenarios")
-            .join(format!("{name}.yaml"))
+        root().join("tools/reference-model/scenarios").join(format!("{name}.yaml"))
     }
 }
 
@@ -33,13 +31,7 @@ fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     let header = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| {
-            header
-                .iter()
-                .map(String::from)
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
+        .map(|r| header.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
         .collect()
 }
 
@@ -51,10 +43,8 @@ fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
 #[test]
 fn cnasim_agrees_with_the_reference_implementation() {
     let expected_dir = root().join("tools/reference-model/expected");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&expected_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&expected_dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     assert!(files.len() >= 9);
     let out = tempfile::tempdir().unwrap();
@@ -75,11 +65,7 @@ fn cnasim_agrees_with_the_reference_implementation() {
                     (Some(a), Some(b)) if value.is_f64() => (a - b).abs() < 1e-9,
                     _ => got[metric] == *value,
                 };
-                assert!(
-                    same,
-                    "{name} {policy} {metric}: cnasim {} reference {value}",
-                    got[metric]
-                );
+                assert!(same, "{name} {policy} {metric}: cnasim {} reference {value}", got[metric]);
             }
         }
 
@@ -99,12 +85,8 @@ fn cnasim_agrees_with_the_reference_implementation() {
         let mut want_sms = Vec::new();
         for (policy, list) in expected["sms"].as_object().unwrap() {
             for s in list.as_array().unwrap() {
-                let f: Vec<String> = s
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().unwrap().to_string())
-                    .collect();
+                let f: Vec<String> =
+                    s.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
                 want_sms.push(vec![
                     policy.clone(),
                     f[0].clone(),
@@ -158,10 +140,6 @@ fn cnasim_agrees_with_the_reference_implementation() {
                 want_starts.push((policy.clone(), t.as_str().unwrap().to_string()));
             }
         }
-        assert_eq!(
-            sorted(starts),
-            sorted(want_starts),
-            "{name}: MailboxMoveStarted"
-        );
+        assert_eq!(sorted(starts), sorted(want_starts), "{name}: MailboxMoveStarted");
     }
 }

@@ -14,10 +14,7 @@ fn scenario_files() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
-    assert!(
-        files.len() >= 4,
-        "expected the four scenarios of the first issue"
-    );
+    assert!(files.len() >= 4, "expected the four scenarios of the first issue");
     files
 }
 
@@ -41,17 +38,10 @@ fn every_scenario_runs_twice_to_identical_folders() {
     let second = tempfile::tempdir().unwrap();
     for path in scenario_files() {
         let world = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            !world.description.is_empty(),
-            "{}: say what it shows",
-            path.display()
-        );
+        assert!(!world.description.is_empty(), "{}: say what it shows", path.display());
         let a = run_to_folder(&world, first.path()).unwrap();
         let b = run_to_folder(&scenario::load(&path).unwrap(), second.path()).unwrap();
-        let (a, b) = (
-            folder_contents(&a.folder.unwrap()),
-            folder_contents(&b.folder.unwrap()),
-        );
+        let (a, b) = (folder_contents(&a.folder.unwrap()), folder_contents(&b.folder.unwrap()));
         assert_eq!(
             a.keys().collect::<Vec<_>>(),
             [
@@ -64,11 +54,7 @@ fn every_scenario_runs_twice_to_identical_folders() {
             ]
         );
         for (name, bytes) in &a {
-            assert!(
-                b[name] == *bytes,
-                "{}: {name} differs between two runs",
-                path.display()
-            );
+            assert!(b[name] == *bytes, "{}: {name} differs between two runs", path.display());
         }
     }
 }
@@ -94,15 +80,10 @@ fn every_scenario_accounts_for_each_expected_reminder() {
 }
 
 fn metrics(file: &str) -> BTreeMap<String, cnasim::model::Metrics> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
     let world = scenario::load(&path).unwrap();
     let run = cnasim::runner::run_in_memory(&world).unwrap();
-    run.results
-        .into_iter()
-        .map(|r| (r.policy.name, r.outcome.metrics))
-        .collect()
+    run.results.into_iter().map(|r| (r.policy.name, r.outcome.metrics)).collect()
 }
 
 #[test]
@@ -143,10 +124,7 @@ fn seed_incident_reproduces_the_write_up() {
 #[test]
 fn completing_move_shows_the_lock_and_catch_up() {
     let m = metrics("completing-move.yaml");
-    assert_eq!(
-        (m["fixed"].reminders_late, m["fixed"].reminders_missed),
-        (1, 0)
-    );
+    assert_eq!((m["fixed"].reminders_late, m["fixed"].reminders_missed), (1, 0));
     assert_eq!(m["fixed"].longest_dropout_hours, 0.75, "the 45-minute lock");
     assert!(m["legacy"].reminders_missed > 0);
 }
@@ -155,11 +133,7 @@ fn completing_move_shows_the_lock_and_catch_up() {
 fn overloaded_dispatcher_falls_behind() {
     let m = metrics("overloaded-dispatcher.yaml");
     for policy in ["legacy", "fixed"] {
-        assert!(
-            m[policy].max_backlog > 10_000,
-            "{policy}: {}",
-            m[policy].max_backlog
-        );
+        assert!(m[policy].max_backlog > 10_000, "{policy}: {}", m[policy].max_backlog);
         assert!(m[policy].events_processed > 1_000_000);
     }
     // Even `fixed` loses reminders: the late finalization pause outlives the resume.

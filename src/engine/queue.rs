@@ -77,11 +77,7 @@ pub struct Queue<T> {
 
 impl<T> Default for Queue<T> {
     fn default() -> Self {
-        Queue {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-            last: None,
-        }
+        Queue { heap: BinaryHeap::new(), next_seq: 0, last: None }
     }
 }
 
@@ -109,10 +105,7 @@ impl<T> Queue<T> {
     /// Schedules `item` at `key`.
     pub fn push(&mut self, key: Key, item: T) {
         if let Some(last) = self.last {
-            assert!(
-                key > last,
-                "scheduled {key:?} at or before the current {last:?}"
-            );
+            assert!(key > last, "scheduled {key:?} at or before the current {last:?}");
         }
         self.heap.push(Entry { key, item });
     }
@@ -145,11 +138,7 @@ mod tests {
     use super::*;
 
     fn key(ms: i64, phase: u8, tie: Tie) -> Key {
-        Key {
-            time: SimTime::from_millis(ms),
-            phase,
-            tie,
-        }
+        Key { time: SimTime::from_millis(ms), phase, tie }
     }
 
     #[test]
@@ -161,14 +150,8 @@ mod tests {
         q.push(key(10, 3, Tie::Scheduled(a)), "t10 p3 first-scheduled");
         let c = q.next_seq();
         q.push(key(10, 1, Tie::Scheduled(c)), "t10 p1");
-        q.push(
-            key(10, 3, Tie::Planned { owner: 1, index: 0 }),
-            "t10 p3 planned owner 1",
-        );
-        q.push(
-            key(10, 3, Tie::Planned { owner: 0, index: 7 }),
-            "t10 p3 planned owner 0",
-        );
+        q.push(key(10, 3, Tie::Planned { owner: 1, index: 0 }), "t10 p3 planned owner 1");
+        q.push(key(10, 3, Tie::Planned { owner: 0, index: 7 }), "t10 p3 planned owner 0");
         let d = q.next_seq();
         q.push(key(5, 5, Tie::Scheduled(d)), "t5 p5");
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, s)| s)).collect();

@@ -38,16 +38,8 @@ pub fn occurrences_with_reminder_in(
         (Some(_), None) => (0, 1),
         (Some(_), Some(rep)) => {
             let every = rep.every.as_millis();
-            let k_lo = if lo <= first_start {
-                0
-            } else {
-                (lo - first_start + every - 1) / every
-            };
-            let k_hi = if hi <= first_start {
-                0
-            } else {
-                (hi - first_start + every - 1) / every
-            };
+            let k_lo = if lo <= first_start { 0 } else { (lo - first_start + every - 1) / every };
+            let k_hi = if hi <= first_start { 0 } else { (hi - first_start + every - 1) / every };
             let k_end = match rep.end {
                 RepeatEnd::Count(n) => n,
                 RepeatEnd::Until(u) if u.as_millis() < first_start => 0,
@@ -59,9 +51,7 @@ pub fn occurrences_with_reminder_in(
     let every = item.repeat.map_or(0, |r| r.every.as_millis());
     (k_lo..k_hi.max(k_lo)).filter_map(move |k| {
         let s = first_start + k as i64 * every;
-        (lo..hi)
-            .contains(&s)
-            .then_some((k, SimTime::from_millis(s)))
+        (lo..hi).contains(&s).then_some((k, SimTime::from_millis(s)))
     })
 }
 
@@ -94,10 +84,7 @@ mod tests {
     #[test]
     fn single_occurrence() {
         let once = item(None);
-        assert_eq!(
-            starts(&once, "2016-01-11T00:00:00Z", "2016-01-12T00:00:00Z").len(),
-            1
-        );
+        assert_eq!(starts(&once, "2016-01-11T00:00:00Z", "2016-01-12T00:00:00Z").len(), 1);
         // Reminder at 19:45 is outside a window that starts at 19:50.
         assert!(starts(&once, "2016-01-11T19:50:00Z", "2016-01-12T00:00:00Z").is_empty());
         // Window end is exclusive for the reminder time.
@@ -109,12 +96,7 @@ mod tests {
 
     #[test]
     fn count_and_until() {
-        let daily = |end| {
-            item(Some(Repeat {
-                every: SimDuration::from_days(1),
-                end,
-            }))
-        };
+        let daily = |end| item(Some(Repeat { every: SimDuration::from_days(1), end }));
         let by_count = daily(RepeatEnd::Count(3));
         assert_eq!(
             starts(&by_count, "2016-01-01T00:00:00Z", "2017-01-01T00:00:00Z"),
@@ -126,19 +108,9 @@ mod tests {
         );
         // `until` includes an occurrence that starts exactly then.
         let by_until = daily(RepeatEnd::Until(t("2016-01-13T20:00:00Z")));
-        assert_eq!(
-            starts(&by_until, "2016-01-01T00:00:00Z", "2017-01-01T00:00:00Z").len(),
-            3
-        );
+        assert_eq!(starts(&by_until, "2016-01-01T00:00:00Z", "2017-01-01T00:00:00Z").len(), 3);
         let before_first = daily(RepeatEnd::Until(t("2016-01-10T00:00:00Z")));
-        assert!(
-            starts(
-                &before_first,
-                "2016-01-01T00:00:00Z",
-                "2017-01-01T00:00:00Z"
-            )
-            .is_empty()
-        );
+        assert!(starts(&before_first, "2016-01-01T00:00:00Z", "2017-01-01T00:00:00Z").is_empty());
     }
 
     #[test]

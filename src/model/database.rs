@@ -72,17 +72,8 @@ impl Segment {
 
 enum Background {
     None,
-    Uniform {
-        start: i64,
-        rate_per_hour: f64,
-        k: u64,
-    },
-    Poisson {
-        rng: Box<ChaCha8Rng>,
-        start: i64,
-        mean_gap_ms: f64,
-        elapsed_ms: f64,
-    },
+    Uniform { start: i64, rate_per_hour: f64, k: u64 },
+    Poisson { rng: Box<ChaCha8Rng>, start: i64, mean_gap_ms: f64, elapsed_ms: f64 },
 }
 
 /// One database's counter, dispatcher and background traffic during a run.
@@ -137,11 +128,7 @@ impl DatabaseRun {
     fn draw_background(&mut self) -> Option<SimTime> {
         let at = match &mut self.background {
             Background::None => return None,
-            Background::Uniform {
-                start,
-                rate_per_hour,
-                k,
-            } => {
+            Background::Uniform { start, rate_per_hour, k } => {
                 // floor(k * 3600000 / rate): exact in integers for a whole
                 // rate, one correctly rounded division otherwise.
                 *k += 1;
@@ -152,12 +139,7 @@ impl DatabaseRun {
                 };
                 *start + offset
             }
-            Background::Poisson {
-                rng,
-                start,
-                mean_gap_ms,
-                elapsed_ms,
-            } => {
+            Background::Poisson { rng, start, mean_gap_ms, elapsed_ms } => {
                 *elapsed_ms += rng::exponential(rng, *mean_gap_ms);
                 *start + elapsed_ms.floor() as i64
             }
@@ -212,14 +194,10 @@ impl DatabaseRun {
     fn issue_now(&mut self, at: SimTime) -> Result<Issued, CounterOverflow> {
         let a = at.as_millis();
         let counter = self.next_counter;
-        self.next_counter = counter
-            .checked_add(1)
-            .ok_or_else(|| CounterOverflow(self.name.clone()))?;
-        let effect = if self.service_ms == 0 {
-            a
-        } else {
-            a.max(self.busy_until) + self.service_ms
-        };
+        self.next_counter =
+            counter.checked_add(1).ok_or_else(|| CounterOverflow(self.name.clone()))?;
+        let effect =
+            if self.service_ms == 0 { a } else { a.max(self.busy_until) + self.service_ms };
         self.busy_until = effect;
 
         // Forget events processed before this arrival.
@@ -235,10 +213,8 @@ impl DatabaseRun {
             front.first_effect += skip * front.step;
             front.count -= skip as u64;
         }
-        let oldest = self
-            .pending
-            .front()
-            .map_or((counter, effect), |s| (s.first_counter, s.first_effect));
+        let oldest =
+            self.pending.front().map_or((counter, effect), |s| (s.first_counter, s.first_effect));
         if oldest.1 < self.end.as_millis() {
             self.totals.max_backlog = self.totals.max_backlog.max(counter - oldest.0);
         }
@@ -260,10 +236,7 @@ impl DatabaseRun {
             self.totals.processed += 1;
             self.totals.watermark = Some(counter);
         }
-        Ok(Issued {
-            counter,
-            effect: SimTime::from_millis(effect),
-        })
+        Ok(Issued { counter, effect: SimTime::from_millis(effect) })
     }
 
     /// How long each event occupies the dispatcher.
@@ -320,12 +293,7 @@ mod tests {
         let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(10_000));
         let effects: Vec<i64> = [0, 10, 20, 500]
             .iter()
-            .map(|&t| {
-                run.issue(at(t), Arrival::AfterBackground)
-                    .unwrap()
-                    .effect
-                    .as_millis()
-            })
+            .map(|&t| run.issue(at(t), Arrival::AfterBackground).unwrap().effect.as_millis())
             .collect();
         // f_i = max(create_i, f_{i-1}) + T
         assert_eq!(effects, [100, 200, 300, 600]);
@@ -348,10 +316,7 @@ mod tests {
 
     #[test]
     fn uniform_background_fills_counters_in_order() {
-        let bg = Bg {
-            rate_per_hour: 3_600.0,
-            arrivals: Arrivals::Uniform,
-        }; // one per second
+        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform }; // one per second
         let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000));
         // Background arrivals at 1000, 2000, 3000; a move event at 3000 comes first.
         let mv = run.issue(at(3_000), Arrival::BeforeBackground).unwrap();
@@ -366,28 +331,18 @@ mod tests {
     #[test]
     fn overloaded_dispatcher_backlog_grows() {
         // 10 arrivals per second, 150 ms each: the queue grows by 1/3 event per second.
-        let bg = Bg {
-            rate_per_hour: 36_000.0,
-            arrivals: Arrivals::Uniform,
-        };
+        let bg = Bg { rate_per_hour: 36_000.0, arrivals: Arrivals::Uniform };
         let mut run = DatabaseRun::new(&db(150, Some(bg)), 1, at(0), at(60_000));
         let totals = run.finish().unwrap();
         assert_eq!(totals.issued, 599);
         assert_eq!(totals.processed, 399); // (60000 - 100 - 150) / 150 + 1, rounded down
         // At the last processed instant almost 200 events wait.
-        assert!(
-            (198..=200).contains(&totals.max_backlog),
-            "{}",
-            totals.max_backlog
-        );
+        assert!((198..=200).contains(&totals.max_backlog), "{}", totals.max_backlog);
     }
 
     #[test]
     fn poisson_background_is_reproducible_and_near_its_rate() {
-        let bg = Bg {
-            rate_per_hour: 28_800.0,
-            arrivals: Arrivals::Poisson,
-        };
+        let bg = Bg { rate_per_hour: 28_800.0, arrivals: Arrivals::Poisson };
         let count = |seed| {
             let mut run = DatabaseRun::new(&db(0, Some(bg)), seed, at(0), at(3_600_000));
             run.finish().unwrap().issued

@@ -151,11 +151,7 @@ impl<'w> MetricsObserver<'w> {
             mailboxes: world
                 .mailboxes
                 .iter()
-                .map(|_| Tracked {
-                    intent: false,
-                    state: AssistantState::Off,
-                    open: None,
-                })
+                .map(|_| Tracked { intent: false, state: AssistantState::Off, open: None })
                 .collect(),
             finished: false,
         }
@@ -182,12 +178,7 @@ impl<'w> MetricsObserver<'w> {
 
     fn close(&mut self, mailbox: MailboxId, start: SimTime, end: SimTime) {
         if end > start {
-            self.outcome.dropouts.push(Dropout {
-                mailbox,
-                start,
-                end,
-                reminders_missed: 0,
-            });
+            self.outcome.dropouts.push(Dropout { mailbox, start, end, reminders_missed: 0 });
         }
     }
 
@@ -242,11 +233,7 @@ impl<'w> MetricsObserver<'w> {
 impl Observer for MetricsObserver<'_> {
     fn record(&mut self, record: &Record<'_>) {
         match *record {
-            Record::User {
-                at,
-                mailbox,
-                action,
-            } => {
+            Record::User { at, mailbox, action } => {
                 match action {
                     UserAction::Enable => self.mailboxes[mailbox.index()].intent = true,
                     UserAction::Disable => self.mailboxes[mailbox.index()].intent = false,

@@ -33,11 +33,7 @@ pub fn simulate<O: Observer>(
     policy: &Policy,
     extra: O,
 ) -> Result<(Outcome, O), RunError> {
-    let (metrics, extra) = sim::run(
-        world,
-        plan,
-        policy,
-        (MetricsObserver::new(world, plan), extra),
-    )?;
+    let (metrics, extra) =
+        sim::run(world, plan, policy, (MetricsObserver::new(world, plan), extra))?;
     Ok((metrics.into_outcome(), extra))
 }

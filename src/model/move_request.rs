@@ -77,11 +77,7 @@ impl<'a> MoveTimeline<'a> {
         MoveTimeline {
             request,
             rng,
-            state: State::Next {
-                k: 0,
-                at: request.start,
-                prev_end: request.start,
-            },
+            state: State::Next { k: 0, at: request.start, prev_end: request.start },
             until,
         }
     }
@@ -103,22 +99,12 @@ impl<'a> MoveTimeline<'a> {
                 let before = |limit: Option<SimTime>| limit.is_none_or(|l| at < l);
                 if before(req.complete_at) && before(req.fail_at) {
                     let d = self.duration(k);
-                    self.state = State::Syncing {
-                        k,
-                        ends: at.saturating_add(d),
-                    };
-                    let phase = if k == 0 {
-                        MovePhase::Initial
-                    } else {
-                        MovePhase::Incremental
-                    };
+                    self.state = State::Syncing { k, ends: at.saturating_add(d) };
+                    let phase = if k == 0 { MovePhase::Initial } else { MovePhase::Incremental };
                     return Some((at, MoveStep::SyncStarted { sync: k, phase }));
                 }
                 let finalize_at = req.complete_at.map(|c| c.max(prev_end));
-                if let Some(f) = req
-                    .fail_at
-                    .filter(|&f| finalize_at.is_none_or(|fin| f < fin))
-                {
+                if let Some(f) = req.fail_at.filter(|&f| finalize_at.is_none_or(|fin| f < fin)) {
                     self.state = State::Done;
                     return Some((f, MoveStep::Failed));
                 }
@@ -134,11 +120,8 @@ impl<'a> MoveTimeline<'a> {
                     return Some((f, MoveStep::SyncEnded { sync: k }));
                 }
                 let k1 = k.checked_add(1)?;
-                self.state = State::Next {
-                    k: k1,
-                    at: ends.saturating_add(req.interval),
-                    prev_end: ends,
-                };
+                self.state =
+                    State::Next { k: k1, at: ends.saturating_add(req.interval), prev_end: ends };
                 Some((ends, MoveStep::SyncEnded { sync: k }))
             }
             State::FailNow(f) => {
@@ -232,42 +215,17 @@ mod tests {
             ]
         );
         let all = steps(&req, "2016-01-27T00:00:00Z");
-        assert_eq!(
-            all[0].1,
-            MoveStep::SyncStarted {
-                sync: 0,
-                phase: MovePhase::Initial
-            }
-        );
-        assert_eq!(
-            all[1],
-            (
-                "2016-01-25T21:41:10.000Z".into(),
-                MoveStep::SyncEnded { sync: 0 }
-            )
-        );
-        assert_eq!(
-            all[2].1,
-            MoveStep::SyncStarted {
-                sync: 1,
-                phase: MovePhase::Incremental
-            }
-        );
+        assert_eq!(all[0].1, MoveStep::SyncStarted { sync: 0, phase: MovePhase::Initial });
+        assert_eq!(all[1], ("2016-01-25T21:41:10.000Z".into(), MoveStep::SyncEnded { sync: 0 }));
+        assert_eq!(all[2].1, MoveStep::SyncStarted { sync: 1, phase: MovePhase::Incremental });
     }
 
     #[test]
     fn the_last_listed_duration_repeats() {
-        let req = request(
-            "2016-01-01T00:00:00Z",
-            SyncDurations::List(vec![d("1h"), d("10m")]),
-        );
+        let req = request("2016-01-01T00:00:00Z", SyncDurations::List(vec![d("1h"), d("10m")]));
         assert_eq!(
             starts(&req, "2016-01-04T00:00:00Z"),
-            [
-                "2016-01-01T00:00:00.000Z",
-                "2016-01-02T01:00:00.000Z",
-                "2016-01-03T01:10:00.000Z",
-            ]
+            ["2016-01-01T00:00:00.000Z", "2016-01-02T01:00:00.000Z", "2016-01-03T01:10:00.000Z",]
         );
     }
 
@@ -282,14 +240,8 @@ mod tests {
         assert_eq!(
             tail,
             [
-                (
-                    "2016-01-02T00:20:00.000Z".into(),
-                    MoveStep::SyncEnded { sync: 1 }
-                ),
-                (
-                    "2016-01-02T00:20:00.000Z".into(),
-                    MoveStep::FinalizationStarted
-                ),
+                ("2016-01-02T00:20:00.000Z".into(), MoveStep::SyncEnded { sync: 1 }),
+                ("2016-01-02T00:20:00.000Z".into(), MoveStep::FinalizationStarted),
                 ("2016-01-02T00:50:00.000Z".into(), MoveStep::Completed),
             ]
         );
@@ -301,17 +253,8 @@ mod tests {
         req.complete_at = Some(t("2016-01-01T12:00:00Z"));
         let got = steps(&req, "2016-02-01T00:00:00Z");
         assert_eq!(got.len(), 4);
-        assert_eq!(
-            got[2],
-            (
-                "2016-01-01T12:00:00.000Z".into(),
-                MoveStep::FinalizationStarted
-            )
-        );
-        assert_eq!(
-            got[3],
-            ("2016-01-01T12:01:00.000Z".into(), MoveStep::Completed)
-        );
+        assert_eq!(got[2], ("2016-01-01T12:00:00.000Z".into(), MoveStep::FinalizationStarted));
+        assert_eq!(got[3], ("2016-01-01T12:01:00.000Z".into(), MoveStep::Completed));
     }
 
     #[test]
@@ -320,13 +263,7 @@ mod tests {
         req.complete_at = Some(t("2016-01-02T00:10:00Z"));
         let got = steps(&req, "2016-02-01T00:00:00Z");
         assert_eq!(starts(&req, "2016-02-01T00:00:00Z").len(), 1);
-        assert_eq!(
-            got[2],
-            (
-                "2016-01-02T00:10:00.000Z".into(),
-                MoveStep::FinalizationStarted
-            )
-        );
+        assert_eq!(got[2], ("2016-01-02T00:10:00.000Z".into(), MoveStep::FinalizationStarted));
     }
 
     #[test]
@@ -340,15 +277,9 @@ mod tests {
             [
                 (
                     "2016-01-02T00:10:00.000Z".into(),
-                    MoveStep::SyncStarted {
-                        sync: 1,
-                        phase: MovePhase::Incremental
-                    }
+                    MoveStep::SyncStarted { sync: 1, phase: MovePhase::Incremental }
                 ),
-                (
-                    "2016-01-02T00:15:00.000Z".into(),
-                    MoveStep::SyncEnded { sync: 1 }
-                ),
+                ("2016-01-02T00:15:00.000Z".into(), MoveStep::SyncEnded { sync: 1 }),
                 ("2016-01-02T00:15:00.000Z".into(), MoveStep::Failed),
             ]
         );
@@ -365,10 +296,7 @@ mod tests {
         // And a failure between syncs, before complete_at, wins.
         req.fail_at = Some(t("2016-01-01T06:00:00Z"));
         let got = steps(&req, "2016-02-01T00:00:00Z");
-        assert_eq!(
-            got.last().unwrap(),
-            &("2016-01-01T06:00:00.000Z".into(), MoveStep::Failed)
-        );
+        assert_eq!(got.last().unwrap(), &("2016-01-01T06:00:00.000Z".into(), MoveStep::Failed));
         assert!(got.iter().all(|(_, s)| *s != MoveStep::FinalizationStarted));
     }
 
@@ -382,13 +310,8 @@ mod tests {
 
     #[test]
     fn drawn_durations_are_in_range_and_reproducible() {
-        let req = request(
-            "2016-01-01T00:00:00Z",
-            SyncDurations::Uniform {
-                lo: d("1m"),
-                hi: d("15m"),
-            },
-        );
+        let req =
+            request("2016-01-01T00:00:00Z", SyncDurations::Uniform { lo: d("1m"), hi: d("15m") });
         let a = steps(&req, "2016-03-01T00:00:00Z");
         let b = steps(&req, "2016-03-01T00:00:00Z");
         assert_eq!(a, b);

@@ -66,8 +66,7 @@ impl Plan {
                 (r.start, r.item, r.occurrence)
             });
             plan.observations.extend(observed);
-            plan.observation_ranges
-                .push(obs_first as u32..plan.observations.len() as u32);
+            plan.observation_ranges.push(obs_first as u32..plan.observations.len() as u32);
         }
         Ok(plan)
     }

@@ -32,11 +32,7 @@ pub struct PhaseSet {
 
 impl PhaseSet {
     /// Every phase.
-    pub const ALL: PhaseSet = PhaseSet {
-        initial: true,
-        incremental: true,
-        finalize: true,
-    };
+    pub const ALL: PhaseSet = PhaseSet { initial: true, incremental: true, finalize: true };
 
     /// True when `phase` is in the set.
     pub fn contains(self, phase: MovePhase) -> bool {
@@ -78,10 +74,7 @@ impl Policy {
     pub fn fixed() -> Policy {
         Policy {
             name: "fixed".into(),
-            pause_on_move_started: PhaseSet {
-                finalize: true,
-                ..PhaseSet::default()
-            },
+            pause_on_move_started: PhaseSet { finalize: true, ..PhaseSet::default() },
             resume_on_move_succeeded: true,
             resume_on_move_failed: true,
             catch_up: true,

@@ -40,11 +40,7 @@ enum Action {
     /// The assistant handles a database event.
     Process(DbEvent),
     /// A reminder timer; stale unless `epoch` matches the mailbox's timers.
-    Timer {
-        mailbox: MailboxId,
-        epoch: u32,
-        reminder: u32,
-    },
+    Timer { mailbox: MailboxId, epoch: u32, reminder: u32 },
     /// The user looks at the `position`-th expected reminder.
     Observe { mailbox: MailboxId, position: u32 },
 }
@@ -112,10 +108,7 @@ pub fn run<O: Observer>(
     }
     for (i, db) in sim.dbs.iter_mut().enumerate() {
         let totals = db.finish()?;
-        sim.observer.record(&Record::DatabaseTotals {
-            db: DbId(i as u32),
-            totals,
-        });
+        sim.observer.record(&Record::DatabaseTotals { db: DbId(i as u32), totals });
     }
     sim.observer.record(&Record::End { at: world.end });
     Ok(sim.observer)
@@ -143,8 +136,7 @@ impl<'w, O: Observer> Sim<'w, O> {
                     MoveTimeline::new(request, move_stream(world.seed, &mailbox.name), world.end);
                 if let Some((at, step)) = timeline.next() {
                     run.pending_step = Some(step);
-                    self.queue
-                        .push(planned(at, PHASE_MOVE, m, 0), Action::Move(m));
+                    self.queue.push(planned(at, PHASE_MOVE, m, 0), Action::Move(m));
                 }
                 run.timeline = Some(timeline);
             }
@@ -155,10 +147,7 @@ impl<'w, O: Observer> Sim<'w, O> {
                     Action::User(m, UserAction::Enable),
                 );
                 if let Some(off) = sms.disable_at {
-                    self.push(
-                        planned(off, PHASE_USER, m, 1),
-                        Action::User(m, UserAction::Disable),
-                    );
+                    self.push(planned(off, PHASE_USER, m, 1), Action::User(m, UserAction::Disable));
                 }
             }
             // Only a user who reacts needs to look: observations change nothing else.
@@ -166,10 +155,7 @@ impl<'w, O: Observer> Sim<'w, O> {
                 && let Some(&first) = self.plan.observations(m).first()
             {
                 let at = self.plan.reminder(first).start;
-                let observe = Action::Observe {
-                    mailbox: m,
-                    position: 0,
-                };
+                let observe = Action::Observe { mailbox: m, position: 0 };
                 self.push(planned(at, PHASE_OBSERVE, m, 0), observe);
             }
         }
@@ -183,11 +169,7 @@ impl<'w, O: Observer> Sim<'w, O> {
     }
 
     fn scheduled(&mut self, time: SimTime, phase: u8) -> Key {
-        Key {
-            time,
-            phase,
-            tie: Tie::Scheduled(self.queue.next_seq()),
-        }
+        Key { time, phase, tie: Tie::Scheduled(self.queue.next_seq()) }
     }
 
     fn apply(&mut self, now: SimTime, action: Action) -> Result<(), RunError> {
@@ -195,11 +177,7 @@ impl<'w, O: Observer> Sim<'w, O> {
             Action::Move(m) => self.move_step(m, now)?,
             Action::User(m, action) => self.user_action(m, now, action)?,
             Action::Process(event) => self.process(now, &event),
-            Action::Timer {
-                mailbox,
-                epoch,
-                reminder,
-            } => self.timer(mailbox, now, epoch, reminder),
+            Action::Timer { mailbox, epoch, reminder } => self.timer(mailbox, now, epoch, reminder),
             Action::Observe { mailbox, position } => self.observe(mailbox, now, position),
         }
         Ok(())
@@ -212,11 +190,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         let Some(step) = run.pending_step.take() else {
             return Ok(());
         };
-        self.observer.record(&Record::Move {
-            at: now,
-            mailbox: m,
-            step,
-        });
+        self.observer.record(&Record::Move { at: now, mailbox: m, step });
         let source = run.db;
         match step {
             MoveStep::SyncStarted { phase, .. } => {
@@ -245,13 +219,7 @@ impl<'w, O: Observer> Sim<'w, O> {
                 self.boxes[m.index()].db = target;
             }
             MoveStep::Failed => {
-                self.fire(
-                    m,
-                    source,
-                    now,
-                    EventKind::MoveFailed,
-                    Arrival::BeforeBackground,
-                )?;
+                self.fire(m, source, now, EventKind::MoveFailed, Arrival::BeforeBackground)?;
             }
         }
         let run = &mut self.boxes[m.index()];
@@ -274,13 +242,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         arrival: Arrival,
     ) -> Result<(), RunError> {
         let issued = self.dbs[db.index()].issue(now, arrival)?;
-        let event = DbEvent {
-            counter: issued.counter,
-            created: now,
-            db,
-            mailbox: Some(m),
-            kind,
-        };
+        let event = DbEvent { counter: issued.counter, created: now, db, mailbox: Some(m), kind };
         self.observer.record(&Record::EventCreated(&event));
         if issued.effect < self.world.end {
             let key = self.scheduled(issued.effect, PHASE_ASSISTANT);
@@ -302,39 +264,23 @@ impl<'w, O: Observer> Sim<'w, O> {
             UserAction::Disable => false,
             UserAction::Reconfigure => {
                 self.boxes[m.index()].reconfiguration_pending = false;
-                let wants = self.world.mailboxes[m.index()]
-                    .sms
-                    .is_some_and(|s| s.is_on(now));
+                let wants = self.world.mailboxes[m.index()].sms.is_some_and(|s| s.is_on(now));
                 if !wants {
-                    self.observer.record(&Record::ReconfigurationDropped {
-                        at: now,
-                        mailbox: m,
-                    });
+                    self.observer.record(&Record::ReconfigurationDropped { at: now, mailbox: m });
                     return Ok(());
                 }
                 true
             }
         };
-        self.observer.record(&Record::User {
-            at: now,
-            mailbox: m,
-            action,
-        });
+        self.observer.record(&Record::User { at: now, mailbox: m, action });
         let db = self.boxes[m.index()].db;
-        self.fire(
-            m,
-            db,
-            now,
-            EventKind::TextMessaging { enabled },
-            Arrival::AfterBackground,
-        )
+        self.fire(m, db, now, EventKind::TextMessaging { enabled }, Arrival::AfterBackground)
     }
 
     // ---- phase 3: the assistant -------------------------------------------
 
     fn process(&mut self, now: SimTime, event: &DbEvent) {
-        self.observer
-            .record(&Record::EventHandled { at: now, event });
+        self.observer.record(&Record::EventHandled { at: now, event });
         let Some(m) = event.mailbox else { return };
         let state = self.boxes[m.index()].state;
         let decision = match (event.kind, state) {
@@ -353,11 +299,7 @@ impl<'w, O: Observer> Sim<'w, O> {
                 if self.policy.pause_on_move_started.contains(phase) {
                     let (dropped, next) = self.drop_timers(m);
                     self.set_state(m, now, AssistantState::Paused { since: now });
-                    Decision::StopAll {
-                        phase,
-                        dropped,
-                        next,
-                    }
+                    Decision::StopAll { phase, dropped, next }
                 } else {
                     Decision::Ignored { phase }
                 }
@@ -376,12 +318,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         };
         // A resume reports its decision itself, before the catch-up sends.
         if !matches!(decision, Decision::Resume { .. }) {
-            self.observer.record(&Record::Decision {
-                at: now,
-                mailbox: m,
-                event,
-                decision,
-            });
+            self.observer.record(&Record::Decision { at: now, mailbox: m, event, decision });
         }
     }
 
@@ -394,16 +331,8 @@ impl<'w, O: Observer> Sim<'w, O> {
             (0..0, self.plan.first_reminder_where(m, |r| r >= now))
         };
         let scheduled = self.plan.reminder_range(m).end - from;
-        let decision = Decision::Resume {
-            sent: overdue.len() as u32,
-            scheduled,
-        };
-        self.observer.record(&Record::Decision {
-            at: now,
-            mailbox: m,
-            event,
-            decision,
-        });
+        let decision = Decision::Resume { sent: overdue.len() as u32, scheduled };
+        self.observer.record(&Record::Decision { at: now, mailbox: m, event, decision });
         self.set_state(m, now, AssistantState::Active);
         for reminder in overdue {
             self.send(m, now, reminder);
@@ -416,11 +345,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         let run = &mut self.boxes[m.index()];
         if run.state != state {
             run.state = state;
-            self.observer.record(&Record::StateChanged {
-                at: now,
-                mailbox: m,
-                state,
-            });
+            self.observer.record(&Record::StateChanged { at: now, mailbox: m, state });
         }
     }
 
@@ -455,24 +380,13 @@ impl<'w, O: Observer> Sim<'w, O> {
             phase: PHASE_TIMER,
             tie: Tie::Scheduled(seq_base),
         };
-        self.queue.push(
-            key,
-            Action::Timer {
-                mailbox: m,
-                epoch,
-                reminder: from,
-            },
-        );
+        self.queue.push(key, Action::Timer { mailbox: m, epoch, reminder: from });
         count
     }
 
     fn send(&mut self, m: MailboxId, now: SimTime, reminder: u32) {
         self.delivered[reminder as usize] = true;
-        self.observer.record(&Record::SmsSent {
-            at: now,
-            mailbox: m,
-            reminder,
-        });
+        self.observer.record(&Record::SmsSent { at: now, mailbox: m, reminder });
     }
 
     // ---- phase 4: reminder timers -----------------------------------------
@@ -497,14 +411,7 @@ impl<'w, O: Observer> Sim<'w, O> {
             phase: PHASE_TIMER,
             tie: Tie::Scheduled(timers.seq_base + u64::from(next - timers.base)),
         };
-        self.queue.push(
-            key,
-            Action::Timer {
-                mailbox: m,
-                epoch,
-                reminder: next,
-            },
-        );
+        self.queue.push(key, Action::Timer { mailbox: m, epoch, reminder: next });
     }
 
     // ---- phase 5: user observations ---------------------------------------
@@ -531,39 +438,17 @@ impl<'w, O: Observer> Sim<'w, O> {
             run.reconfiguration_pending = true;
             run.misses = 0;
             let due = now.saturating_add(reaction.delay);
-            self.observer.record(&Record::ReconfigurationScheduled {
-                at: now,
-                mailbox: m,
-                due,
-            });
+            self.observer.record(&Record::ReconfigurationScheduled { at: now, mailbox: m, due });
             let key = self.scheduled(due, PHASE_USER);
             self.push(key, Action::User(m, UserAction::Reconfigure));
         }
         if let Some(&next) = observations.get(position as usize + 1) {
-            let key = planned(
-                plan.reminder(next).start,
-                PHASE_OBSERVE,
-                m,
-                u64::from(position) + 1,
-            );
-            self.push(
-                key,
-                Action::Observe {
-                    mailbox: m,
-                    position: position + 1,
-                },
-            );
+            let key = planned(plan.reminder(next).start, PHASE_OBSERVE, m, u64::from(position) + 1);
+            self.push(key, Action::Observe { mailbox: m, position: position + 1 });
         }
     }
 }
 
 fn planned(time: SimTime, phase: u8, owner: MailboxId, index: u64) -> Key {
-    Key {
-        time,
-        phase,
-        tie: Tie::Planned {
-            owner: owner.0,
-            index,
-        },
-    }
+    Key { time, phase, tie: Tie::Planned { owner: owner.0, index } }
 }

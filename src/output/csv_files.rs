@@ -1,12 +1,13 @@
-//! The CSV files of the output folder. Each is an [`Observer`] that writes
-//! rows as records arrive, so memory does not grow with the run.
+//! The CSV files of the output folder: the file type and the row of each
+//! file. Rows are written as records arrive, so memory does not grow with
+//! the run.
 
 use super::labels::Labels;
 use crate::model::events::DbEvent;
 use crate::model::metrics::Dropout;
 use crate::model::plan::Plan;
-use crate::model::record::{Observer, Record, UserAction};
-use crate::model::world::World;
+use crate::model::record::UserAction;
+use crate::model::world::{MailboxId, World};
 use crate::time::{SimTime, format_rfc3339};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -38,10 +39,7 @@ impl CsvFile {
             .quote_style(quote)
             .from_writer(file);
         writer.write_record(header).map_err(std::io::Error::other)?;
-        Ok(CsvFile {
-            writer,
-            error: None,
-        })
+        Ok(CsvFile { writer, error: None })
     }
 
     /// Writes one row.
@@ -63,66 +61,51 @@ impl CsvFile {
             return Err(std::io::Error::other(e));
         }
         self.writer.flush()?;
-        let mut inner = self
-            .writer
-            .into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut inner =
+            self.writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
         inner.flush()
     }
 }
 
-/// `database_events.csv`: every mailbox event fired (background traffic is
-/// summarized in summary.json, not listed).
-pub struct DatabaseEventsCsv<'w> {
-    file: CsvFile,
-    labels: &'w Labels,
-    policy: String,
+/// What rows are made of: the world, its plan and their labels. The rows of
+/// each file are methods of this type (the trace's in `trace_log.rs`).
+pub struct Rows<'w> {
+    /// Names and addresses.
+    pub labels: &'w Labels,
+    /// The world being run.
+    pub world: &'w World,
+    /// Its ground truth.
+    pub plan: &'w Plan,
 }
 
-impl<'w> DatabaseEventsCsv<'w> {
-    /// Creates the file in `dir`.
-    pub fn create(dir: &Path, labels: &'w Labels) -> std::io::Result<Self> {
-        let header = [
-            "policy",
-            "database",
-            "counter",
-            "create_time",
-            "event_name",
-            "item_type",
-            "object_class",
-            "mailbox",
-            "flags",
-            "client_type",
-            "mailbox_guid",
-            "mask",
-            "move_phase",
-        ];
-        Ok(DatabaseEventsCsv {
-            file: CsvFile::create(&dir.join("database_events.csv"), &header)?,
-            labels,
-            policy: String::new(),
-        })
-    }
+/// Header of `database_events.csv`.
+pub const DATABASE_EVENTS: [&str; 13] = [
+    "policy",
+    "database",
+    "counter",
+    "create_time",
+    "event_name",
+    "item_type",
+    "object_class",
+    "mailbox",
+    "flags",
+    "client_type",
+    "mailbox_guid",
+    "mask",
+    "move_phase",
+];
 
-    /// Sets the policy written in the rows that follow.
-    pub fn set_policy(&mut self, policy: &str) {
-        self.policy = policy.to_string();
-    }
-
-    /// Flushes the file.
-    pub fn finish(self) -> std::io::Result<()> {
-        self.file.finish()
-    }
-
-    fn event(&mut self, e: &DbEvent) {
-        let l = self.labels;
+impl Rows<'_> {
+    /// A row of `database_events.csv`: a mailbox event as fired.
+    pub fn database_event(&self, file: &mut CsvFile, policy: &str, e: &DbEvent) {
+        let labels = self.labels;
         let (mailbox, guid) = match e.mailbox {
-            Some(m) => (l.mailbox(m), l.mailbox_guid[m.index()].as_str()),
+            Some(m) => (labels.mailbox(m), labels.mailbox_guid[m.index()].as_str()),
             None => ("", ""),
         };
-        self.file.row([
-            self.policy.as_str(),
-            l.database(e.db),
+        file.row([
+            policy,
+            labels.database(e.db),
             &e.counter.to_string(),
             &format_rfc3339(e.created),
             e.kind.name(),
@@ -138,88 +121,46 @@ impl<'w> DatabaseEventsCsv<'w> {
     }
 }
 
-impl Observer for DatabaseEventsCsv<'_> {
-    fn record(&mut self, record: &Record<'_>) {
-        if let Record::EventCreated(e) = record {
-            self.event(e);
-        }
-    }
-}
+/// Header of `message_tracking.csv`.
+pub const MESSAGE_TRACKING: [&str; 10] = [
+    "policy",
+    "timestamp",
+    "event_id",
+    "source",
+    "sender",
+    "recipients",
+    "message_subject",
+    "mailbox",
+    "reminder_time",
+    "occurrence_start",
+];
 
-/// `message_tracking.csv`: for each SMS, RECEIVE by STOREDRIVER then SEND
-/// by AGENT, as the message tracking log shows assistant-originated mail.
-pub struct MessageTrackingCsv<'w> {
-    file: CsvFile,
-    labels: &'w Labels,
-    world: &'w World,
-    plan: &'w Plan,
-    policy: String,
-}
-
-impl<'w> MessageTrackingCsv<'w> {
-    /// Creates the file in `dir`.
-    pub fn create(
-        dir: &Path,
-        labels: &'w Labels,
-        world: &'w World,
-        plan: &'w Plan,
-    ) -> std::io::Result<Self> {
-        let header = [
-            "policy",
-            "timestamp",
-            "event_id",
-            "source",
-            "sender",
-            "recipients",
-            "message_subject",
-            "mailbox",
-            "reminder_time",
-            "occurrence_start",
-        ];
-        Ok(MessageTrackingCsv {
-            file: CsvFile::create(&dir.join("message_tracking.csv"), &header)?,
-            labels,
-            world,
-            plan,
-            policy: String::new(),
-        })
-    }
-
-    /// Sets the policy written in the rows that follow.
-    pub fn set_policy(&mut self, policy: &str) {
-        self.policy = policy.to_string();
-    }
-
-    /// Flushes the file.
-    pub fn finish(self) -> std::io::Result<()> {
-        self.file.finish()
-    }
-}
-
-impl Observer for MessageTrackingCsv<'_> {
-    fn record(&mut self, record: &Record<'_>) {
-        let &Record::SmsSent {
-            at,
-            mailbox,
-            reminder,
-        } = record
-        else {
-            return;
-        };
+impl Rows<'_> {
+    /// The rows of `message_tracking.csv` for one SMS: RECEIVE by STOREDRIVER
+    /// then SEND by AGENT, as the log shows mail the assistants originate.
+    pub fn sms_tracking(
+        &self,
+        file: &mut CsvFile,
+        policy: &str,
+        at: SimTime,
+        mailbox: MailboxId,
+        reminder: u32,
+    ) {
+        let labels = self.labels;
         let r = self.plan.reminder(reminder);
         let subject = &self.world.mailboxes[mailbox.index()].calendar[r.item as usize].subject;
         let stamp = format_rfc3339(at);
         let (reminder_time, occurrence_start) = (format_rfc3339(r.at), format_rfc3339(r.start));
         for (event_id, source) in [("RECEIVE", "STOREDRIVER"), ("SEND", "AGENT")] {
-            self.file.row([
-                self.policy.as_str(),
+            file.row([
+                policy,
                 &stamp,
                 event_id,
                 source,
-                &self.labels.address[mailbox.index()],
-                &self.labels.recipient[mailbox.index()],
+                &labels.address[mailbox.index()],
+                &labels.recipient[mailbox.index()],
                 subject,
-                self.labels.mailbox(mailbox),
+                labels.mailbox(mailbox),
                 &reminder_time,
                 &occurrence_start,
             ]);
@@ -227,55 +168,30 @@ impl Observer for MessageTrackingCsv<'_> {
     }
 }
 
-/// `admin_audit.csv`: the user actions (`Set-TextMessagingAccount`).
-pub struct AdminAuditCsv<'w> {
-    file: CsvFile,
-    labels: &'w Labels,
-    policy: String,
-}
+/// Header of `admin_audit.csv`.
+pub const ADMIN_AUDIT: [&str; 9] = [
+    "policy",
+    "run_date",
+    "caller",
+    "cmdlet_name",
+    "cmdlet_parameters",
+    "object_modified",
+    "succeeded",
+    "mailbox",
+    "action",
+];
 
-impl<'w> AdminAuditCsv<'w> {
-    /// Creates the file in `dir`.
-    pub fn create(dir: &Path, labels: &'w Labels) -> std::io::Result<Self> {
-        let header = [
-            "policy",
-            "run_date",
-            "caller",
-            "cmdlet_name",
-            "cmdlet_parameters",
-            "object_modified",
-            "succeeded",
-            "mailbox",
-            "action",
-        ];
-        Ok(AdminAuditCsv {
-            file: CsvFile::create(&dir.join("admin_audit.csv"), &header)?,
-            labels,
-            policy: String::new(),
-        })
-    }
-
-    /// Sets the policy written in the rows that follow.
-    pub fn set_policy(&mut self, policy: &str) {
-        self.policy = policy.to_string();
-    }
-
-    /// Flushes the file.
-    pub fn finish(self) -> std::io::Result<()> {
-        self.file.finish()
-    }
-}
-
-impl Observer for AdminAuditCsv<'_> {
-    fn record(&mut self, record: &Record<'_>) {
-        let &Record::User {
-            at,
-            mailbox,
-            action,
-        } = record
-        else {
-            return;
-        };
+impl Rows<'_> {
+    /// A row of `admin_audit.csv`: a user action (`Set-TextMessagingAccount`).
+    pub fn user_action(
+        &self,
+        file: &mut CsvFile,
+        policy: &str,
+        at: SimTime,
+        mailbox: MailboxId,
+        action: UserAction,
+    ) {
+        let labels = self.labels;
         let parameters = match action {
             UserAction::Enable | UserAction::Reconfigure => {
                 "{CountryRegionId, MobileOperatorId, NotificationPhoneNumber, Identity}"
@@ -283,15 +199,15 @@ impl Observer for AdminAuditCsv<'_> {
             UserAction::Disable => "{NotificationPhoneNumber, Identity}",
         };
         let m = mailbox.index();
-        self.file.row([
-            self.policy.as_str(),
+        file.row([
+            policy,
             &format_rfc3339(at),
-            &self.labels.address[m],
+            &labels.address[m],
             "Set-TextMessagingAccount",
             parameters,
-            &self.labels.mailbox_guid[m],
+            &labels.mailbox_guid[m],
             "True",
-            self.labels.mailbox(mailbox),
+            labels.mailbox(mailbox),
             action.as_str(),
         ]);
     }
@@ -303,14 +219,7 @@ pub fn write_dropouts<'a>(
     labels: &Labels,
     policies: impl IntoIterator<Item = (&'a str, &'a [Dropout])>,
 ) -> std::io::Result<()> {
-    let header = [
-        "policy",
-        "mailbox",
-        "start",
-        "end",
-        "hours",
-        "reminders_missed",
-    ];
+    let header = ["policy", "mailbox", "start", "end", "hours", "reminders_missed"];
     let mut file = CsvFile::create(&dir.join("dropouts.csv"), &header)?;
     for (policy, dropouts) in policies {
         for d in dropouts {
@@ -319,15 +228,10 @@ pub fn write_dropouts<'a>(
                 labels.mailbox(d.mailbox),
                 &format_rfc3339(d.start),
                 &format_rfc3339(d.end),
-                &hours(d.end, d.start),
+                &format!("{:.6}", (d.end - d.start).as_hours_f64()),
                 &d.reminders_missed.to_string(),
             ]);
         }
     }
     file.finish()
-}
-
-/// Hours between two instants, to the millisecond.
-fn hours(end: SimTime, start: SimTime) -> String {
-    format!("{:.6}", (end - start).as_hours_f64())
 }

@@ -10,10 +10,9 @@ mod labels;
 pub mod summary;
 mod trace_log;
 
-pub use csv_files::{AdminAuditCsv, DatabaseEventsCsv, MessageTrackingCsv, write_dropouts};
+pub use csv_files::{CsvFile, Rows, write_dropouts};
 pub use labels::Labels;
 pub use summary::{Summary, comparison_table};
-pub use trace_log::TraceLog;
 
 use crate::model::World;
 use crate::model::plan::Plan;
@@ -40,14 +39,8 @@ impl OutputFolder {
             ));
         }
         std::fs::create_dir_all(out_dir)?;
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.tmp-"))
-            .tempdir_in(out_dir)?;
-        Ok(OutputFolder {
-            temp,
-            out_dir: out_dir.to_path_buf(),
-            name: name.to_string(),
-        })
+        let temp = tempfile::Builder::new().prefix(&format!(".{name}.tmp-")).tempdir_in(out_dir)?;
+        Ok(OutputFolder { temp, out_dir: out_dir.to_path_buf(), name: name.to_string() })
     }
 
     /// Where to write the files for now.
@@ -81,12 +74,15 @@ impl OutputFolder {
     }
 }
 
-/// The files written while policies run, as one observer.
+/// The files written while policies run, as one observer: each record
+/// becomes a row of the file it belongs to, prefixed with the policy.
 pub struct RunFiles<'w> {
-    database_events: DatabaseEventsCsv<'w>,
-    message_tracking: MessageTrackingCsv<'w>,
-    admin_audit: AdminAuditCsv<'w>,
-    trace: TraceLog<'w>,
+    rows: Rows<'w>,
+    policy: String,
+    database_events: CsvFile,
+    message_tracking: CsvFile,
+    admin_audit: CsvFile,
+    trace: CsvFile,
 }
 
 impl<'w> RunFiles<'w> {
@@ -98,19 +94,24 @@ impl<'w> RunFiles<'w> {
         plan: &'w Plan,
     ) -> io::Result<Self> {
         Ok(RunFiles {
-            database_events: DatabaseEventsCsv::create(dir, labels)?,
-            message_tracking: MessageTrackingCsv::create(dir, labels, world, plan)?,
-            admin_audit: AdminAuditCsv::create(dir, labels)?,
-            trace: TraceLog::create(dir, labels, world, plan)?,
+            rows: Rows { labels, world, plan },
+            policy: String::new(),
+            database_events: CsvFile::create(
+                &dir.join("database_events.csv"),
+                &csv_files::DATABASE_EVENTS,
+            )?,
+            message_tracking: CsvFile::create(
+                &dir.join("message_tracking.csv"),
+                &csv_files::MESSAGE_TRACKING,
+            )?,
+            admin_audit: CsvFile::create(&dir.join("admin_audit.csv"), &csv_files::ADMIN_AUDIT)?,
+            trace: CsvFile::create_quoted(&dir.join("assistant_trace.log"), &trace_log::TRACE)?,
         })
     }
 
     /// Sets the policy written in the rows that follow.
     pub fn set_policy(&mut self, policy: &str) {
-        self.database_events.set_policy(policy);
-        self.message_tracking.set_policy(policy);
-        self.admin_audit.set_policy(policy);
-        self.trace.set_policy(policy);
+        self.policy = policy.to_string();
     }
 
     /// Flushes every file.
@@ -124,9 +125,17 @@ impl<'w> RunFiles<'w> {
 
 impl Observer for RunFiles<'_> {
     fn record(&mut self, record: &Record<'_>) {
-        self.database_events.record(record);
-        self.message_tracking.record(record);
-        self.admin_audit.record(record);
-        self.trace.record(record);
+        let (rows, policy) = (&self.rows, self.policy.as_str());
+        match *record {
+            Record::EventCreated(e) => rows.database_event(&mut self.database_events, policy, e),
+            Record::SmsSent { at, mailbox, reminder } => {
+                rows.sms_tracking(&mut self.message_tracking, policy, at, mailbox, reminder);
+            }
+            Record::User { at, mailbox, action } => {
+                rows.user_action(&mut self.admin_audit, policy, at, mailbox, action);
+            }
+            _ => {}
+        }
+        rows.trace(&mut self.trace, policy, record);
     }
 }

@@ -88,11 +88,7 @@ pub fn comparison_table(summary: &Summary<'_>) -> String {
     for name in METRIC_NAMES {
         let mut row = vec![name.to_string()];
         for (_, metrics) in policies {
-            row.push(
-                metrics
-                    .get(name)
-                    .map_or_else(String::new, |v| cell(v, name)),
-            );
+            row.push(metrics.get(name).map_or_else(String::new, |v| cell(v, name)));
         }
         rows.push(row);
     }

@@ -2,92 +2,53 @@
 //! decision it took, in the style of the Exchange diagnostic trace quoted in
 //! the incident write-up (quoted, comma-separated fields; counters in hex).
 
-use super::csv_files::CsvFile;
-use super::labels::Labels;
+use super::csv_files::{CsvFile, Rows};
 use crate::model::events::DbEvent;
-use crate::model::plan::Plan;
-use crate::model::record::{Decision, Observer, Record};
-use crate::model::world::{MailboxId, World};
+use crate::model::record::{Decision, Record};
+use crate::model::world::MailboxId;
 use crate::time::{SimTime, format_trace_stamp, format_us_date, format_us_stamp};
-use std::path::Path;
 
-/// The trace writer.
-pub struct TraceLog<'w> {
-    file: CsvFile,
-    labels: &'w Labels,
-    world: &'w World,
-    plan: &'w Plan,
-    policy: String,
-}
+/// Header of `assistant_trace.log`.
+pub const TRACE: [&str; 4] = ["timestamp", "policy", "component", "message"];
 
-impl<'w> TraceLog<'w> {
-    /// Creates the file in `dir`.
-    pub fn create(
-        dir: &Path,
-        labels: &'w Labels,
-        world: &'w World,
-        plan: &'w Plan,
-    ) -> std::io::Result<Self> {
-        let header = ["timestamp", "policy", "component", "message"];
-        Ok(TraceLog {
-            file: CsvFile::create_quoted(&dir.join("assistant_trace.log"), &header)?,
-            labels,
-            world,
-            plan,
-            policy: String::new(),
-        })
+impl Rows<'_> {
+    /// Writes the trace line of `record`, if it has one.
+    pub fn trace(&self, file: &mut CsvFile, policy: &str, record: &Record<'_>) {
+        let (at, component, message) = match *record {
+            Record::EventHandled { at, event } => (at, "EventDispatcher", self.handled(event)),
+            Record::Decision { at, mailbox, event, decision } => {
+                let (component, message) = self.decision(mailbox, event, decision);
+                (at, component, message)
+            }
+            Record::SmsSent { at, mailbox, reminder } => {
+                (at, "CalendarNotification.Assistant", self.sent(at, mailbox, reminder))
+            }
+            _ => return,
+        };
+        file.row([format_trace_stamp(at).as_str(), policy, component, &message]);
     }
 
-    /// Sets the policy written in the lines that follow.
-    pub fn set_policy(&mut self, policy: &str) {
-        self.policy = policy.to_string();
-    }
-
-    /// Flushes the file.
-    pub fn finish(self) -> std::io::Result<()> {
-        self.file.finish()
-    }
-
-    fn line(&mut self, at: SimTime, component: &str, message: &str) {
-        self.file.row([
-            format_trace_stamp(at).as_str(),
-            &self.policy,
-            component,
-            message,
-        ]);
-    }
-
-    fn handled(&mut self, at: SimTime, e: &DbEvent) {
+    fn handled(&self, e: &DbEvent) -> String {
         let (name, guid) = match e.mailbox {
-            Some(m) => (
-                self.labels.mailbox(m),
-                self.labels.mailbox_guid[m.index()].as_str(),
-            ),
+            Some(m) => (self.labels.mailbox(m), self.labels.mailbox_guid[m.index()].as_str()),
             None => ("", ""),
         };
-        let phase = e
-            .kind
-            .move_phase()
-            .map_or(String::new(), |p| format!("; MovePhase: {}", p.as_str()));
-        let message = format!(
+        let phase =
+            e.kind.move_phase().map_or(String::new(), |p| format!("; MovePhase: {}", p.as_str()));
+        format!(
             "Dispatcher for {name} ({guid}) and Calendar Notification Assistant: Event handled \
              successfully: Counter: 0x{counter:08X}; MailboxID: {guid}; Mask: {mask}; Flags: {flags}; \
              ExtendedFlags: None; Object Class: {class}; Created Time: {created}; Item Type: {item}; \
              Client Type: {client}; Database: {db}{phase}",
             counter = e.counter,
             mask = e.kind.name(),
-            flags = if e.kind.flags().is_empty() {
-                "None"
-            } else {
-                e.kind.flags()
-            },
+            flags = if e.kind.flags().is_empty() { "None" } else { e.kind.flags() },
             class = e.kind.object_class(),
             created = format_us_stamp(e.created),
             item = e.kind.item_type(),
             client = e.kind.client_type(),
             db = self.labels.database(e.db),
-        );
-        self.line(at, "EventDispatcher", &message);
+        )
     }
 
     /// `subj: …, usr: …, rmd_t: …, s_t: …, e_t: …` for a reminder.
@@ -108,16 +69,12 @@ impl<'w> TraceLog<'w> {
         }
     }
 
-    fn decision(&mut self, at: SimTime, m: MailboxId, e: &DbEvent, decision: Decision) {
+    fn decision(&self, m: MailboxId, e: &DbEvent, decision: Decision) -> (&'static str, String) {
         let event_t = format_us_date(e.created);
         let mailbox_guid = &self.labels.mailbox_guid[m.index()];
         let db_guid = &self.labels.database_guid[e.db.index()];
-        let (component, message) = match decision {
-            Decision::StopAll {
-                phase,
-                dropped,
-                next,
-            } => (
+        match decision {
+            Decision::StopAll { phase, dropped, next } => (
                 "CalendarNotification.Assistant",
                 format!(
                     "rmd----- caller: StopAll, {}, event_t: {event_t}, move phase: {}, timers dropped: {dropped}",
@@ -157,38 +114,16 @@ impl<'w> TraceLog<'w> {
                     self.labels.mailbox(m)
                 ),
             ),
-        };
-        self.line(at, component, &message);
+        }
     }
 
-    fn sent(&mut self, at: SimTime, m: MailboxId, reminder: u32) {
+    fn sent(&self, at: SimTime, m: MailboxId, reminder: u32) -> String {
         let r = self.plan.reminder(reminder);
         let caller = if at == r.at { "OnReminder" } else { "CatchUp" };
-        let message = format!(
+        format!(
             "rmd----- caller: {caller}, {}, SMS to {}",
             self.reminder_fields(m, Some(reminder)),
             self.labels.recipient[m.index()]
-        );
-        self.line(at, "CalendarNotification.Assistant", &message);
-    }
-}
-
-impl Observer for TraceLog<'_> {
-    fn record(&mut self, record: &Record<'_>) {
-        match *record {
-            Record::EventHandled { at, event } => self.handled(at, event),
-            Record::Decision {
-                at,
-                mailbox,
-                event,
-                decision,
-            } => self.decision(at, mailbox, event, decision),
-            Record::SmsSent {
-                at,
-                mailbox,
-                reminder,
-            } => self.sent(at, mailbox, reminder),
-            _ => {}
-        }
+        )
     }
 }

@@ -64,17 +64,11 @@ fn snippet(source: &str, line: u64, column: u64) -> Option<String> {
     }
     let text = source.lines().nth(usize::try_from(line - 1).ok()?)?;
     let shown: Vec<String> = text.chars().take(WIDTH).map(printable).collect();
-    let before = usize::try_from(column.saturating_sub(1))
-        .unwrap_or(WIDTH)
-        .min(shown.len());
+    let before = usize::try_from(column.saturating_sub(1)).unwrap_or(WIDTH).min(shown.len());
     let caret_at: usize = shown[..before].iter().map(|s| s.chars().count()).sum();
     let gutter = line.to_string();
     let pad = " ".repeat(gutter.len());
-    Some(format!(
-        "{pad} |\n{gutter} | {}\n{pad} | {}^",
-        shown.concat(),
-        " ".repeat(caret_at)
-    ))
+    Some(format!("{pad} |\n{gutter} | {}\n{pad} | {}^", shown.concat(), " ".repeat(caret_at)))
 }
 
 /// A character as it can safely be shown on a terminal.
@@ -91,11 +85,7 @@ impl fmt::Display for ScenarioError {
         if self.line == 0 {
             write!(f, "{}: {}", self.path, self.message)?;
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.path, self.line, self.column, self.message
-            )?;
+            write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)?;
         }
         if let Some(snippet) = &self.snippet {
             write!(f, "\n{snippet}")?;

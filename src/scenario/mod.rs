@@ -67,10 +67,7 @@ pub fn parse_bytes(
             let valid = &bytes[..e.valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&valid[line_start..])
-                .chars()
-                .count() as u64
-                + 1;
+            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u64 + 1;
             let text = String::from_utf8_lossy(bytes);
             Err(ScenarioError::at_line_column(
                 path,
@@ -95,10 +92,7 @@ pub fn parse(
     overrides: &Overrides,
 ) -> Result<World, ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(ScenarioError::file(
-            path,
-            format!("is larger than {MAX_FILE_BYTES} bytes"),
-        ));
+        return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
     if text.trim().is_empty() {
         return Err(ScenarioError::file(
@@ -122,20 +116,12 @@ pub fn parse(
     };
     let file: file::ScenarioFile = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| yaml_error(&e, text, path))?;
-    validate::validate(
-        file,
-        &validate::Source { path, text },
-        fallback_name,
-        overrides,
-    )
+    validate::validate(file, &validate::Source { path, text }, fallback_name, overrides)
 }
 
 fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError {
     let message = UserMessageFormatter.format_message(e.without_snippet());
-    let message: String = message
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let message: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     match e.location().filter(|l| l.line() > 0) {
         Some(at) => ScenarioError::at(path, text, at, message),
         None => ScenarioError::file(path, message),

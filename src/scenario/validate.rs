@@ -63,9 +63,7 @@ pub fn validate(
             fallback_name.to_string()
         }
     };
-    let seed = overrides
-        .seed
-        .unwrap_or(file.seed.as_ref().map_or(0, |s| s.value.0));
+    let seed = overrides.seed.unwrap_or(file.seed.as_ref().map_or(0, |s| s.value.0));
     let start = file.start.value.0;
     let end = match (&file.end, &file.duration) {
         (Some(_), Some(d)) => {
@@ -88,10 +86,7 @@ pub fn validate(
         }
     };
     if end <= start {
-        let at = file
-            .end
-            .as_ref()
-            .map_or(file.start.referenced, |e| e.referenced);
+        let at = file.end.as_ref().map_or(file.start.referenced, |e| e.referenced);
         return Err(src.err(at, format!("`end` must be after `start` ({start})")));
     }
     let domain = match &file.domain {
@@ -99,9 +94,7 @@ pub fn validate(
         Some(d) => {
             let ok = !d.value.is_empty()
                 && d.value.len() <= 253
-                && d.value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+                && d.value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
             if !ok {
                 return Err(src.err(
                     d.referenced,
@@ -116,11 +109,8 @@ pub fn validate(
     };
     let policies = policies(&file, src)?;
     let databases = databases(&file.databases, src, seed)?;
-    let db_index: BTreeMap<&str, DbId> = databases
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.name.as_str(), DbId(i as u32)))
-        .collect();
+    let db_index: BTreeMap<&str, DbId> =
+        databases.iter().enumerate().map(|(i, d)| (d.name.as_str(), DbId(i as u32))).collect();
     let window = Window { start };
     let mut mailboxes = Vec::with_capacity(file.mailboxes.len());
     let mut names: BTreeMap<String, Location> = BTreeMap::new();
@@ -131,11 +121,7 @@ pub fn validate(
         if let Some(first) = names.insert(mailbox.name.clone(), at) {
             return Err(src.err(
                 at,
-                format!(
-                    "mailbox `{}` is already defined on line {}",
-                    mailbox.name,
-                    first.line()
-                ),
+                format!("mailbox `{}` is already defined on line {}", mailbox.name, first.line()),
             ));
         }
         let guid_at = mb.value.guid.as_ref().map_or(at, |g| g.referenced);
@@ -171,10 +157,7 @@ struct Window {
 
 fn policies(file: &ScenarioFile, src: &Source<'_>) -> Result<Vec<Policy>> {
     let Some(list) = &file.policies else {
-        return Ok(PRESET_NAMES
-            .iter()
-            .filter_map(|n| Policy::preset(n))
-            .collect());
+        return Ok(PRESET_NAMES.iter().filter_map(|n| Policy::preset(n)).collect());
     };
     let entries = &list.value;
     let mut out: Vec<Policy> = Vec::with_capacity(entries.len());
@@ -221,11 +204,7 @@ fn policies(file: &ScenarioFile, src: &Source<'_>) -> Result<Vec<Policy>> {
         if let Some(first) = seen.insert(policy.name.clone(), at) {
             return Err(src.err(
                 at,
-                format!(
-                    "policy `{}` is already listed on line {}",
-                    policy.name,
-                    first.line()
-                ),
+                format!("policy `{}` is already listed on line {}", policy.name, first.line()),
             ));
         }
         out.push(policy);
@@ -270,10 +249,7 @@ fn databases(
         if let Some(first) = seen.insert(name.clone(), db.name.referenced) {
             return Err(src.err(
                 db.name.referenced,
-                format!(
-                    "database `{name}` is already defined on line {}",
-                    first.line()
-                ),
+                format!("database `{name}` is already defined on line {}", first.line()),
             ));
         }
         let counter_start = match &db.counter_start {
@@ -305,10 +281,7 @@ fn databases(
                     ArrivalsName::Poisson => Arrivals::Poisson,
                     ArrivalsName::Uniform => Arrivals::Uniform,
                 };
-                (rate > 0.0).then_some(Background {
-                    rate_per_hour: rate,
-                    arrivals,
-                })
+                (rate > 0.0).then_some(Background { rate_per_hour: rate, arrivals })
             }
         };
         let guid = match &db.guid {
@@ -338,11 +311,7 @@ pub fn alias_for(name: &str, index: usize) -> String {
         }
     }
     let alias = alias.trim_end_matches('.').to_string();
-    if alias.is_empty() {
-        format!("user{}", index + 1)
-    } else {
-        alias
-    }
+    if alias.is_empty() { format!("user{}", index + 1) } else { alias }
 }
 
 fn mailbox(
@@ -388,10 +357,7 @@ fn mailbox(
             {
                 return Err(src.err(d.referenced, "disable_at must be after enable_at"));
             }
-            Some(SmsIntent {
-                enable_at,
-                disable_at,
-            })
+            Some(SmsIntent { enable_at, disable_at })
         }
     };
     let reaction = match &mb.user {
@@ -415,10 +381,7 @@ fn mailbox(
                     }
                     Some(d) => d.value.0,
                 };
-                Some(Reaction {
-                    after_missed: n.value.0 as u32,
-                    delay,
-                })
+                Some(Reaction { after_missed: n.value.0 as u32, delay })
             }
         },
         None => None,
@@ -430,14 +393,7 @@ fn mailbox(
         .collect::<Result<Vec<_>>>()?;
     let move_request = match &mb.move_request {
         None => None,
-        Some(m) => Some(move_request(
-            &m.value,
-            m.referenced,
-            src,
-            window,
-            database,
-            &lookup,
-        )?),
+        Some(m) => Some(move_request(&m.value, m.referenced, src, window, database, &lookup)?),
     };
     let guid = match &mb.guid {
         Some(g) => g.value.0,
@@ -445,10 +401,7 @@ fn mailbox(
     };
     Ok(Mailbox {
         alias: alias_for(&name, index),
-        phone: mb
-            .phone
-            .as_ref()
-            .map_or_else(|| format!("+1555{:07}", index + 1), |p| p.0.clone()),
+        phone: mb.phone.as_ref().map_or_else(|| format!("+1555{:07}", index + 1), |p| p.0.clone()),
         name,
         guid,
         database,
@@ -540,18 +493,16 @@ fn move_request(
     };
     let durations = match (&mv.sync_duration, &mv.sync_durations) {
         (Some(_), Some(list)) => {
-            return Err(src.err(
-                list.referenced,
-                "give `sync_duration` or `sync_durations`, not both",
-            ));
+            return Err(
+                src.err(list.referenced, "give `sync_duration` or `sync_durations`, not both")
+            );
         }
         (None, None) => SyncDurations::Fixed(SimDuration::from_minutes(10)),
         (None, Some(list)) => {
             if list.value.is_empty() {
-                return Err(src.err(
-                    list.referenced,
-                    "`sync_durations` needs at least one duration",
-                ));
+                return Err(
+                    src.err(list.referenced, "`sync_durations` needs at least one duration")
+                );
             }
             SyncDurations::List(list.value.iter().map(|d| d.0).collect())
         }
@@ -584,10 +535,9 @@ fn move_request(
     let after_start =
         |t: &Option<Spanned<super::values::InstantValue>>, key: &str| -> Result<Option<SimTime>> {
             match t {
-                Some(v) if v.value.0 < start => Err(src.err(
-                    v.referenced,
-                    format!("{key} is before the move starts ({start})"),
-                )),
+                Some(v) if v.value.0 < start => {
+                    Err(src.err(v.referenced, format!("{key} is before the move starts ({start})")))
+                }
                 Some(v) => Ok(Some(v.value.0)),
                 None => Ok(None),
             }
@@ -598,9 +548,7 @@ fn move_request(
         interval,
         durations,
         complete_at: after_start(&mv.complete_at, "complete_at")?,
-        lock_duration: mv
-            .lock_duration
-            .map_or(SimDuration::from_minutes(1), |d| d.0),
+        lock_duration: mv.lock_duration.map_or(SimDuration::from_minutes(1), |d| d.0),
         fail_at: after_start(&mv.fail_at, "fail_at")?,
     })
 }

@@ -31,9 +31,7 @@ impl<'de> Deserialize<'de> for DurationValue {
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<DurationValue, E> {
                 if n < 0 {
-                    return Err(E::custom(format!(
-                        "durations cannot be negative; found `{n}`"
-                    )));
+                    return Err(E::custom(format!("durations cannot be negative; found `{n}`")));
                 }
                 self.visit_u64(n as u64)
             }
@@ -85,9 +83,7 @@ impl<'de> Deserialize<'de> for Whole {
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Whole, E> {
                 u64::try_from(n).map(Whole).map_err(|_| {
-                    E::custom(format!(
-                        "expected a whole number that is not negative; found `{n}`"
-                    ))
+                    E::custom(format!("expected a whole number that is not negative; found `{n}`"))
                 })
             }
             fn visit_u128<E: de::Error>(self, n: u128) -> Result<Whole, E> {
@@ -178,8 +174,7 @@ impl Slug {
         let ok = !s.is_empty()
             && s.len() <= 64
             && !s.starts_with('-')
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(())
         } else {

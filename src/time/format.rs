@@ -71,13 +71,7 @@ mod tests {
 
     #[test]
     fn timespans_round_trip() {
-        for text in [
-            "1.00:00:00",
-            "00:15:00",
-            "00:00:01.5000000",
-            "3.02:01:00",
-            "00:00:00",
-        ] {
+        for text in ["1.00:00:00", "00:15:00", "00:00:01.5000000", "3.02:01:00", "00:00:00"] {
             let d = parse_duration(text).unwrap();
             assert_eq!(format_timespan(d), text);
         }

@@ -34,11 +34,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, TimeParseError> {
     if t.starts_with('-') {
         return fail(text, "durations cannot be negative");
     }
-    let ms = if t.contains(':') {
-        parse_timespan(text, t)?
-    } else {
-        parse_units(text, t)?
-    };
+    let ms = if t.contains(':') { parse_timespan(text, t)? } else { parse_units(text, t)? };
     if ms > SimDuration::MAX.as_millis() {
         return fail(text, "it is longer than 10,000 years");
     }
@@ -183,9 +179,7 @@ mod tests {
     use super::*;
 
     fn ms(text: &str) -> i64 {
-        parse_duration(text)
-            .unwrap_or_else(|e| panic!("{text}: {e}"))
-            .as_millis()
+        parse_duration(text).unwrap_or_else(|e| panic!("{text}: {e}")).as_millis()
     }
 
     fn refused(text: &str, why: &str) {
@@ -223,10 +217,7 @@ mod tests {
             ("00:00:01.500", 1_500),
             ("00:00:30.5", 30_500),
             ("00:00:01.5000000", 1_500),
-            (
-                "2.03:04:05.006",
-                2 * 86_400_000 + 3 * 3_600_000 + 4 * 60_000 + 5_006,
-            ),
+            ("2.03:04:05.006", 2 * 86_400_000 + 3 * 3_600_000 + 4 * 60_000 + 5_006),
             ("120.00:00:00", 120 * 86_400_000),
         ] {
             assert_eq!(ms(text), expected, "{text}");

@@ -23,25 +23,17 @@ pub fn error(yaml: &str) -> String {
 pub fn outcomes(yaml: &str) -> BTreeMap<String, Outcome> {
     let world = world(yaml);
     let run = run_in_memory(&world).unwrap_or_else(|e| panic!("{e}"));
-    run.results
-        .into_iter()
-        .map(|r| (r.policy.name, r.outcome))
-        .collect()
+    run.results.into_iter().map(|r| (r.policy.name, r.outcome)).collect()
 }
 
 /// The metrics of each policy of an inline scenario.
 pub fn metrics(yaml: &str) -> BTreeMap<String, Metrics> {
-    outcomes(yaml)
-        .into_iter()
-        .map(|(k, v)| (k, v.metrics))
-        .collect()
+    outcomes(yaml).into_iter().map(|(k, v)| (k, v.metrics)).collect()
 }
 
 /// Asserts named integer metrics of one policy: `check(&m, "legacy", &[("reminders_missed", 3)])`.
 pub fn check(all: &BTreeMap<String, Metrics>, policy: &str, expected: &[(&str, u64)]) {
-    let m = all
-        .get(policy)
-        .unwrap_or_else(|| panic!("no policy {policy}"));
+    let m = all.get(policy).unwrap_or_else(|| panic!("no policy {policy}"));
     for (name, want) in expected {
         let got = match m.get(name) {
             Some(cnasim::model::metrics::MetricValue::Count(n)) => n,
