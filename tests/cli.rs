@@ -133,19 +133,17 @@ fn a_typo_in_a_key_is_refused_with_its_line() {
         "typo.yaml",
         &VALID.replace("sync_duration: 10m", "sync_duraton: 10m"),
     );
-    for command in ["run", "validate"] {
-        let o = cnasim(
-            &[command, file.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()]
-                .into_iter()
-                .take(if command == "run" { 4 } else { 2 })
-                .collect::<Vec<_>>(),
-        );
+    let out = dir.path().join("out");
+    let run = ["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let validate = ["validate", file.to_str().unwrap()];
+    for (command, args) in [("run", &run[..]), ("validate", &validate[..])] {
+        let o = cnasim(args);
         assert_eq!(o.status.code(), Some(2), "{command}");
         let e = stderr(&o);
         assert!(e.contains("typo.yaml:17:7: unknown field `sync_duraton`"), "{e}");
         assert!(e.contains("17 |       sync_duraton: 10m"), "{e}");
     }
-    assert!(!dir.path().join("out").exists(), "nothing written for a bad scenario");
+    assert!(!out.exists(), "nothing written for a bad scenario");
 }
 
 #[test]

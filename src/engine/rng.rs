@@ -48,30 +48,12 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_independent() {
-        let a1: Vec<u64> = (0..4)
-            .map({
-                let mut r = stream(42, "move/a");
-                move |_| r.next_u64()
-            })
-            .collect();
-        let a2: Vec<u64> = (0..4)
-            .map({
-                let mut r = stream(42, "move/a");
-                move |_| r.next_u64()
-            })
-            .collect();
-        let b: Vec<u64> = (0..4)
-            .map({
-                let mut r = stream(42, "move/b");
-                move |_| r.next_u64()
-            })
-            .collect();
-        let other_seed: Vec<u64> = (0..4)
-            .map({
-                let mut r = stream(43, "move/a");
-                move |_| r.next_u64()
-            })
-            .collect();
+        let draws = |seed, name| {
+            let mut r = stream(seed, name);
+            (0..4).map(|_| r.next_u64()).collect::<Vec<u64>>()
+        };
+        let (a1, a2) = (draws(42, "move/a"), draws(42, "move/a"));
+        let (b, other_seed) = (draws(42, "move/b"), draws(43, "move/a"));
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, other_seed);
