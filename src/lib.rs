@@ -3,7 +3,7 @@
 //!
 //! The pipeline: a scenario file ([`scenario`]) becomes a validated
 //! [`model::World`]; the [`engine`] runs it under each policy
-//! ([`model::sim`]), pushing records to observers; [`report`] turns what
+//! ([`model::sim`]), pushing records to observers; [`output`] turns what
 //! they collected into files and tables. See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -116,21 +116,6 @@ impl<T> Queue<T> {
         self.last = Some(key);
         Some((key, item))
     }
-
-    /// The key of the earliest item, without removing it.
-    pub fn peek_key(&self) -> Option<Key> {
-        self.heap.peek().map(|e| e.key)
-    }
-
-    /// Number of queued items.
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    /// True when nothing is queued.
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
-    }
 }
 
 #[cfg(test)]

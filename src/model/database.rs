@@ -9,9 +9,8 @@
 
 use super::world::{Arrivals, Database};
 use crate::engine::rng;
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimTime;
 use rand_chacha::ChaCha8Rng;
-use std::collections::VecDeque;
 
 /// Counter and effect time of a newly issued event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,9 +32,15 @@ pub enum Arrival {
     AfterBackground,
 }
 
-/// The event counter would pass `u64::MAX`.
+/// Exchange event counters are 64-bit signed: the largest counter issued.
+pub const MAX_COUNTER: u64 = i64::MAX as u64;
+
+/// The event counter would pass [`MAX_COUNTER`].
 #[derive(Debug, thiserror::Error)]
-#[error("the event counter of database `{0}` overflowed; lower its counter_start")]
+#[error(
+    "the event counter of database `{0}` passed {MAX_COUNTER} (Exchange counters are 64-bit \
+     signed); lower its counter_start"
+)]
 pub struct CounterOverflow(pub String);
 
 /// Totals of one database at the end of a run.
@@ -53,9 +58,16 @@ pub struct DatabaseTotals {
     pub watermark: Option<u64>,
 }
 
-/// A run of issued events whose effect times form an arithmetic sequence:
-/// a busy period of the dispatcher (step `T`) or, with unlimited throughput,
-/// events of one instant (step 0).
+impl DatabaseTotals {
+    /// Events fired but not processed by the window end.
+    pub fn backlog_at_end(&self) -> u64 {
+        self.issued - self.processed
+    }
+}
+
+/// Issued events whose effect times form an arithmetic sequence: the
+/// unprocessed part of the dispatcher's current busy period (step `T`) or,
+/// with unlimited throughput, the events of one instant (step 0).
 #[derive(Clone, Copy, Debug)]
 struct Segment {
     first_counter: u64,
@@ -66,14 +78,14 @@ struct Segment {
 
 impl Segment {
     fn last_effect(&self) -> i64 {
-        self.first_effect + (self.count as i64 - 1) * self.step
+        self.first_effect.saturating_add((self.count as i64 - 1).saturating_mul(self.step))
     }
 }
 
 enum Background {
     None,
-    Uniform { start: i64, rate_per_hour: f64, k: u64 },
-    Poisson { rng: Box<ChaCha8Rng>, start: i64, mean_gap_ms: f64, elapsed_ms: f64 },
+    Uniform { rate_per_hour: f64, k: u64 },
+    Poisson { rng: Box<ChaCha8Rng>, mean_gap_ms: f64, elapsed_ms: f64 },
 }
 
 /// One database's counter, dispatcher and background traffic during a run.
@@ -82,8 +94,11 @@ pub struct DatabaseRun {
     next_counter: u64,
     service_ms: i64,
     busy_until: i64,
-    /// Issued events not yet processed as of the latest arrival.
-    pending: VecDeque<Segment>,
+    /// The events issued but not yet processed as of the latest arrival.
+    /// They always form one segment: if any of them takes effect after the
+    /// latest arrival, the dispatcher is busy through all later ones.
+    pending: Option<Segment>,
+    start: SimTime,
     end: SimTime,
     background: Background,
     next_background: Option<SimTime>,
@@ -96,14 +111,9 @@ impl DatabaseRun {
         let background = match db.background {
             None => Background::None,
             Some(bg) => match bg.arrivals {
-                Arrivals::Uniform => Background::Uniform {
-                    start: start.as_millis(),
-                    rate_per_hour: bg.rate_per_hour,
-                    k: 0,
-                },
+                Arrivals::Uniform => Background::Uniform { rate_per_hour: bg.rate_per_hour, k: 0 },
                 Arrivals::Poisson => Background::Poisson {
                     rng: Box::new(rng::stream(seed, &format!("database/{}", db.name))),
-                    start: start.as_millis(),
                     mean_gap_ms: 3_600_000.0 / bg.rate_per_hour,
                     elapsed_ms: 0.0,
                 },
@@ -114,7 +124,8 @@ impl DatabaseRun {
             next_counter: db.counter_start,
             service_ms: db.service_time.as_millis(),
             busy_until: i64::MIN,
-            pending: VecDeque::new(),
+            pending: None,
+            start,
             end,
             background,
             next_background: None,
@@ -124,27 +135,31 @@ impl DatabaseRun {
         run
     }
 
-    /// The next background arrival before the window end, if any.
+    /// The next background arrival before the window end, if any. Offsets
+    /// are checked against the window before they become instants, so no
+    /// rate, however small, can overflow.
     fn draw_background(&mut self) -> Option<SimTime> {
-        let at = match &mut self.background {
+        let window = (self.end - self.start).as_millis();
+        let offset = match &mut self.background {
             Background::None => return None,
-            Background::Uniform { start, rate_per_hour, k } => {
+            Background::Uniform { rate_per_hour, k } => {
                 // floor(k * 3600000 / rate): exact in integers for a whole
                 // rate, one correctly rounded division otherwise.
                 *k += 1;
-                let offset = if rate_per_hour.fract() == 0.0 {
-                    (u128::from(*k) * 3_600_000 / *rate_per_hour as u128) as i64
+                if rate_per_hour.fract() == 0.0 {
+                    let offset = u128::from(*k) * 3_600_000 / *rate_per_hour as u128;
+                    i64::try_from(offset).unwrap_or(i64::MAX)
                 } else {
-                    (*k as f64 * 3_600_000.0 / *rate_per_hour).floor() as i64
-                };
-                *start + offset
+                    let offset = (*k as f64 * 3_600_000.0 / *rate_per_hour).floor();
+                    if offset < window as f64 { offset as i64 } else { i64::MAX }
+                }
             }
-            Background::Poisson { rng, start, mean_gap_ms, elapsed_ms } => {
+            Background::Poisson { rng, mean_gap_ms, elapsed_ms } => {
                 *elapsed_ms += rng::exponential(rng, *mean_gap_ms);
-                *start + elapsed_ms.floor() as i64
+                if *elapsed_ms < window as f64 { elapsed_ms.floor() as i64 } else { i64::MAX }
             }
         };
-        (at < self.end.as_millis()).then_some(SimTime::from_millis(at))
+        (offset < window).then(|| SimTime::from_millis(self.start.as_millis() + offset))
     }
 
     /// Fires background arrivals up to `at` (same-instant ones included or
@@ -194,17 +209,22 @@ impl DatabaseRun {
     fn issue_now(&mut self, at: SimTime) -> Result<Issued, CounterOverflow> {
         let a = at.as_millis();
         let counter = self.next_counter;
-        self.next_counter =
-            counter.checked_add(1).ok_or_else(|| CounterOverflow(self.name.clone()))?;
-        let effect =
-            if self.service_ms == 0 { a } else { a.max(self.busy_until) + self.service_ms };
+        if counter > MAX_COUNTER {
+            return Err(CounterOverflow(self.name.clone()));
+        }
+        self.next_counter = counter + 1;
+        let effect = if self.service_ms == 0 {
+            a
+        } else {
+            a.max(self.busy_until).saturating_add(self.service_ms)
+        };
         self.busy_until = effect;
 
-        // Forget events processed before this arrival.
-        while self.pending.front().is_some_and(|s| s.last_effect() < a) {
-            self.pending.pop_front();
+        // Forget the events processed before this arrival.
+        if self.pending.is_some_and(|s| s.last_effect() < a) {
+            self.pending = None;
         }
-        if let Some(front) = self.pending.front_mut()
+        if let Some(front) = self.pending.as_mut()
             && front.first_effect < a
         {
             // step > 0 here: a step-0 segment is all before `a` or none of it.
@@ -213,21 +233,24 @@ impl DatabaseRun {
             front.first_effect += skip * front.step;
             front.count -= skip as u64;
         }
-        let oldest =
-            self.pending.front().map_or((counter, effect), |s| (s.first_counter, s.first_effect));
-        if oldest.1 < self.end.as_millis() {
-            self.totals.max_backlog = self.totals.max_backlog.max(counter - oldest.0);
+        let (oldest, oldest_effect) =
+            self.pending.map_or((counter, effect), |s| (s.first_counter, s.first_effect));
+        if oldest_effect < self.end.as_millis() {
+            self.totals.max_backlog = self.totals.max_backlog.max(counter - oldest);
         }
-        match self.pending.back_mut() {
-            // Anything still pending ends at or after `a`, so the server is
-            // busy (or, with T = 0, this is the same instant): extend.
-            Some(back) => back.count += 1,
-            None => self.pending.push_back(Segment {
-                first_counter: counter,
-                count: 1,
-                first_effect: effect,
-                step: self.service_ms,
-            }),
+        match self.pending.as_mut() {
+            // Anything still pending takes effect at or after `a`, so the
+            // dispatcher is busy (or, with T = 0, this is the same instant):
+            // this event extends the segment.
+            Some(segment) => segment.count += 1,
+            None => {
+                self.pending = Some(Segment {
+                    first_counter: counter,
+                    count: 1,
+                    first_effect: effect,
+                    step: self.service_ms,
+                });
+            }
         }
 
         self.totals.issued += 1;
@@ -238,17 +261,13 @@ impl DatabaseRun {
         }
         Ok(Issued { counter, effect: SimTime::from_millis(effect) })
     }
-
-    /// How long each event occupies the dispatcher.
-    pub fn service_time(&self) -> SimDuration {
-        SimDuration::from_millis(self.service_ms)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::world::Background as Bg;
+    use crate::time::SimDuration;
     use uuid::Uuid;
 
     fn db(service_ms: i64, background: Option<Bg>) -> Database {
@@ -336,8 +355,9 @@ mod tests {
         let totals = run.finish().unwrap();
         assert_eq!(totals.issued, 599);
         assert_eq!(totals.processed, 399); // (60000 - 100 - 150) / 150 + 1, rounded down
-        // At the last processed instant almost 200 events wait.
-        assert!((198..=200).contains(&totals.max_backlog), "{}", totals.max_backlog);
+        // When event 399 takes effect (59950 ms), 599 have been issued.
+        assert_eq!(totals.max_backlog, 200);
+        assert_eq!(totals.backlog_at_end(), 200);
     }
 
     #[test]
@@ -350,5 +370,32 @@ mod tests {
         assert_eq!(count(5), count(5));
         assert_ne!(count(5), count(6));
         assert!((28_000..29_600).contains(&count(5)), "{}", count(5));
+    }
+
+    #[test]
+    fn extreme_values_stay_finite() {
+        // A rate so small that the first arrival lies beyond any window.
+        for arrivals in [Arrivals::Uniform, Arrivals::Poisson] {
+            let bg = Bg { rate_per_hour: 1e-300, arrivals };
+            let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000));
+            assert_eq!(run.finish().unwrap().issued, 0);
+        }
+        // A service time of years: effects saturate instead of wrapping.
+        let mut run = DatabaseRun::new(&db(i64::MAX / 4, None), 1, at(0), at(1_000));
+        for t in 0..10 {
+            let issued = run.issue(at(t), Arrival::AfterBackground).unwrap();
+            assert!(issued.effect >= at(t));
+        }
+        assert_eq!(run.finish().unwrap().processed, 0);
+    }
+
+    #[test]
+    fn counters_stop_at_the_int64_maximum() {
+        let mut high = db(0, None);
+        high.counter_start = MAX_COUNTER;
+        let mut run = DatabaseRun::new(&high, 1, at(0), at(1_000));
+        assert_eq!(run.issue(at(1), Arrival::AfterBackground).unwrap().counter, MAX_COUNTER);
+        let err = run.issue(at(2), Arrival::AfterBackground).unwrap_err();
+        assert!(err.to_string().contains("lower its counter_start"), "{err}");
     }
 }

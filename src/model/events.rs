@@ -28,7 +28,9 @@ impl MovePhase {
     }
 }
 
-/// What a database event is, with the payload the assistant reads.
+/// What a mailbox's database event is, with the payload the assistant
+/// reads. (Background traffic, ObjectCreated events of class IPM.Note from
+/// Transport, is only counted: see [`crate::model::database`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// A sync or finalization started.
@@ -46,8 +48,6 @@ pub enum EventKind {
         /// True when the change enables SMS notifications.
         enabled: bool,
     },
-    /// Background mail traffic.
-    MailDelivered,
 }
 
 impl EventKind {
@@ -58,7 +58,6 @@ impl EventKind {
             EventKind::MoveSucceeded { .. } => "MailboxMoveSucceeded",
             EventKind::MoveFailed => "MailboxMoveFailed",
             EventKind::TextMessaging { .. } => "ObjectModified",
-            EventKind::MailDelivered => "ObjectCreated",
         }
     }
 
@@ -69,7 +68,6 @@ impl EventKind {
             EventKind::MoveSucceeded { .. } => 65_536,
             EventKind::MoveFailed => 131_072,
             EventKind::TextMessaging { .. } => 16,
-            EventKind::MailDelivered => 4,
         }
     }
 
@@ -79,7 +77,7 @@ impl EventKind {
             EventKind::MoveStarted(_) | EventKind::MoveSucceeded { .. } | EventKind::MoveFailed => {
                 "MAPI_STORE"
             }
-            EventKind::TextMessaging { .. } | EventKind::MailDelivered => "MAPI_MESSAGE",
+            EventKind::TextMessaging { .. } => "MAPI_MESSAGE",
         }
     }
 
@@ -87,7 +85,6 @@ impl EventKind {
     pub fn object_class(self) -> &'static str {
         match self {
             EventKind::TextMessaging { .. } => "IPM.Configuration.TextMessaging",
-            EventKind::MailDelivered => "IPM.Note",
             _ => "",
         }
     }
@@ -98,7 +95,7 @@ impl EventKind {
             EventKind::MoveStarted(_) | EventKind::MoveFailed => "Source",
             EventKind::MoveSucceeded { destination: false } => "Source",
             EventKind::MoveSucceeded { destination: true } => "Destination",
-            EventKind::TextMessaging { .. } | EventKind::MailDelivered => "",
+            EventKind::TextMessaging { .. } => "",
         }
     }
 
@@ -109,7 +106,6 @@ impl EventKind {
                 "Migration"
             }
             EventKind::TextMessaging { .. } => "OWA",
-            EventKind::MailDelivered => "Transport",
         }
     }
 
@@ -131,8 +127,8 @@ pub struct DbEvent {
     pub created: SimTime,
     /// Database it was fired on.
     pub db: DbId,
-    /// The mailbox it belongs to; `None` for background traffic.
-    pub mailbox: Option<MailboxId>,
+    /// The mailbox it belongs to.
+    pub mailbox: MailboxId,
     /// What happened.
     pub kind: EventKind,
 }

@@ -4,7 +4,7 @@
 //!
 //! Architecture invariant: no IO. Everything here takes a validated
 //! [`World`] and reports through an [`Observer`]; files are the business of
-//! [`crate::report`].
+//! [`crate::output`].
 
 pub mod addresses;
 pub mod calendar;

@@ -161,6 +161,8 @@ pub enum Record<'a> {
         mailbox: MailboxId,
         /// Which reminder (global index).
         reminder: u32,
+        /// Sent by catch-up on a resume, not by the reminder's timer.
+        catch_up: bool,
     },
     /// The user looked for an expected reminder at its occurrence start.
     Observed {
@@ -214,26 +216,6 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn record(&mut self, record: &Record<'_>) {
         self.0.record(record);
         self.1.record(record);
-    }
-}
-
-impl<O: Observer> Observer for [O] {
-    fn record(&mut self, record: &Record<'_>) {
-        for o in self {
-            o.record(record);
-        }
-    }
-}
-
-impl<O: Observer> Observer for Vec<O> {
-    fn record(&mut self, record: &Record<'_>) {
-        self.as_mut_slice().record(record);
-    }
-}
-
-impl Observer for Box<dyn Observer + '_> {
-    fn record(&mut self, record: &Record<'_>) {
-        (**self).record(record);
     }
 }
 

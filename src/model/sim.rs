@@ -211,7 +211,8 @@ impl<'w, O: Observer> Sim<'w, O> {
                 let target = self.world.mailboxes[m.index()]
                     .move_request
                     .as_ref()
-                    .map_or(source, |r| r.target);
+                    .expect("only a mailbox with a move request has move steps")
+                    .target;
                 let kind = EventKind::MoveSucceeded { destination: false };
                 self.fire(m, source, now, kind, Arrival::BeforeBackground)?;
                 let kind = EventKind::MoveSucceeded { destination: true };
@@ -242,7 +243,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         arrival: Arrival,
     ) -> Result<(), RunError> {
         let issued = self.dbs[db.index()].issue(now, arrival)?;
-        let event = DbEvent { counter: issued.counter, created: now, db, mailbox: Some(m), kind };
+        let event = DbEvent { counter: issued.counter, created: now, db, mailbox: m, kind };
         self.observer.record(&Record::EventCreated(&event));
         if issued.effect < self.world.end {
             let key = self.scheduled(issued.effect, PHASE_ASSISTANT);
@@ -281,7 +282,7 @@ impl<'w, O: Observer> Sim<'w, O> {
 
     fn process(&mut self, now: SimTime, event: &DbEvent) {
         self.observer.record(&Record::EventHandled { at: now, event });
-        let Some(m) = event.mailbox else { return };
+        let m = event.mailbox;
         let state = self.boxes[m.index()].state;
         let decision = match (event.kind, state) {
             (EventKind::TextMessaging { enabled: true }, _) => {
@@ -335,7 +336,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         self.observer.record(&Record::Decision { at: now, mailbox: m, event, decision });
         self.set_state(m, now, AssistantState::Active);
         for reminder in overdue {
-            self.send(m, now, reminder);
+            self.send(m, now, reminder, true);
         }
         self.schedule_timers(m, from);
         decision
@@ -384,9 +385,9 @@ impl<'w, O: Observer> Sim<'w, O> {
         count
     }
 
-    fn send(&mut self, m: MailboxId, now: SimTime, reminder: u32) {
+    fn send(&mut self, m: MailboxId, now: SimTime, reminder: u32, catch_up: bool) {
         self.delivered[reminder as usize] = true;
-        self.observer.record(&Record::SmsSent { at: now, mailbox: m, reminder });
+        self.observer.record(&Record::SmsSent { at: now, mailbox: m, reminder, catch_up });
     }
 
     // ---- phase 4: reminder timers -----------------------------------------
@@ -396,7 +397,7 @@ impl<'w, O: Observer> Sim<'w, O> {
             return; // dropped
         }
         if self.boxes[m.index()].state == AssistantState::Active {
-            self.send(m, now, reminder);
+            self.send(m, now, reminder, false);
         }
         let end = self.plan.reminder_range(m).end;
         let next = reminder + 1;

@@ -99,10 +99,7 @@ impl Rows<'_> {
     /// A row of `database_events.csv`: a mailbox event as fired.
     pub fn database_event(&self, file: &mut CsvFile, policy: &str, e: &DbEvent) {
         let labels = self.labels;
-        let (mailbox, guid) = match e.mailbox {
-            Some(m) => (labels.mailbox(m), labels.mailbox_guid[m.index()].as_str()),
-            None => ("", ""),
-        };
+        let (mailbox, guid) = (labels.mailbox(e.mailbox), &labels.mailbox_guid[e.mailbox.index()]);
         file.row([
             policy,
             labels.database(e.db),

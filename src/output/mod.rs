@@ -128,7 +128,7 @@ impl Observer for RunFiles<'_> {
         let (rows, policy) = (&self.rows, self.policy.as_str());
         match *record {
             Record::EventCreated(e) => rows.database_event(&mut self.database_events, policy, e),
-            Record::SmsSent { at, mailbox, reminder } => {
+            Record::SmsSent { at, mailbox, reminder, .. } => {
                 rows.sms_tracking(&mut self.message_tracking, policy, at, mailbox, reminder);
             }
             Record::User { at, mailbox, action } => {

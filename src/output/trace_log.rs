@@ -6,7 +6,7 @@ use super::csv_files::{CsvFile, Rows};
 use crate::model::events::DbEvent;
 use crate::model::record::{Decision, Record};
 use crate::model::world::MailboxId;
-use crate::time::{SimTime, format_trace_stamp, format_us_date, format_us_stamp};
+use crate::time::{format_trace_stamp, format_us_date, format_us_stamp};
 
 /// Header of `assistant_trace.log`.
 pub const TRACE: [&str; 4] = ["timestamp", "policy", "component", "message"];
@@ -20,8 +20,8 @@ impl Rows<'_> {
                 let (component, message) = self.decision(mailbox, event, decision);
                 (at, component, message)
             }
-            Record::SmsSent { at, mailbox, reminder } => {
-                (at, "CalendarNotification.Assistant", self.sent(at, mailbox, reminder))
+            Record::SmsSent { at, mailbox, reminder, catch_up } => {
+                (at, "CalendarNotification.Assistant", self.sent(mailbox, reminder, catch_up))
             }
             _ => return,
         };
@@ -29,10 +29,8 @@ impl Rows<'_> {
     }
 
     fn handled(&self, e: &DbEvent) -> String {
-        let (name, guid) = match e.mailbox {
-            Some(m) => (self.labels.mailbox(m), self.labels.mailbox_guid[m.index()].as_str()),
-            None => ("", ""),
-        };
+        let (name, guid) =
+            (self.labels.mailbox(e.mailbox), &self.labels.mailbox_guid[e.mailbox.index()]);
         let phase =
             e.kind.move_phase().map_or(String::new(), |p| format!("; MovePhase: {}", p.as_str()));
         format!(
@@ -117,9 +115,8 @@ impl Rows<'_> {
         }
     }
 
-    fn sent(&self, at: SimTime, m: MailboxId, reminder: u32) -> String {
-        let r = self.plan.reminder(reminder);
-        let caller = if at == r.at { "OnReminder" } else { "CatchUp" };
+    fn sent(&self, m: MailboxId, reminder: u32, catch_up: bool) -> String {
+        let caller = if catch_up { "CatchUp" } else { "OnReminder" };
         format!(
             "rmd----- caller: {caller}, {}, SMS to {}",
             self.reminder_fields(m, Some(reminder)),
