@@ -2,6 +2,7 @@
 
 use super::world::{CalendarItem, RepeatEnd};
 use crate::time::SimTime;
+use std::ops::Range;
 
 /// One occurrence of a calendar item that has a reminder inside the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,38 +21,57 @@ pub struct Reminder {
     pub expected: bool,
 }
 
-/// The occurrences `k` of `item` whose reminder time lies in `[from, until)`,
-/// computed arithmetically: a recurrence with a huge `count` or a far
-/// `until` costs only what falls inside the window.
-pub fn occurrences_with_reminder_in(
-    item: &CalendarItem,
-    from: SimTime,
-    until: SimTime,
-) -> impl Iterator<Item = (u64, SimTime)> + '_ {
+/// The range of occurrence numbers `k` of `item` that may have their
+/// reminder time in `[from, until)`, with the bounds of their starts: a
+/// recurrence with a huge `count` or a far `until` costs only what falls
+/// inside the window.
+fn candidates(item: &CalendarItem, from: SimTime, until: SimTime) -> (Range<u64>, Range<i64>) {
     let lead = item.reminder.map_or(0, |r| r.as_millis());
     let first_start = item.start.as_millis();
-    // Occurrence starts we want: r = s - lead in [from, until)  <=>  s in [from + lead, until + lead).
-    let lo = from.as_millis() + lead;
-    let hi = until.as_millis() + lead;
+    // r = s - lead in [from, until)  <=>  s in [from + lead, until + lead).
+    let starts = from.as_millis() + lead..until.as_millis() + lead;
     let (k_lo, k_hi) = match (item.reminder, item.repeat) {
         (None, _) => (0, 0),
         (Some(_), None) => (0, 1),
         (Some(_), Some(rep)) => {
             let every = rep.every.as_millis();
-            let k_lo = if lo <= first_start { 0 } else { (lo - first_start + every - 1) / every };
-            let k_hi = if hi <= first_start { 0 } else { (hi - first_start + every - 1) / every };
+            let first_at_or_after = |t: i64| {
+                if t <= first_start { 0 } else { ((t - first_start + every - 1) / every) as u64 }
+            };
             let k_end = match rep.end {
                 RepeatEnd::Count(n) => n,
                 RepeatEnd::Until(u) if u.as_millis() < first_start => 0,
                 RepeatEnd::Until(u) => ((u.as_millis() - first_start) / every + 1) as u64,
             };
-            (k_lo as u64, (k_hi as u64).min(k_end))
+            (first_at_or_after(starts.start), first_at_or_after(starts.end).min(k_end))
         }
     };
+    (k_lo..k_hi.max(k_lo), starts)
+}
+
+/// How many occurrences of `item` have their reminder time in
+/// `[from, until)`, without enumerating them.
+pub fn reminders_in(item: &CalendarItem, from: SimTime, until: SimTime) -> u64 {
+    let (ks, starts) = candidates(item, from, until);
+    match item.repeat {
+        Some(_) => ks.end - ks.start,
+        None => u64::from(starts.contains(&item.start.as_millis()) && !ks.is_empty()),
+    }
+}
+
+/// The occurrences `k` of `item` whose reminder time lies in `[from, until)`,
+/// with their start times.
+pub fn occurrences_with_reminder_in(
+    item: &CalendarItem,
+    from: SimTime,
+    until: SimTime,
+) -> impl Iterator<Item = (u64, SimTime)> + '_ {
+    let (ks, starts) = candidates(item, from, until);
+    let first_start = item.start.as_millis();
     let every = item.repeat.map_or(0, |r| r.every.as_millis());
-    (k_lo..k_hi.max(k_lo)).filter_map(move |k| {
+    ks.filter_map(move |k| {
         let s = first_start + k as i64 * every;
-        (lo..hi).contains(&s).then_some((k, SimTime::from_millis(s)))
+        starts.contains(&s).then_some((k, SimTime::from_millis(s)))
     })
 }
 
@@ -128,5 +148,32 @@ mod tests {
         }));
         let got = starts(&far, "2016-02-01T00:00:00Z", "2016-02-03T00:00:00Z");
         assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [21, 22]);
+    }
+
+    #[test]
+    fn counting_agrees_with_enumerating() {
+        let windows = [
+            ("2016-01-01T00:00:00Z", "2016-02-01T00:00:00Z"),
+            ("2016-01-12T19:45:00Z", "2016-01-14T19:45:00Z"),
+            ("2016-01-12T19:45:00.001Z", "2016-01-14T19:45:00.001Z"),
+            ("2015-01-01T00:00:00Z", "2016-01-11T19:45:00Z"),
+        ];
+        let repeats = [
+            None,
+            Some(Repeat { every: SimDuration::from_days(1), end: RepeatEnd::Count(21) }),
+            Some(Repeat { every: SimDuration::from_hours(7), end: RepeatEnd::Count(100) }),
+            Some(Repeat {
+                every: SimDuration::from_days(1),
+                end: RepeatEnd::Until(t("2016-01-20T20:00:00Z")),
+            }),
+        ];
+        for repeat in repeats {
+            let it = item(repeat);
+            for (from, until) in windows {
+                let (from, until) = (t(from), t(until));
+                let listed = occurrences_with_reminder_in(&it, from, until).count() as u64;
+                assert_eq!(reminders_in(&it, from, until), listed, "{repeat:?} {from} {until}");
+            }
+        }
     }
 }

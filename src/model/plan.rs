@@ -24,7 +24,8 @@ pub struct Plan {
 pub struct PlanTooLarge;
 
 impl Plan {
-    /// Derives the plan: every occurrence with a reminder in the window,
+    /// Derives the plan: every occurrence with a reminder in the window (of
+    /// users who ever want SMS),
     /// whether it is expected (the user's intent is on at its reminder time),
     /// and the order in which the user looks at expected reminders
     /// (occurrence start, then item, then occurrence; only those starting
@@ -33,7 +34,10 @@ impl Plan {
         let mut plan = Plan::default();
         for mailbox in &world.mailboxes {
             let first = plan.reminders.len();
-            for (i, item) in mailbox.calendar.iter().enumerate() {
+            // Without an SMS intent nothing ever enables the assistant for
+            // the mailbox, so its reminders can neither be expected nor sent.
+            let items = if mailbox.sms.is_some() { mailbox.calendar.as_slice() } else { &[] };
+            for (i, item) in items.iter().enumerate() {
                 for (k, start) in occurrences_with_reminder_in(item, world.start, world.end) {
                     let at = start - item.reminder.unwrap_or_default();
                     plan.reminders.push(Reminder {

@@ -34,6 +34,10 @@ pub struct ScenarioFile {
     /// Mailboxes.
     #[serde(default)]
     pub mailboxes: Vec<Spanned<MailboxFile>>,
+    /// Regression expectations: in the interface, not supported yet.
+    pub expect: Option<Spanned<serde::de::IgnoredAny>>,
+    /// Generated mailboxes: in the interface, not supported yet.
+    pub population: Option<Spanned<serde::de::IgnoredAny>>,
 }
 
 /// A policy list entry: a name, or a definition.

@@ -6,10 +6,12 @@
 
 mod error;
 pub mod file;
+mod limits;
 pub mod validate;
 mod values;
 
 pub use error::ScenarioError;
+pub use limits::{MAX_EVENTS, MAX_REMINDERS};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
@@ -94,7 +96,11 @@ pub fn parse(
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
-    if text.trim().is_empty() {
+    let blank = |line: &str| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#')
+    };
+    if text.lines().all(blank) {
         return Err(ScenarioError::file(
             path,
             "the file is empty; a scenario needs at least `start`, `end` and `databases`",
@@ -110,13 +116,15 @@ pub fn parse(
             max_recorded_anchor_events: 100_000,
             max_events: 5_000_000,
             max_nodes: 2_500_000,
-            max_documents: 1,
         },
         strict_booleans: true,
     };
     let file: file::ScenarioFile = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| yaml_error(&e, text, path))?;
-    validate::validate(file, &validate::Source { path, text }, fallback_name, overrides)
+    let src = validate::Source { path, text };
+    let world = validate::validate(&file, &src, fallback_name, overrides)?;
+    limits::check(&file, &world, &src)?;
+    Ok(world)
 }
 
 fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError {

@@ -36,7 +36,8 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn err(&self, at: Location, message: impl Into<String>) -> ScenarioError {
+    /// An error at `at` in this file.
+    pub(crate) fn err(&self, at: Location, message: impl Into<String>) -> ScenarioError {
         ScenarioError::at(self.path, self.text, at, message)
     }
 }
@@ -46,11 +47,26 @@ type Result<T> = std::result::Result<T, ScenarioError>;
 /// Validates `file` and builds its world. `fallback_name` names a scenario
 /// that has no `name` key (the file stem).
 pub fn validate(
-    file: ScenarioFile,
+    file: &ScenarioFile,
     src: &Source<'_>,
     fallback_name: &str,
     overrides: &super::Overrides,
 ) -> Result<World> {
+    for (key, given, planned) in [
+        ("expect", &file.expect, "regression expectations"),
+        ("population", &file.population, "generated populations"),
+    ] {
+        if let Some(value) = given {
+            return Err(src.err(
+                value.referenced,
+                format!(
+                    "`{key}:` is part of the scenario format but not supported by cnasim {} \
+                     yet ({planned} are planned); remove it to run this scenario",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ));
+        }
+    }
     let name = match &file.name {
         Some(n) => n.value.0.clone(),
         None => {
@@ -107,16 +123,15 @@ pub fn validate(
             d.value.to_ascii_lowercase()
         }
     };
-    let policies = policies(&file, src)?;
+    let policies = policies(file, src)?;
     let databases = databases(&file.databases, src, seed)?;
     let db_index: BTreeMap<&str, DbId> =
         databases.iter().enumerate().map(|(i, d)| (d.name.as_str(), DbId(i as u32))).collect();
-    let window = Window { start };
     let mut mailboxes = Vec::with_capacity(file.mailboxes.len());
     let mut names: BTreeMap<String, Location> = BTreeMap::new();
     let mut guids: BTreeMap<Uuid, Location> = BTreeMap::new();
     for (i, mb) in file.mailboxes.iter().enumerate() {
-        let mailbox = mailbox(&mb.value, i, src, seed, &window, &db_index)?;
+        let mailbox = mailbox(&mb.value, i, src, seed, start, &db_index)?;
         let at = mb.value.name.referenced;
         if let Some(first) = names.insert(mailbox.name.clone(), at) {
             return Err(src.err(
@@ -139,7 +154,7 @@ pub fn validate(
     }
     Ok(World {
         name,
-        description: file.description.unwrap_or_default().trim().to_string(),
+        description: file.description.as_deref().unwrap_or_default().trim().to_string(),
         seed,
         start,
         end,
@@ -148,11 +163,6 @@ pub fn validate(
         databases,
         mailboxes,
     })
-}
-
-/// The window, as far as mailboxes need it.
-struct Window {
-    start: SimTime,
 }
 
 fn policies(file: &ScenarioFile, src: &Source<'_>) -> Result<Vec<Policy>> {
@@ -286,7 +296,7 @@ fn databases(
         };
         let guid = match &db.guid {
             Some(g) => g.value.0,
-            None => derived_guid(seed, &format!("database/{name}/guid")),
+            None => derived_guid(seed, &format!("guid/database/{name}")),
         };
         out.push(Database {
             name,
@@ -319,7 +329,7 @@ fn mailbox(
     index: usize,
     src: &Source<'_>,
     seed: u64,
-    window: &Window,
+    window_start: SimTime,
     dbs: &BTreeMap<&str, DbId>,
 ) -> Result<Mailbox> {
     let name = mb.name.value.0.clone();
@@ -341,13 +351,13 @@ fn mailbox(
         None => None,
         Some(s) => {
             let enable_at = s.enable_at.value.0;
-            if enable_at < window.start {
+            if enable_at < window_start {
                 return Err(src.err(
                     s.enable_at.referenced,
                     format!(
                         "enable_at is before the window starts ({}); enabling is a user action the \
                          simulation must run, so move `start` earlier",
-                        window.start
+                        window_start
                     ),
                 ));
             }
@@ -362,7 +372,16 @@ fn mailbox(
     };
     let reaction = match &mb.user {
         Some(user) => match &user.reconfigure_after_missed {
-            None => None,
+            None => {
+                if let Some(d) = &user.reaction {
+                    return Err(src.err(
+                        d.referenced,
+                        "`reaction` has no effect without `reconfigure_after_missed`: say after \
+                         how many consecutive missed reminders the user reconfigures",
+                    ));
+                }
+                None
+            }
             Some(n) => {
                 if n.value.0 == 0 || n.value.0 > u64::from(u32::MAX) {
                     return Err(src.err(
@@ -393,11 +412,13 @@ fn mailbox(
         .collect::<Result<Vec<_>>>()?;
     let move_request = match &mb.move_request {
         None => None,
-        Some(m) => Some(move_request(&m.value, m.referenced, src, window, database, &lookup)?),
+        Some(m) => {
+            Some(move_request(&m.value, m.referenced, src, window_start, database, &lookup)?)
+        }
     };
     let guid = match &mb.guid {
         Some(g) => g.value.0,
-        None => derived_guid(seed, &format!("mailbox/{name}/guid")),
+        None => derived_guid(seed, &format!("guid/mailbox/{name}")),
     };
     Ok(Mailbox {
         alias: alias_for(&name, index),
@@ -460,7 +481,7 @@ fn move_request(
     mv: &MoveFile,
     at: Location,
     src: &Source<'_>,
-    window: &Window,
+    window_start: SimTime,
     source_db: DbId,
     lookup: &dyn Fn(&Spanned<String>, &str) -> Result<DbId>,
 ) -> Result<MoveRequest> {
@@ -472,12 +493,12 @@ fn move_request(
         ));
     }
     let start = mv.start.value.0;
-    if start < window.start {
+    if start < window_start {
         return Err(src.err(
             mv.start.referenced,
             format!(
                 "the move starts before the window does ({}); move `start` earlier",
-                window.start
+                window_start
             ),
         ));
     }
@@ -520,16 +541,25 @@ fn move_request(
             }
         },
     };
-    let shortest = match &durations {
+    // Only the duration that repeats (the fixed one, the last listed, the
+    // smallest drawn) can make syncs loop forever at one instant.
+    let repeating = match &durations {
         SyncDurations::Fixed(d) => *d,
-        SyncDurations::List(list) => list.iter().copied().min().unwrap_or_default(),
+        SyncDurations::List(list) => list.last().copied().unwrap_or_default(),
         SyncDurations::Uniform { lo, .. } => *lo,
     };
-    if interval.is_zero() && shortest.is_zero() {
+    if interval.is_zero() && repeating.is_zero() {
+        let at = mv
+            .sync_durations
+            .as_ref()
+            .map(|l| l.referenced)
+            .or(mv.sync_duration.as_ref().map(|d| d.referenced))
+            .or(mv.incremental_sync_interval.as_ref().map(|i| i.referenced))
+            .unwrap_or(at);
         return Err(src.err(
             at,
-            "a sync cycle could take no time (incremental_sync_interval and a sync duration are \
-             both 0), so syncs would repeat forever at one instant",
+            "with incremental_sync_interval 0, a sync that takes 0 would repeat forever at one \
+             instant; give syncs (or the last listed one) a duration, or the interval a length",
         ));
     }
     let after_start =

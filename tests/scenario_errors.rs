@@ -1,0 +1,177 @@
+//! Scenario files that must be refused, each with the exact location and
+//! the words that say what was expected.
+
+mod common;
+use common::error;
+
+const HEAD: &str = "start: 2016-01-01T00:00:00Z
+end: 2016-01-22T00:00:00Z
+databases: [{ name: A }, { name: B }]
+";
+
+/// Asserts that `body` (after the three-line HEAD) is refused at
+/// `inline.yaml:line:column` with a message containing `words`.
+fn refused(body: &str, line: u32, column: u32, words: &str) {
+    let e = error(&format!("{HEAD}{body}"));
+    let at = format!("inline.yaml:{line}:{column}: ");
+    assert!(e.starts_with(&at), "expected {at}\n{e}");
+    assert!(e.contains(words), "expected `{words}`\n{e}");
+}
+
+#[test]
+fn structure() {
+    refused("mailboxs: []\n", 4, 1, "unknown field `mailboxs`, expected one of");
+    refused("seed: -1\n", 4, 7, "whole number that is not negative");
+    refused("policies: [legacy, legacy]\n", 4, 20, "policy `legacy` is already listed");
+    refused("policies: []\n", 4, 11, "`policies` is empty");
+    refused(
+        "expect: { legacy: { reminders_missed: 1 } }\n",
+        4,
+        9,
+        "`expect:` is part of the scenario format but not supported",
+    );
+    refused(
+        "population: { mailboxes: 10 }\n",
+        4,
+        13,
+        "`population:` is part of the scenario format but not supported",
+    );
+}
+
+#[test]
+fn window() {
+    let e =
+        error("start: 2016-01-02T00:00:00Z\nend: 2016-01-01T00:00:00Z\ndatabases: [{ name: A }]\n");
+    assert!(e.starts_with("inline.yaml:2:6: `end` must be after `start`"), "{e}");
+    let e = error("start: 2016-01-02T00:00:00Z\ndatabases: [{ name: A }]\n");
+    assert!(e.contains("needs `end` or `duration`"), "{e}");
+    let e = error(
+        "start: 2016-01-02T00:00:00Z\nend: 2016-01-03T00:00:00Z\nduration: 1d\ndatabases: [{ name: A }]\n",
+    );
+    assert!(e.starts_with("inline.yaml:3:11: give `end` or `duration`, not both"), "{e}");
+    let e = error("start: 2016-01-02T00:00:00\nduration: 1d\ndatabases: [{ name: A }]\n");
+    assert!(e.starts_with("inline.yaml:1:8: expected an RFC 3339 instant"), "{e}");
+}
+
+#[test]
+fn references_and_names() {
+    refused(
+        "mailboxes: [{ name: u, database: C }]\n",
+        4,
+        34,
+        "unknown database `C`; the databases are A, B",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A }, { name: u, database: B }]\n",
+        4,
+        47,
+        "mailbox `u` is already defined on line 4",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: A, start: 2016-01-01T00:00:00Z } }]\n",
+        4,
+        53,
+        "the move's target is the mailbox's own database",
+    );
+    refused("mailboxes: [{ name: u, database: A, phone: '555' }]\n", 4, 44, "E.164");
+}
+
+#[test]
+fn values() {
+    refused(
+        "mailboxes: [{ name: u, database: A, sms: { enable_at: 2015-12-31T00:00:00Z } }]\n",
+        4,
+        55,
+        "enable_at is before the window starts",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, user: { reaction: 1h } }]\n",
+        4,
+        55,
+        "`reaction` has no effect without `reconfigure_after_missed`",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, user: { reconfigure_after_missed: 1, reaction: 0s } }]\n",
+        4,
+        84,
+        "reaction must be longer than 0",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, calendar: [{ subject: s, start: 2016-01-01T00:00:00Z, repeat: { every: 1d } }] }]\n",
+        4,
+        99,
+        "a repeat needs `count`",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: B, start: 2016-01-01T00:00:00Z, sync_duration: 10 } }]\n",
+        4,
+        100,
+        "a duration needs a unit: write `10s`, `10m`",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: B, start: 2016-01-01T00:00:00Z, incremental_sync_interval: 121d } }]\n",
+        4,
+        112,
+        "0 to 120 days",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: B, start: 2016-01-01T00:00:00Z, incremental_sync_interval: 0s, sync_duration: 0s } }]\n",
+        4,
+        131,
+        "would repeat forever at one instant",
+    );
+}
+
+#[test]
+fn work_limits() {
+    refused(
+        "mailboxes:\n  - name: u\n    database: A\n    sms: { enable_at: 2016-01-01T00:00:00Z }\n    calendar:\n      - { subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: { every: 1ms, count: 1000000000000 } }\n",
+        9,
+        9,
+        "reminders inside the window, more than the 10000000 a run keeps in memory",
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: B, start: 2016-01-01T00:00:00Z, incremental_sync_interval: 0s, sync_duration: 1ms } }]\n",
+        4,
+        43,
+        "this move request alone needs about",
+    );
+    let e = error(
+        "start: 2016-01-01T00:00:00Z\nduration: 100d\ndatabases: [{ name: A, background: { rate_per_hour: 1000000 } }]\n",
+    );
+    assert!(
+        e.starts_with("inline.yaml:3:53:") && e.contains("this background traffic alone"),
+        "{e}"
+    );
+    // A huge count that falls mostly outside the window is fine.
+    common::world(&format!(
+        "{HEAD}mailboxes:\n  - name: u\n    database: A\n    sms: {{ enable_at: 2016-01-01T00:00:00Z }}\n    calendar:\n      - {{ subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: {{ every: 1d, count: 18446744073709551615 }} }}\n"
+    ));
+}
+
+#[test]
+fn whole_files() {
+    for (text, words) in [
+        ("", "the file is empty"),
+        ("# nothing but a comment\n", "the file is empty"),
+        ("- a list\n", "inline.yaml:1:1:"),
+        (&format!("{HEAD}---\n{HEAD}"), "inline.yaml:5:1: only single YAML document expected"),
+        ("a: &a [1, 2]\nb: *a\n", "unknown field `a`"),
+        (
+            "start: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+            "inline.yaml:1:",
+        ),
+    ] {
+        let e = error(text);
+        assert!(e.contains(words), "{text:?}: {e}");
+    }
+    let e = cnasim::scenario::parse_bytes(
+        b"start: 2016-01-01T00:00:00Z\nname: caf\xe9\n",
+        "latin1.yaml",
+        "latin1",
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("latin1.yaml:2:10: expected UTF-8 text; found the byte 0xE9"), "{e}");
+}
