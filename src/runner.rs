@@ -48,10 +48,9 @@ pub struct ScenarioRun {
 impl ScenarioRun {
     /// The summary of this run of `world`.
     pub fn summary<'a>(&'a self, world: &'a World) -> Summary<'a> {
-        Summary::new(
-            world,
-            self.results.iter().map(|r| (r.policy.name.as_str(), &r.outcome.metrics)).collect(),
-        )
+        let runs: Vec<(&str, &Outcome)> =
+            self.results.iter().map(|r| (r.policy.name.as_str(), &r.outcome)).collect();
+        Summary::new(world, &runs)
     }
 
     /// The comparison table of this run of `world`.

@@ -220,3 +220,12 @@ fn rerunning_replaces_the_folder() {
     assert!(out.join("tiny/summary.json").exists());
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "no temporary folders left");
 }
+
+#[test]
+fn the_readme_shows_the_table_the_seed_incident_prints() {
+    let out = tempfile::tempdir().unwrap();
+    let o = cnasim(&["run", "scenarios/seed-incident.yaml", "--out", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains(&stdout(&o)), "update README.md with:\n{}", stdout(&o));
+}

@@ -149,3 +149,30 @@ fn custom_policy_sits_between_legacy_and_fixed() {
     assert!(missed("resume-after-move") > 0);
     assert!(missed("resume-after-move") < missed("legacy"));
 }
+
+/// The summary of every scenario, minus the tool's version, against the
+/// copy stored in `tests/golden/`. Random draws (Poisson arrivals, drawn
+/// sync durations) and float formatting must not drift between machines,
+/// Rust versions or dependency updates. After a deliberate change, rerun
+/// with `CNASIM_UPDATE_GOLDEN=1` and review the diff.
+#[test]
+fn summaries_match_the_stored_ones() {
+    let update = std::env::var_os("CNASIM_UPDATE_GOLDEN").is_some();
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for path in scenario_files() {
+        let world = scenario::load(&path).unwrap();
+        let run = cnasim::runner::run_in_memory(&world).unwrap();
+        let mut summary: serde_json::Value =
+            serde_json::from_str(&run.summary(&world).to_json()).unwrap();
+        summary.as_object_mut().unwrap().remove("version");
+        let text = serde_json::to_string_pretty(&summary).unwrap() + "\n";
+        let file = golden.join(format!("{}.summary.json", world.name));
+        if update {
+            std::fs::write(&file, &text).unwrap();
+            continue;
+        }
+        let stored = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}; run with CNASIM_UPDATE_GOLDEN=1", file.display()));
+        assert!(stored == text, "{} changed:\n{text}", file.display());
+    }
+}

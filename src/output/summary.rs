@@ -1,7 +1,8 @@
 //! summary.json and the comparison table printed by `cnasim run`.
 
-use crate::model::World;
+use crate::model::database::DatabaseTotals;
 use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
+use crate::model::{Outcome, World};
 use crate::time::format_rfc3339;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -10,7 +11,8 @@ use serde::ser::{SerializeMap, Serializer};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What summary.json holds: the scenario, its seed and window, the tool's
-/// version and the metrics of each policy, in run order.
+/// version, the metrics of each policy (MODEL.md section 8) in run order,
+/// and each policy's dispatcher figures per database.
 #[derive(Serialize)]
 pub struct Summary<'a> {
     /// Scenario name.
@@ -28,17 +30,49 @@ pub struct Summary<'a> {
     /// Number of databases.
     pub databases: usize,
     /// Metrics per policy, in run order.
-    pub policies: PolicyMap<'a>,
+    pub policies: Ordered<&'a str, &'a Metrics>,
+    /// Per policy, per database (file order): counters and watermark.
+    pub dispatchers: Ordered<&'a str, Ordered<&'a str, Dispatcher>>,
 }
 
-/// Policies and their metrics, serialized as a JSON object in run order.
-pub struct PolicyMap<'a>(pub Vec<(&'a str, &'a Metrics)>);
+/// One database's dispatcher at the end of a run.
+#[derive(Serialize)]
+pub struct Dispatcher {
+    /// Events fired in the window, background traffic included.
+    pub events: u64,
+    /// Events the assistant processed.
+    pub processed: u64,
+    /// Counter of the last event fired.
+    pub last_counter: Option<u64>,
+    /// Counter of the last event processed.
+    pub watermark: Option<u64>,
+    /// Events fired but not processed at the window end.
+    pub backlog_at_end: u64,
+    /// Largest backlog seen by a processed event.
+    pub max_backlog: u64,
+}
 
-impl Serialize for PolicyMap<'_> {
+impl From<&DatabaseTotals> for Dispatcher {
+    fn from(t: &DatabaseTotals) -> Self {
+        Dispatcher {
+            events: t.issued,
+            processed: t.processed,
+            last_counter: t.last_counter,
+            watermark: t.watermark,
+            backlog_at_end: t.backlog_at_end(),
+            max_backlog: t.max_backlog,
+        }
+    }
+}
+
+/// Pairs serialized as a JSON object in their order.
+pub struct Ordered<K, V>(pub Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Ordered<K, V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (name, metrics) in &self.0 {
-            map.serialize_entry(name, metrics)?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
         }
         map.end()
     }
@@ -46,7 +80,19 @@ impl Serialize for PolicyMap<'_> {
 
 impl<'a> Summary<'a> {
     /// The summary of `world` run under the given policies.
-    pub fn new(world: &'a World, policies: Vec<(&'a str, &'a Metrics)>) -> Self {
+    pub fn new(world: &'a World, runs: &[(&'a str, &'a Outcome)]) -> Self {
+        let dispatchers = runs
+            .iter()
+            .map(|(policy, outcome)| {
+                let per_db = world
+                    .databases
+                    .iter()
+                    .zip(&outcome.databases)
+                    .map(|(db, totals)| (db.name.as_str(), Dispatcher::from(totals)))
+                    .collect();
+                (*policy, Ordered(per_db))
+            })
+            .collect();
         Summary {
             scenario: &world.name,
             seed: world.seed,
@@ -55,7 +101,8 @@ impl<'a> Summary<'a> {
             end: format_rfc3339(world.end),
             mailboxes: world.mailboxes.len(),
             databases: world.databases.len(),
-            policies: PolicyMap(policies),
+            policies: Ordered(runs.iter().map(|(p, o)| (*p, &o.metrics)).collect()),
+            dispatchers: Ordered(dispatchers),
         }
     }
 
