@@ -97,7 +97,9 @@ impl<'de> Deserialize<'de> for Whole {
                 )))
             }
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Whole, E> {
-                Err(E::custom(format!("expected a whole number; found `{n}`")))
+                Err(E::custom(format!(
+                    "expected a whole number from 0 to 18446744073709551615; found `{n}`"
+                )))
             }
         }
         d.deserialize_any(V)
