@@ -226,6 +226,7 @@ fn the_readme_shows_the_table_the_seed_incident_prints() {
     let out = tempfile::tempdir().unwrap();
     let o = cnasim(&["run", "scenarios/seed-incident.yaml", "--out", out.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(readme.contains(&stdout(&o)), "update README.md with:\n{}", stdout(&o));
 }
