@@ -1,7 +1,7 @@
 //! Runs a scenario under each of its policies and writes its output folder.
 
 use crate::model::plan::{Plan, PlanTooLarge};
-use crate::model::record::Discard;
+use crate::model::record::{Discard, Observer};
 use crate::model::sim::RunError;
 use crate::model::{Outcome, Policy, World, simulate};
 use crate::output::{Labels, OutputFolder, RunFiles, Summary, comparison_table, write_dropouts};
@@ -62,15 +62,25 @@ impl ScenarioRun {
 /// Runs `world` under each of its policies without writing anything.
 pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
     let plan = Plan::build(world)?;
-    let results = world
-        .policies
-        .iter()
-        .map(|policy| {
-            let (outcome, _) = simulate(world, &plan, policy, Discard)?;
-            Ok(PolicyResult { policy: policy.clone(), outcome })
-        })
-        .collect::<Result<Vec<_>, RunError>>()?;
+    let results = run_policies(world, &plan, &mut Discard, |_, _| {})?;
     Ok(ScenarioRun { plan, results, folder: None })
+}
+
+/// Runs `world` under each of its policies in order, feeding `observer`;
+/// `set_policy` tells it which policy the records that follow belong to.
+fn run_policies<O: Observer>(
+    world: &World,
+    plan: &Plan,
+    observer: &mut O,
+    set_policy: fn(&mut O, &str),
+) -> Result<Vec<PolicyResult>, RunError> {
+    let mut results = Vec::with_capacity(world.policies.len());
+    for policy in &world.policies {
+        set_policy(observer, &policy.name);
+        let (outcome, _) = simulate(world, plan, policy, &mut *observer)?;
+        results.push(PolicyResult { policy: policy.clone(), outcome });
+    }
+    Ok(results)
 }
 
 /// Runs `world` under each of its policies and writes `out_dir/<name>/`
@@ -81,12 +91,7 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
     let labels = Labels::new(world);
     let folder = OutputFolder::create(out_dir, &world.name).map_err(io_error)?;
     let mut files = RunFiles::create(folder.path(), &labels, world, &plan).map_err(io_error)?;
-    let mut results = Vec::with_capacity(world.policies.len());
-    for policy in &world.policies {
-        files.set_policy(&policy.name);
-        let (outcome, _) = simulate(world, &plan, policy, &mut files)?;
-        results.push(PolicyResult { policy: policy.clone(), outcome });
-    }
+    let results = run_policies(world, &plan, &mut files, RunFiles::set_policy)?;
     files.finish().map_err(io_error)?;
     write_dropouts(
         folder.path(),

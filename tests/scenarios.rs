@@ -176,3 +176,57 @@ fn summaries_match_the_stored_ones() {
         assert!(stored == text, "{} changed:\n{text}", file.display());
     }
 }
+
+/// The files agree with the metrics and show the incident's decisions, so a
+/// writer that drops, doubles or garbles rows fails here.
+#[test]
+fn seed_incident_files_agree_with_its_metrics() {
+    let out = tempfile::tempdir().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-incident.yaml");
+    let world = scenario::load(&path).unwrap();
+    let run = run_to_folder(&world, out.path()).unwrap();
+    let folder = run.folder.clone().unwrap();
+    let read = |name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+    let rows = |text: &str, policy: &str, needle: &str| {
+        text.lines().filter(|l| l.starts_with(policy) && l.contains(needle)).count() as u64
+    };
+    let m = metrics("seed-incident.yaml");
+    let tracking = read("message_tracking.csv");
+    let audit = read("admin_audit.csv");
+    let trace = read("assistant_trace.log");
+    let dropouts = read("dropouts.csv");
+    for policy in ["legacy", "fixed"] {
+        let quoted = format!("\"{}\"", &policy);
+        let p = &m[policy];
+        assert_eq!(
+            rows(
+                &tracking,
+                policy,
+                ",SEND,AGENT,user1@contoso.com,IMCEAMOBILE-+2B10008675309@contoso.com,"
+            ),
+            p.sms_sent
+        );
+        assert_eq!(rows(&tracking, policy, ",RECEIVE,STOREDRIVER,"), p.sms_sent);
+        assert_eq!(rows(&audit, policy, ",reconfigure"), p.user_reconfigurations);
+        assert_eq!(rows(&audit, policy, ",enable"), 1);
+        assert_eq!(rows(&dropouts, policy, ",user1,"), p.dropouts);
+        let trace_rows = |needle: &str| {
+            trace.lines().filter(|l| l.contains(&quoted) && l.contains(needle)).count() as u64
+        };
+        assert_eq!(trace_rows("caller: OnReminder"), p.sms_sent);
+        assert_eq!(trace_rows("Mask: MailboxMoveStarted"), p.move_started_events);
+    }
+    let stop_all = trace
+        .lines()
+        .find(|l| {
+            l.starts_with("\"2016/01/25-21:32:01.000\",\"legacy\"") && l.contains("caller: StopAll")
+        })
+        .expect("the first incremental sync's StopAll under legacy");
+    assert!(stop_all.contains("move phase: incremental"), "{stop_all}");
+    assert!(trace.contains("Counter: 0x3A0E4C41; MailboxID: 957ca0a9-f84f-425e-a263-5b468e90d574; Mask: MailboxMoveStarted"));
+    let ignored = trace
+        .lines()
+        .filter(|l| l.contains("\"fixed\"") && l.contains("MailboxMoveStarted ignored by policy"))
+        .count();
+    assert_eq!(ignored, 8, "fixed ignores every sync");
+}

@@ -69,8 +69,15 @@ impl Rows<'_> {
 
     fn decision(&self, m: MailboxId, e: &DbEvent, decision: Decision) -> (&'static str, String) {
         let event_t = format_us_date(e.created);
-        let mailbox_guid = &self.labels.mailbox_guid[m.index()];
-        let db_guid = &self.labels.database_guid[e.db.index()];
+        // The UserSettings lines of the write-up's trace.
+        let settings = |verb: &str, timers: String| {
+            format!(
+                "Processing {verb} event for mailbox {} on database {}: usr: {}, {timers}",
+                self.labels.mailbox_guid[m.index()],
+                self.labels.database_guid[e.db.index()],
+                self.labels.mailbox(m)
+            )
+        };
         match decision {
             Decision::StopAll { phase, dropped, next } => (
                 "CalendarNotification.Assistant",
@@ -98,19 +105,11 @@ impl Rows<'_> {
             ),
             Decision::Enable { scheduled } => (
                 "CalendarNotification.UserSettings",
-                format!(
-                    "Processing Enabling event for mailbox {mailbox_guid} on database {db_guid}: \
-                     usr: {}, timers set: {scheduled}",
-                    self.labels.mailbox(m)
-                ),
+                settings("Enabling", format!("timers set: {scheduled}")),
             ),
             Decision::Disable { dropped } => (
                 "CalendarNotification.UserSettings",
-                format!(
-                    "Processing Disabling event for mailbox {mailbox_guid} on database {db_guid}: \
-                     usr: {}, timers dropped: {dropped}",
-                    self.labels.mailbox(m)
-                ),
+                settings("Disabling", format!("timers dropped: {dropped}")),
             ),
         }
     }

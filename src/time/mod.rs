@@ -13,7 +13,7 @@ pub use format::{
 pub use parse::{TimeParseError, parse_duration, parse_instant};
 
 use std::fmt;
-use std::ops::{Add, Sub};
+use std::ops::Sub;
 
 /// Milliseconds in one second, minute, hour and day.
 pub const SECOND_MS: i64 = 1_000;
@@ -27,8 +27,10 @@ pub const DAY_MS: i64 = 24 * HOUR_MS;
 /// An instant of simulated time: milliseconds since 1970-01-01T00:00:00Z.
 ///
 /// The supported range is the years 1900 to 9999 (see [`SimTime::MIN`] and
-/// [`SimTime::MAX`]); the scenario reader refuses anything outside it, so
-/// adding any [`SimDuration`] the reader accepts cannot overflow.
+/// [`SimTime::MAX`]); the scenario reader refuses anything outside it.
+/// Durations are added with [`SimTime::checked_add`] or
+/// [`SimTime::saturating_add`] (there is no `+`), so a sum past the range is
+/// either refused or pinned to [`SimTime::MAX`], never wrapped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(i64);
 
@@ -122,15 +124,6 @@ impl fmt::Display for SimDuration {
     }
 }
 
-impl Add<SimDuration> for SimTime {
-    type Output = SimTime;
-    /// Panics past the supported range: the scenario reader bounds every
-    /// instant and duration so that the engine never gets there.
-    fn add(self, d: SimDuration) -> SimTime {
-        self.checked_add(d).expect("simulated time out of range")
-    }
-}
-
 impl Sub<SimDuration> for SimTime {
     type Output = SimTime;
     fn sub(self, d: SimDuration) -> SimTime {
@@ -143,12 +136,5 @@ impl Sub for SimTime {
     /// The span from `rhs` to `self`; `self` must not be earlier.
     fn sub(self, rhs: SimTime) -> SimDuration {
         SimDuration::from_millis(self.0 - rhs.0)
-    }
-}
-
-impl Add for SimDuration {
-    type Output = SimDuration;
-    fn add(self, rhs: SimDuration) -> SimDuration {
-        SimDuration(self.0 + rhs.0)
     }
 }
