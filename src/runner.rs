@@ -4,7 +4,10 @@ use crate::model::plan::{Plan, PlanTooLarge};
 use crate::model::record::{Discard, Observer};
 use crate::model::sim::RunError;
 use crate::model::{Outcome, Policy, World, simulate};
-use crate::output::{Labels, OutputFolder, RunFiles, Summary, comparison_table, write_dropouts};
+use crate::output::timeline::{Timeline, TimelineObserver};
+use crate::output::{
+    Labels, OutputFolder, RunFiles, Summary, Views, comparison_table, write_dropouts,
+};
 use std::path::{Path, PathBuf};
 
 /// Why a scenario run failed.
@@ -62,22 +65,27 @@ impl ScenarioRun {
 /// Runs `world` under each of its policies without writing anything.
 pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
     let plan = Plan::build(world)?;
-    let results = run_policies(world, &plan, &mut Discard, |_, _| {})?;
+    let results = run_policies(world, &plan, &mut Discard, |_, _| {}, |_| Discard, |_, _| {})?;
     Ok(ScenarioRun { plan, results, folder: None })
 }
 
-/// Runs `world` under each of its policies in order, feeding `observer`;
-/// `set_policy` tells it which policy the records that follow belong to.
-fn run_policies<O: Observer>(
+/// Runs `world` under each of its policies in order. `shared` sees every
+/// run (`set_policy` tells it which policy the records that follow belong
+/// to); `start` makes an observer for one run, which `done` receives with
+/// that run's outcome.
+fn run_policies<S: Observer, P: Observer>(
     world: &World,
     plan: &Plan,
-    observer: &mut O,
-    set_policy: fn(&mut O, &str),
+    shared: &mut S,
+    set_policy: fn(&mut S, &str),
+    mut start: impl FnMut(&Policy) -> P,
+    mut done: impl FnMut(P, &Outcome),
 ) -> Result<Vec<PolicyResult>, RunError> {
     let mut results = Vec::with_capacity(world.policies.len());
     for policy in &world.policies {
-        set_policy(observer, &policy.name);
-        let (outcome, _) = simulate(world, plan, policy, &mut *observer)?;
+        set_policy(shared, &policy.name);
+        let (outcome, (_, own)) = simulate(world, plan, policy, (&mut *shared, start(policy)))?;
+        done(own, &outcome);
         results.push(PolicyResult { policy: policy.clone(), outcome });
     }
     Ok(results)
@@ -91,7 +99,17 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
     let labels = Labels::new(world);
     let folder = OutputFolder::create(out_dir, &world.name).map_err(io_error)?;
     let mut files = RunFiles::create(folder.path(), &labels, world, &plan).map_err(io_error)?;
-    let results = run_policies(world, &plan, &mut files, RunFiles::set_policy)?;
+    let mut timeline = Timeline::new(world, &plan);
+    let mut policies = Vec::with_capacity(world.policies.len());
+    let results = run_policies(
+        world,
+        &plan,
+        &mut files,
+        RunFiles::set_policy,
+        |policy| TimelineObserver::new(&timeline, world, &policy.name),
+        |observer, outcome| policies.push(observer.finish(&plan, outcome)),
+    )?;
+    timeline.policies = policies;
     files.finish().map_err(io_error)?;
     write_dropouts(
         folder.path(),
@@ -100,8 +118,24 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
     )
     .map_err(io_error)?;
     let mut run = ScenarioRun { plan, results, folder: None };
-    let summary = run.summary(world).to_json();
-    std::fs::write(folder.path().join("summary.json"), summary).map_err(io_error)?;
+    let summary = run.summary(world);
+    std::fs::write(folder.path().join("summary.json"), summary.to_json()).map_err(io_error)?;
+    let views = Views {
+        world,
+        labels: &labels,
+        plan: &run.plan,
+        timeline: &timeline,
+        summary: &summary,
+        metrics: run.results.iter().map(|r| &r.outcome.metrics).collect(),
+        dropouts: run
+            .results
+            .iter()
+            .map(|r| (r.policy.name.as_str(), r.outcome.dropouts.as_slice()))
+            .collect(),
+    };
+    views.write(folder.path()).map_err(io_error)?;
+    drop(views);
+    drop(summary);
     run.folder = Some(folder.commit().map_err(io_error)?);
     Ok(run)
 }

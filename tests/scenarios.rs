@@ -50,7 +50,11 @@ fn every_scenario_runs_twice_to_identical_folders() {
                 "database_events.csv",
                 "dropouts.csv",
                 "message_tracking.csv",
-                "summary.json"
+                "report.html",
+                "summary.json",
+                "timeline.png",
+                "timeline.svg",
+                "trace.json",
             ]
         );
         for (name, bytes) in &a {

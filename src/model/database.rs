@@ -9,7 +9,7 @@
 
 use super::world::{Arrivals, Database};
 use crate::engine::rng;
-use crate::time::SimTime;
+use crate::time::{Grid, SimTime};
 use rand_chacha::ChaCha8Rng;
 
 /// Counter and effect time of a newly issued event.
@@ -80,6 +80,33 @@ impl Segment {
     fn last_effect(&self) -> i64 {
         self.first_effect.saturating_add((self.count as i64 - 1).saturating_mul(self.step))
     }
+
+    /// The first event still unprocessed at `t` (effects at `t` count as
+    /// processed) as (its counter, its effect), if any.
+    fn front_at(&self, t: i64) -> Option<(u64, i64)> {
+        let done = if self.first_effect > t {
+            0
+        } else if self.step == 0 {
+            self.count
+        } else {
+            (((t - self.first_effect) / self.step) as u64 + 1).min(self.count)
+        };
+        (done < self.count)
+            .then(|| (self.first_counter + done, self.first_effect + done as i64 * self.step))
+    }
+}
+
+/// The backlog of one database over a run, per bucket of a [`Grid`]: the
+/// largest backlog (MODEL.md section 7) that any event processed inside the
+/// window sees, attributed to the bucket where the events ahead of it
+/// stood in the queue. Its maximum over all buckets is
+/// [`DatabaseTotals::max_backlog`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BacklogSeries {
+    /// The buckets.
+    pub grid: Grid,
+    /// The peak backlog in each bucket of `grid`.
+    pub peaks: Vec<u64>,
 }
 
 enum Background {
@@ -103,11 +130,17 @@ pub struct DatabaseRun {
     background: Background,
     next_background: Option<SimTime>,
     totals: DatabaseTotals,
+    backlog: BacklogSeries,
+    /// The bucket of the latest arrival.
+    bucket: usize,
+    /// Where the bucket after `bucket` starts (ms).
+    next_bucket_ms: i64,
 }
 
 impl DatabaseRun {
     /// A database at the start of the window `[start, end)` under `seed`.
     pub fn new(db: &Database, seed: u64, start: SimTime, end: SimTime) -> Self {
+        let grid = Grid::for_window(start, end);
         let background = match db.background {
             None => Background::None,
             Some(bg) => match bg.arrivals {
@@ -130,6 +163,9 @@ impl DatabaseRun {
             background,
             next_background: None,
             totals: DatabaseTotals::default(),
+            backlog: BacklogSeries { grid, peaks: vec![0; grid.len()] },
+            bucket: 0,
+            next_bucket_ms: grid.bucket_start(1).as_millis(),
         };
         run.next_background = run.draw_background();
         run
@@ -194,7 +230,31 @@ impl DatabaseRun {
     /// database's totals.
     pub fn finish(&mut self) -> Result<DatabaseTotals, CounterOverflow> {
         self.catch_up_background(self.end, Arrival::BeforeBackground)?;
+        let last = self.backlog.grid.len() - 1;
+        self.carry_backlog_to(last);
         Ok(self.totals)
+    }
+
+    /// The backlog per bucket; complete after [`DatabaseRun::finish`].
+    pub fn backlog(&self) -> &BacklogSeries {
+        &self.backlog
+    }
+
+    /// Fills the buckets after the latest arrival's, up to `bucket`, where
+    /// no event arrives: the queue only drains there, so each bucket's peak
+    /// is the backlog that the first event processed after its start sees,
+    /// the number of events behind it.
+    fn carry_backlog_to(&mut self, bucket: usize) {
+        for j in self.bucket + 1..=bucket {
+            let t = self.backlog.grid.bucket_start(j).as_millis();
+            let behind = self.pending.and_then(|s| {
+                let (counter, effect) = s.front_at(t)?;
+                (effect < self.end.as_millis()).then(|| s.first_counter + s.count - 1 - counter)
+            });
+            self.backlog.peaks[j] = behind.unwrap_or(0);
+        }
+        self.bucket = self.bucket.max(bucket);
+        self.next_bucket_ms = self.backlog.grid.bucket_start(self.bucket + 1).as_millis();
     }
 
     /// Gives the next counter to an event created at `at`, computes its
@@ -208,6 +268,10 @@ impl DatabaseRun {
     /// figure is updated here, at arrival, from the front of `pending`.
     fn issue_now(&mut self, at: SimTime) -> Result<Issued, CounterOverflow> {
         let a = at.as_millis();
+        if a >= self.next_bucket_ms {
+            let bucket = self.backlog.grid.bucket(at);
+            self.carry_backlog_to(bucket);
+        }
         let counter = self.next_counter;
         if counter > MAX_COUNTER {
             return Err(CounterOverflow(self.name.clone()));
@@ -236,7 +300,10 @@ impl DatabaseRun {
         let (oldest, oldest_effect) =
             self.pending.map_or((counter, effect), |s| (s.first_counter, s.first_effect));
         if oldest_effect < self.end.as_millis() {
-            self.totals.max_backlog = self.totals.max_backlog.max(counter - oldest);
+            let backlog = counter - oldest;
+            self.totals.max_backlog = self.totals.max_backlog.max(backlog);
+            let peak = &mut self.backlog.peaks[self.bucket];
+            *peak = (*peak).max(backlog);
         }
         match self.pending.as_mut() {
             // Anything still pending takes effect at or after `a`, so the
@@ -358,6 +425,30 @@ mod tests {
         // When event 399 takes effect (59950 ms), 599 have been issued.
         assert_eq!(totals.max_backlog, 200);
         assert_eq!(totals.backlog_at_end(), 200);
+        // The series peaks where the totals do, at the end, and grows.
+        let peaks = &run.backlog().peaks;
+        assert_eq!(peaks.iter().max(), Some(&200));
+        assert!(peaks.windows(2).all(|w| w[0] <= w[1]), "{peaks:?}");
+    }
+
+    #[test]
+    fn backlog_series_drains_between_arrivals() {
+        // Ten events at once, one hour each: the queue drains for ten hours
+        // with no arrival, one event an hour.
+        let mut run = DatabaseRun::new(&db(3_600_000, None), 1, at(0), at(86_400_000));
+        for _ in 0..10 {
+            run.issue(at(0), Arrival::AfterBackground).unwrap();
+        }
+        let totals = run.finish().unwrap();
+        let series = run.backlog();
+        assert_eq!(series.grid.width_ms(), 300_000); // 5-minute buckets
+        let at_hour = |h: i64| series.peaks[(h * 12) as usize];
+        assert_eq!(series.peaks[0], 9);
+        assert_eq!(series.peaks[1], 9); // event 0 still in service
+        assert_eq!(at_hour(1), 8); // event 0 done at 1h: event 1 has 8 behind it
+        assert_eq!(at_hour(9), 0); // the last one has nothing behind it
+        assert_eq!(at_hour(10), 0);
+        assert_eq!(series.peaks.iter().max(), Some(&totals.max_backlog));
     }
 
     #[test]

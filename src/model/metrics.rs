@@ -95,6 +95,47 @@ impl Metrics {
     }
 }
 
+/// What became of an expected reminder (MODEL.md section 8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// First SMS sent at or before the occurrence start.
+    OnTime,
+    /// First SMS sent after the occurrence start.
+    Late,
+    /// No SMS within the window.
+    Missed,
+}
+
+impl Delivery {
+    /// How an expected reminder of an occurrence starting at `start` fared,
+    /// given when its first SMS was sent.
+    pub fn of(start: SimTime, first_sent: Option<SimTime>) -> Delivery {
+        match first_sent {
+            Some(t) if t <= start => Delivery::OnTime,
+            Some(_) => Delivery::Late,
+            None => Delivery::Missed,
+        }
+    }
+
+    /// `on time`, `late` or `missed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::OnTime => "on time",
+            Delivery::Late => "late",
+            Delivery::Missed => "missed",
+        }
+    }
+}
+
+impl Outcome {
+    /// How expected reminder `index` fared; `None` for a reminder the user
+    /// did not expect.
+    pub fn delivery(&self, plan: &Plan, index: u32) -> Option<Delivery> {
+        let r = plan.reminder(index);
+        r.expected.then(|| Delivery::of(r.start, self.first_sent[index as usize]))
+    }
+}
+
 /// A dropout episode of one mailbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dropout {
@@ -196,10 +237,10 @@ impl<'w> MetricsObserver<'w> {
                 continue;
             }
             m.reminders_expected += 1;
-            match o.first_sent[i] {
-                Some(t) if t <= r.start => m.reminders_on_time += 1,
-                Some(_) => m.reminders_late += 1,
-                None => m.reminders_missed += 1,
+            match Delivery::of(r.start, o.first_sent[i]) {
+                Delivery::OnTime => m.reminders_on_time += 1,
+                Delivery::Late => m.reminders_late += 1,
+                Delivery::Missed => m.reminders_missed += 1,
             }
         }
         m.delivery_ratio = if m.reminders_expected == 0 {

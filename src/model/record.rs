@@ -1,9 +1,9 @@
 //! What a run reports: a stream of records pushed to an [`Observer`].
 //!
 //! The simulation never prints or writes. Metrics, CSV files, logs and
-//! (later) charts are observers, or read what observers collected.
+//! charts are observers, or read what observers collected.
 
-use super::database::DatabaseTotals;
+use super::database::{BacklogSeries, DatabaseTotals};
 use super::events::{DbEvent, MovePhase};
 use super::move_request::MoveStep;
 use super::world::{DbId, MailboxId};
@@ -185,6 +185,14 @@ pub enum Record<'a> {
         mailbox: MailboxId,
         /// When the user will reconfigure.
         due: SimTime,
+    },
+    /// A database's backlog over the run, sent at the end just before its
+    /// [`Record::DatabaseTotals`].
+    Backlog {
+        /// Which database.
+        db: DbId,
+        /// Peak backlog per bucket.
+        series: &'a BacklogSeries,
     },
     /// End-of-run totals of a database.
     DatabaseTotals {

@@ -80,7 +80,8 @@ struct Sim<'w, O: Observer> {
 }
 
 /// Runs `world` under `policy` and pushes every record to `observer`,
-/// ending with one [`Record::DatabaseTotals`] per database and
+/// ending with one [`Record::Backlog`] and [`Record::DatabaseTotals`] per
+/// database and
 /// [`Record::End`].
 pub fn run<O: Observer>(
     world: &World,
@@ -108,7 +109,9 @@ pub fn run<O: Observer>(
     }
     for (i, db) in sim.dbs.iter_mut().enumerate() {
         let totals = db.finish()?;
-        sim.observer.record(&Record::DatabaseTotals { db: DbId(i as u32), totals });
+        let db_id = DbId(i as u32);
+        sim.observer.record(&Record::Backlog { db: db_id, series: db.backlog() });
+        sim.observer.record(&Record::DatabaseTotals { db: db_id, totals });
     }
     sim.observer.record(&Record::End { at: world.end });
     Ok(sim.observer)

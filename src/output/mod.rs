@@ -5,14 +5,20 @@
 //! is renamed into place only when every file is written; a failed or
 //! interrupted run leaves the previous folder (if any) untouched.
 
+pub mod chart;
 mod csv_files;
 mod labels;
+pub mod report_html;
 pub mod summary;
+pub mod timeline;
+pub mod trace_json;
 mod trace_log;
+mod views;
 
 pub use csv_files::{CsvFile, Rows, write_dropouts};
 pub use labels::Labels;
 pub use summary::{Summary, comparison_table};
+pub use views::Views;
 
 use crate::model::World;
 use crate::model::plan::Plan;

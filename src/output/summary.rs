@@ -123,9 +123,10 @@ fn cell(value: MetricValue, name: &str) -> String {
     }
 }
 
-/// The side-by-side comparison of the policies: one row per metric, one
-/// column per policy, right-aligned, ready to paste into a ticket.
-pub fn comparison_table(summary: &Summary<'_>) -> String {
+/// The comparison table's cells: a header row (`metric` and the policy
+/// names), then one row per metric in table order, values formatted as the
+/// table prints them.
+pub fn table_rows(summary: &Summary<'_>) -> Vec<Vec<String>> {
     let policies = &summary.policies.0;
     let mut rows: Vec<Vec<String>> = vec![
         std::iter::once("metric".to_string())
@@ -139,6 +140,13 @@ pub fn comparison_table(summary: &Summary<'_>) -> String {
         }
         rows.push(row);
     }
+    rows
+}
+
+/// The side-by-side comparison of the policies: one row per metric, one
+/// column per policy, right-aligned, ready to paste into a ticket.
+pub fn comparison_table(summary: &Summary<'_>) -> String {
+    let rows = table_rows(summary);
     let columns = rows[0].len();
     let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))

@@ -33,6 +33,21 @@ pub fn format_us_date(t: SimTime) -> String {
     utc(t).format("%m/%d/%Y %H:%M:%S").to_string()
 }
 
+/// A day on a chart axis: `Mon 25 Jan`.
+pub fn format_axis_day(t: SimTime) -> String {
+    utc(t).format("%a %-d %b").to_string()
+}
+
+/// An hour on a chart axis: `25 Jan 06:00`.
+pub fn format_axis_hour(t: SimTime) -> String {
+    utc(t).format("%-d %b %H:%M").to_string()
+}
+
+/// A short instant for captions and tables: `2016-01-25 21:32`.
+pub fn format_short(t: SimTime) -> String {
+    utc(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// The .NET TimeSpan "c" format that Exchange cmdlets print:
 /// `[d.]hh:mm:ss[.fffffff]`, the day left out when it is zero.
 pub fn format_timespan(d: SimDuration) -> String {

@@ -5,11 +5,14 @@
 //! into a run.
 
 mod format;
+mod grid;
 mod parse;
 
 pub use format::{
-    format_rfc3339, format_timespan, format_trace_stamp, format_us_date, format_us_stamp,
+    format_axis_day, format_axis_hour, format_rfc3339, format_short, format_timespan,
+    format_trace_stamp, format_us_date, format_us_stamp,
 };
+pub use grid::Grid;
 pub use parse::{TimeParseError, parse_duration, parse_instant};
 
 use std::fmt;

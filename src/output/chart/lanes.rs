@@ -1,0 +1,313 @@
+//! The lane chart: one lane per mailbox and policy, policies stacked.
+//!
+//! Inside a lane, from top to bottom: move events (triangles), sync and
+//! finalization windows (bars), the assistant's state (band) with each
+//! expected reminder on it, and user actions (triangles below).
+
+use super::panels::{self, backlog_series};
+use super::style::{self, FONT};
+use super::{ChartData, DrawResult};
+use crate::model::events::EventKind;
+use crate::model::metrics::Delivery;
+use crate::model::record::UserAction;
+use crate::output::timeline::{MoveReaction, PolicyTimeline, State, SyncKind};
+use crate::time::{SimTime, format_short};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+const TITLE_H: u32 = 34;
+const LEGEND_H: u32 = 30;
+const HEADER_H: u32 = 24;
+const X_AXIS_H: u32 = 26;
+const GAP_H: u32 = 14;
+const LABEL_W: u32 = 150;
+const RIGHT_MARGIN: u32 = 24;
+/// Height of a lane in chart units; positions inside a lane are percentages.
+const LANE: i32 = 100;
+
+fn lane_height(lanes: usize) -> u32 {
+    match lanes {
+        0..=4 => 64,
+        5..=12 => 44,
+        _ => 30,
+    }
+}
+
+fn panel_height(lanes: usize) -> u32 {
+    HEADER_H + lanes.max(1) as u32 * lane_height(lanes) + X_AXIS_H + GAP_H
+}
+
+/// The chart's height for `data`.
+pub fn height(data: &ChartData) -> u32 {
+    let lanes = data.timeline.followed.len();
+    let backlog = if backlog_series(data).is_empty() { 0 } else { panels::PANEL_H };
+    TITLE_H + LEGEND_H + data.timeline.policies.len() as u32 * panel_height(lanes) + backlog
+}
+
+/// Draws the lane chart.
+pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> DrawResult<DB> {
+    let (title, rest) = root.split_vertically(TITLE_H);
+    title.draw(&Text::new(
+        format!(
+            "{}: the assistant's state per mailbox under each policy (times UTC)",
+            data.world.name
+        ),
+        (12, 10),
+        (FONT, 19).into_font().style(FontStyle::Bold).color(&style::INK),
+    ))?;
+    let (legend, mut rest) = rest.split_vertically(LEGEND_H);
+    draw_legend(&legend)?;
+    let lanes = data.timeline.followed.len();
+    for (i, policy) in data.timeline.policies.iter().enumerate() {
+        let (panel, below) = rest.split_vertically(panel_height(lanes));
+        draw_policy(&panel, data, i, policy)?;
+        rest = below;
+    }
+    let backlog = backlog_series(data);
+    if !backlog.is_empty() {
+        panels::line_panel(
+            &rest,
+            "Backlog: events queued ahead of the assistant on each database (peak per bucket)",
+            "events",
+            &data.timeline.grid,
+            &backlog,
+        )?;
+    }
+    Ok(())
+}
+
+/// A point symbol, drawn the same in the legend and on the lanes.
+#[derive(Clone, Copy, PartialEq)]
+enum Marker {
+    /// A move event (triangle pointing down onto the sync bar).
+    Down(RGBColor),
+    /// A user action (triangle pointing up at the band).
+    Up(RGBColor),
+    /// An SMS (filled dot with a white rim).
+    Dot(RGBColor),
+    /// A missed reminder (a cross on white).
+    Missed,
+}
+
+/// Draws `m` at each of `points`.
+fn draw_markers<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    points: Vec<(X::ValueType, Y::ValueType)>,
+    m: Marker,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged,
+    Y: Ranged,
+    X::ValueType: Clone + 'static,
+    Y::ValueType: Clone + 'static,
+{
+    let rim = || Circle::new((0, 0), 5, WHITE.filled());
+    let at = |p| EmptyElement::at(p);
+    match m {
+        Marker::Down(c) => chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| at(p) + Polygon::new(vec![(-5, -9), (5, -9), (0, 0)], c.filled())),
+        )?,
+        Marker::Up(c) => chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| at(p) + Polygon::new(vec![(-5, 9), (5, 9), (0, 0)], c.filled())),
+        )?,
+        Marker::Dot(c) => chart.draw_series(
+            points.into_iter().map(|p| at(p) + rim() + Circle::new((0, 0), 4, c.filled())),
+        )?,
+        Marker::Missed => chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| at(p) + rim() + Cross::new((0, 0), 3, style::MISSED.stroke_width(2))),
+        )?,
+    };
+    Ok(())
+}
+
+/// A legend entry's symbol.
+enum Symbol {
+    Band(RGBColor),
+    Bar(RGBColor),
+    Point(Marker),
+}
+
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+    use Symbol::*;
+    let entries = [
+        (Band(style::ACTIVE), "active"),
+        (Band(style::PAUSED), "paused (after StopAll)"),
+        (Band(style::OFF), "off"),
+        (Bar(style::SYNC), "sync window"),
+        (Bar(style::LOCK), "finalization (locked)"),
+        (Point(Marker::Down(style::STOP_ALL)), "MailboxMoveStarted: StopAll"),
+        (Point(Marker::Down(style::NO_EFFECT)), "move event, no effect"),
+        (Point(Marker::Up(style::RESUME)), "move ends: resume"),
+        (Point(Marker::Dot(style::ON_TIME)), "SMS on time"),
+        (Point(Marker::Dot(style::LATE)), "SMS late"),
+        (Point(Marker::Missed), "reminder missed"),
+        (Point(Marker::Up(style::USER)), "user enables / reconfigures"),
+    ];
+    let text = (FONT, 13).into_font().color(&style::INK);
+    let (w, h) = area.dim_in_pixel();
+    // A chart in pixel units (y up), so markers draw as they do on lanes.
+    let mut pixels = ChartBuilder::on(area).build_cartesian_2d(0..w as i32, 0..h as i32)?;
+    let (mut x, y) = (12i32, 14i32);
+    let flip = h as i32 - y;
+    for (symbol, label) in entries {
+        match symbol {
+            Band(c) => area.draw(&Rectangle::new([(x, y - 6), (x + 18, y + 6)], c.filled()))?,
+            Bar(c) => area.draw(&Rectangle::new([(x, y - 3), (x + 18, y + 3)], c.filled()))?,
+            Point(m) => {
+                let dy = match m {
+                    Marker::Down(_) => -4,
+                    Marker::Up(_) => 4,
+                    _ => 0,
+                };
+                draw_markers(&mut pixels, vec![(x + 9, flip + dy)], m)?
+            }
+        }
+        x += 24;
+        area.draw(&Text::new(label, (x, y - 7), text.clone()))?;
+        let (w, _) = area.estimate_text_size(label, &text)?;
+        x += w as i32 + 16;
+    }
+    Ok(())
+}
+
+/// The panel's one-line explanation, every figure computed by the run.
+fn header(data: &ChartData, i: usize, policy: &PolicyTimeline) -> String {
+    let m = data.metrics[i];
+    let stops: Vec<SimTime> = policy
+        .lanes
+        .iter()
+        .flat_map(|l| &l.moves)
+        .filter(|k| k.reaction == MoveReaction::StopAll)
+        .filter_map(|k| k.handled)
+        .collect();
+    let first_stop =
+        stops.iter().min().map_or(String::new(), |t| format!(" (first at {})", format_short(*t)));
+    format!(
+        "{}: {} of {} MailboxMoveStarted answered with StopAll{}; reminders: {} on time, {} late, \
+         {} missed of {}; {} dropouts, {:.1} h without SMS",
+        policy.policy,
+        stops.len(),
+        m.move_started_events,
+        first_stop,
+        m.reminders_on_time,
+        m.reminders_late,
+        m.reminders_missed,
+        m.reminders_expected,
+        m.dropouts,
+        m.dropout_hours,
+    )
+}
+
+fn draw_policy<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    i: usize,
+    policy: &PolicyTimeline,
+) -> DrawResult<DB> {
+    let (head, body) = area.split_vertically(HEADER_H);
+    head.draw(&Text::new(
+        header(data, i, policy),
+        (LABEL_W as i32 + 10, 5),
+        (FONT, 14, FontStyle::Bold).into_font().color(&style::policy_color(i)),
+    ))?;
+    let (body, _) = body.split_vertically(body.dim_in_pixel().1 - GAP_H);
+
+    let n = policy.lanes.len().max(1);
+    let (t0, t1) = (data.world.start.as_millis(), data.world.end.as_millis());
+    let (ticks, hourly) = style::time_ticks(data.world.start, data.world.end);
+    // Lane k spans [(n - k - 1) * LANE, (n - k) * LANE) in integer units.
+    let centers: Vec<i32> = (0..n as i32).map(|k| (n as i32 - k) * LANE - LANE / 2).collect();
+    let mut chart = ChartBuilder::on(&body)
+        .margin_right(RIGHT_MARGIN)
+        .x_label_area_size(X_AXIS_H)
+        .y_label_area_size(LABEL_W)
+        .build_cartesian_2d(
+            (t0..t1).with_key_points(ticks),
+            (0..n as i32 * LANE).with_key_points(centers),
+        )?;
+    let names = |y: &i32| {
+        let k = (n as i32 - 1 - y / LANE) as usize;
+        policy.lanes.get(k).map_or(String::new(), |l| data.labels.mailbox(l.mailbox).to_string())
+    };
+    let ticks_fmt = |x: &i64| style::tick_label(*x, hourly);
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .bold_line_style(style::GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(style::MUTED)
+        .x_label_formatter(&ticks_fmt)
+        .y_label_formatter(&names)
+        .label_style((FONT, 13).into_font().color(&style::INK))
+        .draw()?;
+
+    // At least three pixels wide, so a ten-minute sync in a month stays visible.
+    let plot_px = i64::from(super::WIDTH - LABEL_W - RIGHT_MARGIN).max(1);
+    let min_ms = ((t1 - t0) / plot_px * 3).max(1);
+    let widen = |a: SimTime, b: SimTime| (a.as_millis(), b.as_millis().max(a.as_millis() + min_ms));
+
+    for (k, lane) in policy.lanes.iter().enumerate() {
+        let base = (n - k - 1) as i32 * LANE;
+        if k > 0 {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(t0, base + LANE), (t1, base + LANE)],
+                style::GRID.stroke_width(1),
+            )))?;
+        }
+        chart.draw_series(lane.states.iter().map(|s| {
+            let color = match s.state {
+                State::Active => style::ACTIVE,
+                State::Paused => style::PAUSED,
+                State::Off => style::OFF,
+            };
+            let (a, b) = widen(s.start, s.end);
+            Rectangle::new([(a, base + 34), (b, base + 66)], color.filled())
+        }))?;
+        chart.draw_series(lane.syncs.iter().map(|s| {
+            let color = if s.kind == SyncKind::Finalization { style::LOCK } else { style::SYNC };
+            let (a, b) = widen(s.start, s.end);
+            Rectangle::new([(a, base + 72), (b, base + 82)], color.filled())
+        }))?;
+        // Each kind of mark in one pass, in a fixed order.
+        let mut marks: Vec<(Marker, (i64, i32))> = Vec::new();
+        for mv in &lane.moves {
+            let color = match mv.reaction {
+                MoveReaction::StopAll => style::STOP_ALL,
+                MoveReaction::Resume => style::RESUME,
+                MoveReaction::Ignored | MoveReaction::None => style::NO_EFFECT,
+            };
+            let shape = if matches!(mv.kind, EventKind::MoveStarted(_)) {
+                Marker::Down(color)
+            } else {
+                Marker::Up(color)
+            };
+            marks.push((shape, (mv.created.as_millis(), base + 84)));
+        }
+        for r in &lane.reminders {
+            let shape = match r.delivery {
+                Delivery::OnTime => Marker::Dot(style::ON_TIME),
+                Delivery::Late => Marker::Dot(style::LATE),
+                Delivery::Missed => Marker::Missed,
+            };
+            marks.push((shape, (r.at.as_millis(), base + 50)));
+        }
+        for &(at, action) in &lane.user {
+            let color = match action {
+                UserAction::Enable | UserAction::Reconfigure => style::USER,
+                UserAction::Disable => style::NO_EFFECT,
+            };
+            marks.push((Marker::Up(color), (at.as_millis(), base + 30)));
+        }
+        for (shape, at) in marks {
+            draw_markers(&mut chart, vec![at], shape)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! timeline.png and timeline.svg, drawn with plotters from a [`Timeline`].
+//!
+//! Up to [`LANE_LIMIT`] mailboxes, one lane per mailbox and policy (state
+//! band, sync windows, move events, reminders, user actions), the policies
+//! stacked; beyond that, aggregate panels over the whole population. Text
+//! uses the embedded DejaVu Sans ([`style::register_fonts`]): nothing is
+//! read from the system, and the same timeline gives the same bytes.
+
+mod lanes;
+mod panels;
+pub mod style;
+
+use super::Labels;
+use super::timeline::Timeline;
+use crate::model::{Metrics, World};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::io;
+use std::path::Path;
+
+/// The most mailboxes drawn as lanes; larger worlds get aggregate panels.
+pub const LANE_LIMIT: usize = 30;
+
+/// Chart width in pixels.
+pub const WIDTH: u32 = 1600;
+
+/// Everything a chart shows.
+pub struct ChartData<'a> {
+    /// The world that ran.
+    pub world: &'a World,
+    /// Its names.
+    pub labels: &'a Labels,
+    /// What each policy's run looked like.
+    pub timeline: &'a Timeline,
+    /// Each policy's metrics, in run order.
+    pub metrics: Vec<&'a Metrics>,
+}
+
+impl ChartData<'_> {
+    fn lanes(&self) -> bool {
+        self.timeline.all_followed(self.world, LANE_LIMIT)
+    }
+
+    fn height(&self) -> u32 {
+        if self.lanes() { lanes::height(self) } else { panels::aggregate_height(self) }
+    }
+}
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> DrawResult<DB> {
+    style::register_fonts();
+    root.fill(&WHITE)?;
+    if data.lanes() { lanes::draw(root, data) } else { panels::draw_aggregate(root, data) }
+}
+
+fn chart_error(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("cannot draw the timeline: {e}"))
+}
+
+/// Draws the chart into a PNG file at `path`.
+pub fn write_png(path: &Path, data: &ChartData) -> io::Result<()> {
+    let root = BitMapBackend::new(path, (WIDTH, data.height())).into_drawing_area();
+    draw(&root, data).map_err(chart_error)?;
+    root.present().map_err(chart_error)
+}
+
+/// Draws the chart as an SVG document.
+pub fn render_svg(data: &ChartData) -> io::Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, data.height())).into_drawing_area();
+        draw(&root, data).map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,62 @@
+//! The files people look at rather than read: timeline.png, timeline.svg,
+//! trace.json and report.html, all drawn from one [`Timeline`].
+
+use super::Labels;
+use super::chart::{self, ChartData};
+use super::report_html::{self, ReportInput};
+use super::summary::Summary;
+use super::timeline::Timeline;
+use super::trace_json::{self, TraceInput};
+use crate::model::metrics::Dropout;
+use crate::model::{Metrics, Plan, World};
+use std::io;
+use std::path::Path;
+
+/// A finished run, seen through its timeline.
+pub struct Views<'a> {
+    /// The world that ran.
+    pub world: &'a World,
+    /// Its names.
+    pub labels: &'a Labels,
+    /// Its ground truth.
+    pub plan: &'a Plan,
+    /// Each policy's timeline.
+    pub timeline: &'a Timeline,
+    /// The summary (figures for the report).
+    pub summary: &'a Summary<'a>,
+    /// Each policy's metrics, in run order.
+    pub metrics: Vec<&'a Metrics>,
+    /// Each policy's dropouts, in run order.
+    pub dropouts: Vec<(&'a str, &'a [Dropout])>,
+}
+
+impl Views<'_> {
+    /// Writes timeline.png, timeline.svg, trace.json and report.html into
+    /// `dir`.
+    pub fn write(&self, dir: &Path) -> io::Result<()> {
+        let chart = ChartData {
+            world: self.world,
+            labels: self.labels,
+            timeline: self.timeline,
+            metrics: self.metrics.clone(),
+        };
+        chart::write_png(&dir.join("timeline.png"), &chart)?;
+        let svg = chart::render_svg(&chart)?;
+        std::fs::write(dir.join("timeline.svg"), &svg)?;
+        let trace = TraceInput {
+            world: self.world,
+            labels: self.labels,
+            plan: self.plan,
+            timeline: self.timeline,
+        };
+        trace_json::write(&dir.join("trace.json"), &trace)?;
+        let report = ReportInput {
+            summary: self.summary,
+            description: &self.world.description,
+            labels: self.labels,
+            svg: &svg,
+            dropouts: self.dropouts.clone(),
+        };
+        std::fs::write(dir.join("report.html"), report_html::render(&report))
+    }
+}

@@ -1,0 +1,268 @@
+//! The files people look at: timeline.png, timeline.svg, trace.json and
+//! report.html, for every scenario in `scenarios/`. (Byte-identity across
+//! two runs is checked with the whole folder in `scenarios.rs`.)
+
+use cnasim::runner::run_to_folder;
+use cnasim::scenario::{Overrides, load_with};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "scenarios/ lost its files");
+    files
+}
+
+struct Written {
+    _dir: tempfile::TempDir,
+    folder: PathBuf,
+    world: cnasim::model::World,
+    run: cnasim::runner::ScenarioRun,
+}
+
+fn write(path: &Path) -> Written {
+    let world = load_with(path, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_to_folder(&world, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let folder = run.folder.clone().unwrap();
+    Written { _dir: dir, folder, world, run }
+}
+
+fn policy_names(w: &Written) -> Vec<String> {
+    w.world.policies.iter().map(|p| p.name.clone()).collect()
+}
+
+#[test]
+fn every_scenario_draws_a_png_and_an_svg_naming_each_policy() {
+    for path in scenario_files() {
+        let w = write(&path);
+        let png = std::fs::File::open(w.folder.join("timeline.png")).unwrap();
+        let mut reader = png::Decoder::new(png).read_info().expect("a valid PNG");
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let frame = reader.next_frame(&mut pixels).expect("PNG pixels decode");
+        assert_eq!(frame.width, cnasim::output::chart::WIDTH, "{}", path.display());
+        assert!(frame.height >= 200, "{}: {} px high", path.display(), frame.height);
+        // Not a blank image: the state band's colours are there.
+        let rgb = |c: plotters::style::RGBColor| [c.0, c.1, c.2];
+        let count = |c: [u8; 3]| pixels.chunks(3).filter(|p| *p == c).count();
+        let active = count(rgb(cnasim::output::chart::style::ACTIVE));
+        assert!(active > 1_000, "{}: {active} active pixels", path.display());
+
+        let svg = std::fs::read_to_string(w.folder.join("timeline.svg")).unwrap();
+        assert!(svg.trim_start().starts_with("<svg") || svg.starts_with("<?xml"));
+        assert!(svg.trim_end().ends_with("</svg>"), "{}", path.display());
+        for policy in policy_names(&w) {
+            assert!(svg.contains(&format!("{policy}: ")), "{}: SVG lacks {policy}", path.display());
+        }
+        for m in &w.world.mailboxes {
+            assert!(svg.contains(&m.name), "{}: SVG lacks lane {}", path.display(), m.name);
+        }
+    }
+}
+
+/// A parsed trace.json with its events grouped.
+struct Trace {
+    events: Vec<Value>,
+}
+
+impl Trace {
+    fn load(folder: &Path) -> Trace {
+        let text = std::fs::read_to_string(folder.join("trace.json")).unwrap();
+        let doc: Value = serde_json::from_str(&text).expect("trace.json is JSON");
+        let events = doc["traceEvents"].as_array().expect("a traceEvents array").clone();
+        Trace { events }
+    }
+
+    fn of(&self, ph: &str) -> impl Iterator<Item = &Value> {
+        self.events.iter().filter(move |e| e["ph"] == ph)
+    }
+}
+
+#[test]
+fn every_trace_is_well_formed_chrome_trace_json() {
+    for path in scenario_files() {
+        let w = write(&path);
+        let trace = Trace::load(&w.folder);
+        let start_us = w.world.start.as_millis() * 1_000;
+        let end_us = w.world.end.as_millis() * 1_000;
+        let mut named_threads = BTreeMap::new();
+        let mut processes = BTreeMap::new();
+        for e in &trace.events {
+            let ph = e["ph"].as_str().expect("every event has ph");
+            assert!(["M", "X", "i", "C"].contains(&ph), "{}: unexpected ph {ph}", path.display());
+            assert!(e["name"].is_string() && e["pid"].is_u64() && e["tid"].is_u64(), "{e}");
+            let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+            match ph {
+                "M" if e["name"] == "thread_name" => {
+                    named_threads.insert(key, e["args"]["name"].as_str().unwrap().to_string());
+                }
+                "M" if e["name"] == "process_name" => {
+                    processes.insert(key.0, e["args"]["name"].as_str().unwrap().to_string());
+                }
+                "M" => assert!(e["args"]["sort_index"].is_u64(), "{e}"),
+                _ => {
+                    let ts = e["ts"].as_i64().expect("ts in whole microseconds");
+                    assert!((start_us..=end_us).contains(&ts), "{}: {e}", path.display());
+                }
+            }
+            match ph {
+                "X" => {
+                    let dur = e["dur"].as_i64().expect("dur");
+                    assert!(dur >= 0 && e["ts"].as_i64().unwrap() + dur <= end_us, "{e}");
+                }
+                "i" => assert_eq!(e["s"], "t", "{e}"),
+                "C" => {
+                    let args = e["args"].as_object().expect("counter args");
+                    assert!(!args.is_empty() && args.values().all(Value::is_number), "{e}");
+                }
+                _ => {}
+            }
+        }
+        // A process per policy, named after it.
+        let names: Vec<String> = processes.values().cloned().collect();
+        let wanted: Vec<String> = policy_names(&w).iter().map(|p| format!("policy {p}")).collect();
+        assert_eq!(names, wanted, "{}", path.display());
+        // Every thread that carries events is named, and per thread the
+        // complete events nest (Perfetto draws overlapping ones wrongly).
+        let mut spans: BTreeMap<(u64, u64), Vec<(i64, i64)>> = BTreeMap::new();
+        for e in trace.of("X").chain(trace.of("i")) {
+            let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+            assert!(named_threads.contains_key(&key), "{}: unnamed thread {key:?}", path.display());
+            if e["ph"] == "X" {
+                let ts = e["ts"].as_i64().unwrap();
+                spans.entry(key).or_default().push((ts, ts + e["dur"].as_i64().unwrap()));
+            }
+        }
+        for (key, mut list) in spans {
+            list.sort();
+            for pair in list.windows(2) {
+                assert!(pair[0].1 <= pair[1].0, "{}: overlap on {key:?}: {pair:?}", path.display());
+            }
+        }
+        // Each mailbox's assistant thread covers the window with states.
+        for m in &w.world.mailboxes {
+            let thread = format!("{}: assistant", m.name);
+            let tids: Vec<_> = named_threads.iter().filter(|(_, n)| **n == thread).collect();
+            assert_eq!(tids.len(), w.world.policies.len(), "{}: {thread}", path.display());
+            for (key, _) in tids {
+                let covered: i64 = trace
+                    .of("X")
+                    .filter(|e| (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap()) == *key)
+                    .map(|e| e["dur"].as_i64().unwrap())
+                    .sum();
+                assert_eq!(covered, end_us - start_us, "{}: {thread}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_seed_incident_trace_agrees_with_its_metrics() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-incident.yaml");
+    let w = write(&path);
+    let trace = Trace::load(&w.folder);
+    for (pid, result) in w.run.results.iter().enumerate() {
+        let pid = pid as u64 + 1;
+        let mine = |name: &str| {
+            trace
+                .events
+                .iter()
+                .filter(move |e| e["pid"] == pid && e["name"] == name)
+                .collect::<Vec<_>>()
+        };
+        let m = &result.outcome.metrics;
+        assert_eq!(mine("SMS sent").len() as u64, m.sms_sent, "{}", result.policy.name);
+        assert_eq!(mine("reminder missed").len() as u64, m.reminders_missed);
+        assert_eq!(mine("reminder late").len() as u64, m.reminders_late);
+        assert_eq!(mine("MailboxMoveStarted").len() as u64, m.move_started_events);
+        // The user always wants SMS after enabling, so paused time is the
+        // dropout time.
+        let paused_us: i64 = mine("paused").iter().map(|e| e["dur"].as_i64().unwrap()).sum();
+        let hours = paused_us as f64 / 3.6e9;
+        assert!((hours - m.dropout_hours).abs() < 1e-9, "{hours} vs {}", m.dropout_hours);
+        // The population counters say the same per bucket: the mean number
+        // of mailboxes paused, integrated over the window.
+        let grid = cnasim::time::Grid::for_window(w.world.start, w.world.end);
+        let samples: Vec<(i64, f64)> = trace
+            .events
+            .iter()
+            .filter(|e| e["pid"] == pid && e["name"] == "mailboxes (mean per bucket)")
+            .map(|e| (e["ts"].as_i64().unwrap(), e["args"]["paused"].as_f64().unwrap()))
+            .collect();
+        let mut integral = 0.0;
+        for (k, &(ts, v)) in samples.iter().enumerate() {
+            let next = samples.get(k + 1).map_or(w.world.end.as_millis() * 1_000, |s| s.0);
+            integral += v * (next - ts) as f64;
+        }
+        let hours = integral / 3.6e9;
+        // Means are rounded to 0.01 per bucket in the trace.
+        let tolerance = 0.005 * grid.len() as f64 * grid.width_ms() as f64 / 3.6e6;
+        assert!((hours - m.dropout_hours).abs() <= tolerance, "{hours} vs {}", m.dropout_hours);
+    }
+    // legacy stops SMS; fixed never pauses.
+    assert!(trace.events.iter().any(|e| e["pid"] == 1 && e["name"] == "StopAll"));
+    assert!(!trace.events.iter().any(|e| e["pid"] == 2 && e["name"] == "StopAll"));
+}
+
+#[test]
+fn every_report_is_one_self_contained_page() {
+    for path in scenario_files() {
+        let w = write(&path);
+        let html = std::fs::read_to_string(w.folder.join("report.html")).unwrap();
+        let lower = html.to_ascii_lowercase();
+        for forbidden in
+            ["<script", "<link", "<img", "<iframe", "<object", "<embed", "@import", "url("]
+        {
+            assert!(!lower.contains(forbidden), "{}: report has {forbidden}", path.display());
+        }
+        for attr in ["src=", "href=\"http", "href=\"//", "xlink:href=\"http"] {
+            assert!(!lower.contains(attr), "{}: report refers outside: {attr}", path.display());
+        }
+        // Links only to files in the same folder, each of which exists.
+        for part in html.split("href=\"").skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            assert!(w.folder.join(target).is_file(), "{}: link to {target}", path.display());
+        }
+        assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+        assert_eq!(html.matches("<svg").count(), 1, "{}: one inline chart", path.display());
+        let first_words: String =
+            w.world.description.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+        let escaped = cnasim::output::report_html::escape(&first_words);
+        assert!(html.contains(&escaped), "{}: description", path.display());
+        for metric in cnasim::model::metrics::METRIC_NAMES {
+            assert!(html.contains(&format!("<td>{metric}</td>")), "{}: {metric}", path.display());
+        }
+        let dropouts: usize = w.run.results.iter().map(|r| r.outcome.dropouts.len()).sum();
+        assert!(html.contains(&format!("<h2>Dropouts ({dropouts})</h2>")), "{}", path.display());
+        let rows = html
+            .split("<table id=\"dropouts\">")
+            .nth(1)
+            .map_or(0, |t| t[..t.find("</table>").unwrap()].matches("<tr><td").count());
+        assert_eq!(rows, dropouts.min(cnasim::output::report_html::MAX_DROPOUT_ROWS));
+    }
+}
+
+#[test]
+fn the_readme_picture_is_what_the_tool_draws() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let w = write(&root.join("scenarios/seed-incident.yaml"));
+    let drawn = std::fs::read(w.folder.join("timeline.png")).unwrap();
+    let committed = root.join("docs/seed-incident-timeline.png");
+    if std::env::var_os("CNASIM_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&committed, &drawn).unwrap();
+    }
+    let stored = std::fs::read(&committed).expect("docs/seed-incident-timeline.png");
+    assert!(
+        stored == drawn,
+        "docs/seed-incident-timeline.png is stale: rerun with CNASIM_UPDATE_GOLDEN=1"
+    );
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("docs/seed-incident-timeline.png"), "the README shows the picture");
+}
