@@ -7,6 +7,7 @@ use cnasim::scenario::{Overrides, load_with};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -21,18 +22,28 @@ fn scenario_files() -> Vec<PathBuf> {
 }
 
 struct Written {
-    _dir: tempfile::TempDir,
     folder: PathBuf,
     world: cnasim::model::World,
     run: cnasim::runner::ScenarioRun,
 }
 
-fn write(path: &Path) -> Written {
-    let world = load_with(path, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().unwrap();
-    let run = run_to_folder(&world, dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    let folder = run.folder.clone().unwrap();
-    Written { _dir: dir, folder, world, run }
+/// Every scenario, run once for all the tests here (the overloaded
+/// dispatcher's millions of events are slow in a debug build).
+fn written() -> &'static [(PathBuf, Written)] {
+    static ALL: OnceLock<Vec<(PathBuf, Written)>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("views");
+        scenario_files()
+            .into_iter()
+            .map(|path| {
+                let world =
+                    load_with(&path, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+                let run = run_to_folder(&world, &out).unwrap_or_else(|e| panic!("{e}"));
+                let folder = run.folder.clone().unwrap();
+                (path, Written { folder, world, run })
+            })
+            .collect()
+    })
 }
 
 fn policy_names(w: &Written) -> Vec<String> {
@@ -41,8 +52,7 @@ fn policy_names(w: &Written) -> Vec<String> {
 
 #[test]
 fn every_scenario_draws_a_png_and_an_svg_naming_each_policy() {
-    for path in scenario_files() {
-        let w = write(&path);
+    for (path, w) in written() {
         let png = std::fs::File::open(w.folder.join("timeline.png")).unwrap();
         let mut reader = png::Decoder::new(png).read_info().expect("a valid PNG");
         let mut pixels = vec![0; reader.output_buffer_size()];
@@ -87,8 +97,7 @@ impl Trace {
 
 #[test]
 fn every_trace_is_well_formed_chrome_trace_json() {
-    for path in scenario_files() {
-        let w = write(&path);
+    for (path, w) in written() {
         let trace = Trace::load(&w.folder);
         let start_us = w.world.start.as_millis() * 1_000;
         let end_us = w.world.end.as_millis() * 1_000;
@@ -165,8 +174,7 @@ fn every_trace_is_well_formed_chrome_trace_json() {
 
 #[test]
 fn the_seed_incident_trace_agrees_with_its_metrics() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-incident.yaml");
-    let w = write(&path);
+    let (_, w) = written().iter().find(|(p, _)| p.ends_with("seed-incident.yaml")).unwrap();
     let trace = Trace::load(&w.folder);
     for (pid, result) in w.run.results.iter().enumerate() {
         let pid = pid as u64 + 1;
@@ -213,8 +221,7 @@ fn the_seed_incident_trace_agrees_with_its_metrics() {
 
 #[test]
 fn every_report_is_one_self_contained_page() {
-    for path in scenario_files() {
-        let w = write(&path);
+    for (path, w) in written() {
         let html = std::fs::read_to_string(w.folder.join("report.html")).unwrap();
         let lower = html.to_ascii_lowercase();
         for forbidden in
@@ -252,7 +259,7 @@ fn every_report_is_one_self_contained_page() {
 #[test]
 fn the_readme_picture_is_what_the_tool_draws() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let w = write(&root.join("scenarios/seed-incident.yaml"));
+    let (_, w) = written().iter().find(|(p, _)| p.ends_with("seed-incident.yaml")).unwrap();
     let drawn = std::fs::read(w.folder.join("timeline.png")).unwrap();
     let committed = root.join("docs/seed-incident-timeline.png");
     if std::env::var_os("CNASIM_UPDATE_GOLDEN").is_some() {

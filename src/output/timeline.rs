@@ -491,3 +491,37 @@ impl Observer for TimelineObserver<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::HOUR_MS;
+
+    fn grid() -> Grid {
+        // One day: 5-minute buckets.
+        Grid::for_window(SimTime::from_millis(0), SimTime::from_millis(24 * HOUR_MS))
+    }
+
+    #[test]
+    fn levels_are_time_weighted_means_per_bucket() {
+        let g = grid();
+        let w = g.width_ms();
+        let mut level = Level::new(g);
+        level.change(SimTime::from_millis(w / 2), 1); // from the middle of bucket 0
+        level.change(SimTime::from_millis(2 * w + w / 2), 1); // two from the middle of bucket 2
+        level.change(SimTime::from_millis(3 * w), -2); // none from bucket 3
+        let means = level.means();
+        assert_eq!(means.len(), g.len());
+        assert_eq!(&means[..5], &[0.5, 1.0, 1.5, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn cumulative_counts_include_their_bucket() {
+        let g = grid();
+        let w = g.width_ms();
+        let times = [0, w - 1, w, 5 * w].map(SimTime::from_millis);
+        let counts = cumulative(&g, times.into_iter());
+        assert_eq!(&counts[..6], &[2, 3, 3, 3, 3, 4]);
+        assert_eq!(*counts.last().unwrap(), 4);
+    }
+}
