@@ -68,7 +68,7 @@ fn every_scenario_draws_a_png_and_an_svg_naming_each_policy() {
         let svg = std::fs::read_to_string(w.folder.join("timeline.svg")).unwrap();
         assert!(svg.trim_start().starts_with("<svg") || svg.starts_with("<?xml"));
         assert!(svg.trim_end().ends_with("</svg>"), "{}", path.display());
-        for policy in policy_names(&w) {
+        for policy in policy_names(w) {
             assert!(svg.contains(&format!("{policy}: ")), "{}: SVG lacks {policy}", path.display());
         }
         for m in &w.world.mailboxes {
@@ -136,7 +136,7 @@ fn every_trace_is_well_formed_chrome_trace_json() {
         }
         // A process per policy, named after it.
         let names: Vec<String> = processes.values().cloned().collect();
-        let wanted: Vec<String> = policy_names(&w).iter().map(|p| format!("policy {p}")).collect();
+        let wanted: Vec<String> = policy_names(w).iter().map(|p| format!("policy {p}")).collect();
         assert_eq!(names, wanted, "{}", path.display());
         // Every thread that carries events is named, and per thread the
         // complete events nest (Perfetto draws overlapping ones wrongly).
