@@ -273,3 +273,88 @@ fn the_readme_picture_is_what_the_tool_draws() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains("docs/seed-incident-timeline.png"), "the README shows the picture");
 }
+
+/// A world of `n` mailboxes: every third without SMS, every other moving
+/// nightly, DB01 loaded with background traffic and a service time.
+fn crowd_yaml(n: usize) -> String {
+    let mut y = String::from(
+        "name: crowd\nseed: 5\nstart: 2016-01-24T00:00:00Z\nduration: 10d\ndatabases:\n  \
+         - { name: DB01, service_time: 100ms, background: { rate_per_hour: 3600 } }\n  \
+         - { name: DB02 }\n  - { name: DB03 }\nmailboxes:\n",
+    );
+    for i in 0..n {
+        y += &format!("  - name: user{i}\n    database: DB0{}\n", i % 2 + 1);
+        if i % 3 != 0 {
+            y += &format!("    sms: {{ enable_at: 2016-01-24T0{}:00:00Z }}\n", i % 9);
+        }
+        if i % 3 == 1 {
+            y += "    user: { reconfigure_after_missed: 1, reaction: 2h }\n";
+        }
+        y += &format!(
+            "    calendar:\n      - {{ subject: Standup, start: 2016-01-24T{:02}:30:00Z, \
+             duration: 15m, reminder: 15m, repeat: {{ every: 1d, count: 30 }} }}\n",
+            9 + i % 8
+        );
+        if i % 2 == 0 {
+            y += &format!(
+                "    move: {{ target: DB03, start: 2016-01-25T{:02}:10:00Z, \
+                 incremental_sync_interval: 1d, sync_duration: 20m }}\n",
+                18 + i % 5
+            );
+        }
+    }
+    y
+}
+
+#[test]
+fn large_worlds_get_population_panels_and_follow_a_hundred_mailboxes() {
+    let yaml = crowd_yaml(150);
+    let world = cnasim::scenario::parse(&yaml, "crowd.yaml", "crowd", &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_to_folder(&world, dir.path()).unwrap();
+    let folder = run.folder.unwrap();
+    let svg = std::fs::read_to_string(folder.join("timeline.svg")).unwrap();
+    for title in [
+        "Mailboxes the assistant is serving",
+        "Mailboxes paused by StopAll",
+        "Missed reminders",
+        "Backlog",
+    ] {
+        assert!(svg.contains(title), "no panel {title}");
+    }
+    assert!(!svg.contains("user0\n"), "no lanes for a crowd");
+    let png = std::fs::File::open(folder.join("timeline.png")).unwrap();
+    png::Decoder::new(png).read_info().expect("a valid PNG");
+
+    let trace = Trace::load(&folder);
+    let assistant_threads: Vec<String> = trace
+        .of("M")
+        .filter(|e| e["name"] == "thread_name" && e["pid"] == 1)
+        .map(|e| e["args"]["name"].as_str().unwrap().to_string())
+        .filter(|n| n.ends_with(": assistant"))
+        .collect();
+    assert_eq!(assistant_threads.len(), cnasim::output::timeline::DETAILED_MAILBOXES);
+    // The followed ones are SMS users (user0, user3, ... have none).
+    assert!(!assistant_threads.contains(&"user0: assistant".to_string()));
+    assert!(assistant_threads.contains(&"user1: assistant".to_string()));
+    // The population counters cover everyone: the last cumulative missed
+    // count is the metric.
+    for (pid, result) in run.results.iter().enumerate() {
+        let last = trace
+            .of("C")
+            .filter(|e| e["pid"] == pid as u64 + 1 && e["name"] == "missed reminders (cumulative)")
+            .last()
+            .map_or(0, |e| e["args"]["missed"].as_u64().unwrap());
+        assert_eq!(last, result.outcome.metrics.reminders_missed, "{}", result.policy.name);
+        let backlog = trace
+            .of("C")
+            .filter(|e| e["pid"] == pid as u64 + 1 && e["name"] == "backlog DB01")
+            .map(|e| e["args"]["backlog"].as_u64().unwrap())
+            .max();
+        assert_eq!(backlog, Some(result.outcome.metrics.max_backlog));
+    }
+    // legacy loses reminders in this crowd, fixed does not.
+    assert!(run.results[0].outcome.metrics.reminders_missed > 0);
+    assert_eq!(run.results[1].outcome.metrics.reminders_missed, 0);
+}

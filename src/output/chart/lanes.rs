@@ -21,7 +21,7 @@ const HEADER_H: u32 = 24;
 const X_AXIS_H: u32 = 26;
 const GAP_H: u32 = 14;
 const LABEL_W: u32 = 150;
-const RIGHT_MARGIN: u32 = 24;
+const RIGHT_MARGIN: u32 = 44;
 /// Height of a lane in chart units; positions inside a lane are percentages.
 const LANE: i32 = 100;
 

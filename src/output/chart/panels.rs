@@ -170,7 +170,7 @@ pub fn line_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 15).into_font().color(&style::INK))
         .margin_left(10)
-        .margin_right(24)
+        .margin_right(44)
         .margin_bottom(8)
         .x_label_area_size(26)
         .y_label_area_size(70)
