@@ -99,8 +99,8 @@ impl Trace {
 fn every_trace_is_well_formed_chrome_trace_json() {
     for (path, w) in written() {
         let trace = Trace::load(&w.folder);
-        let start_us = w.world.start.as_millis() * 1_000;
-        let end_us = w.world.end.as_millis() * 1_000;
+        let start_us = 0;
+        let end_us = (w.world.end - w.world.start).as_millis() * 1_000;
         let mut named_threads = BTreeMap::new();
         let mut processes = BTreeMap::new();
         for e in &trace.events {
@@ -206,7 +206,8 @@ fn the_seed_incident_trace_agrees_with_its_metrics() {
             .collect();
         let mut integral = 0.0;
         for (k, &(ts, v)) in samples.iter().enumerate() {
-            let next = samples.get(k + 1).map_or(w.world.end.as_millis() * 1_000, |s| s.0);
+            let end_us = (w.world.end - w.world.start).as_millis() * 1_000;
+            let next = samples.get(k + 1).map_or(end_us, |s| s.0);
             integral += v * (next - ts) as f64;
         }
         let hours = integral / 3.6e9;
@@ -357,4 +358,79 @@ fn large_worlds_get_population_panels_and_follow_a_hundred_mailboxes() {
     // legacy loses reminders in this crowd, fixed does not.
     assert!(run.results[0].outcome.metrics.reminders_missed > 0);
     assert_eq!(run.results[1].outcome.metrics.reminders_missed, 0);
+}
+
+/// Runs an inline scenario to a folder and returns the folder's files.
+fn views_of(yaml: &str) -> BTreeMap<String, Vec<u8>> {
+    let world = cnasim::scenario::parse(yaml, "edge.yaml", "edge", &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let folder = run_to_folder(&world, dir.path()).unwrap().folder.unwrap();
+    ["timeline.png", "timeline.svg", "trace.json", "report.html"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(folder.join(f)).unwrap()))
+        .collect()
+}
+
+fn png_height(bytes: &[u8]) -> u32 {
+    png::Decoder::new(bytes).read_info().expect("a valid PNG").info().height
+}
+
+#[test]
+fn edge_worlds_still_draw_bounded_charts() {
+    // No mailboxes at all.
+    let files = views_of(
+        "name: none\nstart: 2016-01-24T00:00:00Z\nduration: 1d\ndatabases: [{ name: DB01 }]\n",
+    );
+    assert!(png_height(&files["timeline.png"]) > 0);
+    // A one-millisecond window with everything at its first instant.
+    views_of(
+        "name: blink\nstart: 2016-01-24T00:00:00Z\nduration: 1ms\n\
+         databases: [{ name: DB01, service_time: 1ms }, { name: DB02 }]\nmailboxes:\n  \
+         - name: u\n    database: DB01\n    sms: { enable_at: 2016-01-24T00:00:00Z }\n    \
+         calendar: [{ subject: X, start: 2016-01-24T00:00:00Z, reminder: 0 }]\n    \
+         move: { target: DB02, start: 2016-01-24T00:00:00Z, sync_duration: 0, \
+         incremental_sync_interval: 1ms }\n",
+    );
+    // The last year there is: trace timestamps count from the window start.
+    let files = views_of(
+        "name: far\nstart: 9999-01-01T00:00:00Z\nduration: 300d\n\
+         databases: [{ name: DB01 }, { name: DB02 }]\nmailboxes:\n  - name: u\n    \
+         database: DB01\n    sms: { enable_at: 9999-01-01T00:00:00Z }\n    \
+         calendar: [{ subject: X, start: 9999-01-01T08:00:00Z, reminder: 15m, \
+         repeat: { every: 1d, count: 400 } }]\n    \
+         move: { target: DB02, start: 9999-01-02T00:00:00Z }\n",
+    );
+    let trace: Value = serde_json::from_slice(&files["trace.json"]).unwrap();
+    let last =
+        trace["traceEvents"].as_array().unwrap().iter().filter_map(|e| e["ts"].as_i64()).max();
+    assert!(last.unwrap() <= 300 * 86_400_000_000, "{last:?}");
+    // An hourly reminder for 60 days: marks are thinned to a few pixels
+    // apart, so the SVG stays small however dense the lane.
+    let files = views_of(
+        "name: dense\nstart: 2016-01-01T00:00:00Z\nduration: 60d\n\
+         databases: [{ name: DB01 }]\nmailboxes:\n  - name: u\n    database: DB01\n    \
+         sms: { enable_at: 2016-01-01T00:00:00Z }\n    calendar: [{ subject: X, \
+         start: 2016-01-01T01:00:00Z, reminder: 15m, repeat: { every: 1h, count: 100000 } }]\n",
+    );
+    let svg = String::from_utf8(files["timeline.svg"].clone()).unwrap();
+    let dots = svg.matches("<circle").count();
+    assert!(dots < 2 * 2 * 200, "{dots} circles for 1,440 reminders a lane");
+    // Thirty mailboxes under twenty policies would be 600 lanes: panels.
+    let mut yaml = String::from(
+        "name: many\nstart: 2016-01-24T00:00:00Z\nduration: 1d\ndatabases: [{ name: DB01 }]\npolicies:\n",
+    );
+    for p in 0..20 {
+        yaml += &format!(
+            "  - {{ name: p{p}, pause_on_move_started: [initial], resume_on: [], catch_up: false }}\n"
+        );
+    }
+    yaml += "mailboxes:\n";
+    for m in 0..30 {
+        yaml += &format!("  - {{ name: u{m}, database: DB01 }}\n");
+    }
+    let files = views_of(&yaml);
+    assert!(png_height(&files["timeline.png"]) < 1_500);
+    let svg = String::from_utf8(files["timeline.svg"].clone()).unwrap();
+    assert!(svg.contains("and 8 more"), "the legend is capped");
 }

@@ -7,7 +7,9 @@
 //! - **aggregates** over the whole population on a [`Grid`]: mailboxes
 //!   active and paused, cumulative missed reminders, backlog per database.
 //!
-//! Memory: O(lanes x their events + mailboxes + buckets), never O(events).
+//! Memory: the followed mailboxes' own events (at most 100 mailboxes), one
+//! state per mailbox and the buckets; never the background traffic or the
+//! events of the mailboxes not followed.
 
 use crate::model::database::BacklogSeries;
 use crate::model::events::{DbEvent, EventKind, MovePhase};

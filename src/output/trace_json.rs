@@ -10,7 +10,11 @@
 //! database, mailboxes active and paused, missed reminders (whole
 //! population, one sample per bucket where the value changes). Metadata
 //! (`M`) names and orders processes and threads. Timestamps are
-//! microseconds of simulated time since the Unix epoch.
+//! microseconds of simulated time since the window start (`otherData.start`
+//! says when that is): Perfetto converts them to 64-bit nanoseconds, which
+//! absolute times after 2262 would overflow, and it shows times relative to
+//! the start anyway. Windows longer than 292 years are beyond what Perfetto
+//! can show.
 
 use super::Labels;
 use super::timeline::{Lane, MoveReaction, PolicyTimeline, Timeline};
@@ -48,17 +52,20 @@ struct Thread {
     tid: u32,
 }
 
-fn micros(t: SimTime) -> i64 {
-    t.as_millis().saturating_mul(1_000)
-}
-
 /// Writes events as a JSON array body, one per line.
 struct Sink<W: Write> {
     out: W,
     first: bool,
+    /// The window start: timestamp zero.
+    origin: SimTime,
 }
 
 impl<W: Write> Sink<W> {
+    /// Microseconds since the window start.
+    fn micros(&self, t: SimTime) -> i64 {
+        (t - self.origin).as_millis().saturating_mul(1_000)
+    }
+
     fn push(&mut self, event: &Event) -> io::Result<()> {
         self.out.write_all(if self.first { b"\n" } else { b",\n" })?;
         self.first = false;
@@ -78,7 +85,7 @@ impl<W: Write> Sink<W> {
         to: SimTime,
         args: Value,
     ) -> io::Result<()> {
-        let (ts, end) = (micros(from), micros(to));
+        let (ts, end) = (self.micros(from), self.micros(to));
         self.push(&Event {
             name,
             ph: "X",
@@ -106,7 +113,7 @@ impl<W: Write> Sink<W> {
             pid,
             tid,
             cat: Some(cat),
-            ts: Some(micros(at)),
+            ts: Some(self.micros(at)),
             dur: None,
             s: Some("t"),
             args,
@@ -120,7 +127,7 @@ impl<W: Write> Sink<W> {
             pid,
             tid: 0,
             cat: Some("counter"),
-            ts: Some(micros(at)),
+            ts: Some(self.micros(at)),
             dur: None,
             s: None,
             args,
@@ -166,11 +173,11 @@ pub fn write(path: &Path, input: &TraceInput) -> io::Result<()> {
         "end": format_rfc3339(w.end),
         "mailboxes": w.mailboxes.len(),
         "mailboxes_in_detail": input.timeline.followed.len(),
-        "timestamps": "microseconds of simulated time since 1970-01-01T00:00:00Z",
+        "timestamps": "microseconds of simulated time since the window start",
         "generator": format!("cnasim {}", super::summary::VERSION),
     });
     write!(out, "{{\"displayTimeUnit\":\"ms\",\"otherData\":{other},\"traceEvents\":[")?;
-    let mut sink = Sink { out, first: true };
+    let mut sink = Sink { out, first: true, origin: w.start };
     for (p, policy) in input.timeline.policies.iter().enumerate() {
         write_policy(&mut sink, input, p as u32 + 1, policy)?;
     }

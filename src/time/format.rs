@@ -43,6 +43,16 @@ pub fn format_axis_hour(t: SimTime) -> String {
     utc(t).format("%-d %b %H:%M").to_string()
 }
 
+/// A date with its year on a chart axis: `25 Jan 2016`.
+pub fn format_axis_date(t: SimTime) -> String {
+    utc(t).format("%-d %b %Y").to_string()
+}
+
+/// The year of an instant: `2016`.
+pub fn format_axis_year(t: SimTime) -> String {
+    utc(t).format("%Y").to_string()
+}
+
 /// A short instant for captions and tables: `2016-01-25 21:32`.
 pub fn format_short(t: SimTime) -> String {
     utc(t).format("%Y-%m-%d %H:%M").to_string()

@@ -9,8 +9,8 @@ mod grid;
 mod parse;
 
 pub use format::{
-    format_axis_day, format_axis_hour, format_rfc3339, format_short, format_timespan,
-    format_trace_stamp, format_us_date, format_us_stamp,
+    format_axis_date, format_axis_day, format_axis_hour, format_axis_year, format_rfc3339,
+    format_short, format_timespan, format_trace_stamp, format_us_date, format_us_stamp,
 };
 pub use grid::Grid;
 pub use parse::{TimeParseError, parse_duration, parse_instant};

@@ -14,6 +14,7 @@ use crate::output::timeline::{MoveReaction, PolicyTimeline, State, SyncKind};
 use crate::time::{SimTime, format_short};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::collections::BTreeMap;
 
 const TITLE_H: u32 = 34;
 const LEGEND_H: u32 = 30;
@@ -56,7 +57,13 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData)
         (FONT, 19).into_font().style(FontStyle::Bold).color(&style::INK),
     ))?;
     let (legend, mut rest) = rest.split_vertically(LEGEND_H);
-    draw_legend(&legend)?;
+    let disables = data
+        .timeline
+        .policies
+        .iter()
+        .flat_map(|p| &p.lanes)
+        .any(|l| l.user.iter().any(|&(_, a)| a == UserAction::Disable));
+    draw_legend(&legend, disables)?;
     let lanes = data.timeline.followed.len();
     for (i, policy) in data.timeline.policies.iter().enumerate() {
         let (panel, below) = rest.split_vertically(panel_height(lanes));
@@ -74,6 +81,95 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData)
         )?;
     }
     Ok(())
+}
+
+/// The plot's pixel columns over the window `[t0, t1)`.
+struct Columns {
+    t0: i64,
+    t1: i64,
+    n: i64,
+}
+
+/// Width of a marker slot in pixels: about a marker's width.
+const SLOT_PX: i64 = 8;
+
+impl Columns {
+    fn of(&self, t: i64) -> i64 {
+        let span = i128::from((self.t1 - self.t0).max(1));
+        let c = i128::from(t - self.t0) * i128::from(self.n) / span;
+        c.clamp(0, i128::from(self.n)) as i64
+    }
+
+    fn time(&self, c: i64) -> i64 {
+        let span = i128::from(self.t1 - self.t0);
+        self.t0 + (i128::from(c) * span / i128::from(self.n.max(1))) as i64
+    }
+
+    fn slot(&self, t: SimTime) -> i64 {
+        self.of(t.as_millis()) / SLOT_PX
+    }
+
+    /// Paints spans `(start, end, rank, min_columns)` into columns, the
+    /// highest rank winning, and returns the runs as `(from, to, rank)` in
+    /// time units.
+    fn paint(
+        &self,
+        spans: impl Iterator<Item = (SimTime, SimTime, u8, i64)>,
+    ) -> Vec<(i64, i64, u8)> {
+        let mut columns = vec![0u8; self.n.max(1) as usize];
+        for (start, end, rank, min) in spans {
+            let first = self.of(start.as_millis()).min(self.n - 1).max(0);
+            let last = (self.of(end.as_millis() - 1) + 1).max(first + min).min(self.n);
+            for c in &mut columns[first as usize..last as usize] {
+                *c = (*c).max(rank);
+            }
+        }
+        let mut runs = Vec::new();
+        let mut c = 0;
+        while c < columns.len() {
+            let rank = columns[c];
+            let from = c;
+            while c < columns.len() && columns[c] == rank {
+                c += 1;
+            }
+            if rank > 0 {
+                runs.push((self.time(from as i64), self.time(c as i64), rank));
+            }
+        }
+        runs
+    }
+}
+
+/// A point of a lane: (time, height in lane units).
+type LanePoint = (i64, i32);
+
+/// The marks of a lane, thinned to one per (slot, row): the chosen mark's
+/// rank, shape and point.
+#[derive(Default)]
+struct Marks {
+    chosen: BTreeMap<(i64, u8), (u8, Marker, LanePoint)>,
+}
+
+impl Marks {
+    /// Offers a mark; a higher rank replaces what the slot's row holds.
+    fn add(&mut self, slot: i64, row: u8, rank: u8, shape: Marker, at: LanePoint) {
+        let entry = self.chosen.entry((slot, row)).or_insert((rank, shape, at));
+        if rank > entry.0 {
+            *entry = (rank, shape, at);
+        }
+    }
+
+    /// The chosen marks grouped by shape, in a fixed order.
+    fn by_shape(self) -> Vec<(Marker, Vec<LanePoint>)> {
+        let mut groups: Vec<(Marker, Vec<LanePoint>)> = Vec::new();
+        for (_, shape, at) in self.chosen.into_values() {
+            match groups.iter_mut().find(|(m, _)| *m == shape) {
+                Some((_, points)) => points.push(at),
+                None => groups.push((shape, vec![at])),
+            }
+        }
+        groups
+    }
 }
 
 /// A point symbol, drawn the same in the legend and on the lanes.
@@ -134,9 +230,12 @@ enum Symbol {
     Point(Marker),
 }
 
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    disables: bool,
+) -> DrawResult<DB> {
     use Symbol::*;
-    let entries = [
+    let mut entries = vec![
         (Band(style::ACTIVE), "active"),
         (Band(style::PAUSED), "paused (after StopAll)"),
         (Band(style::OFF), "off"),
@@ -150,6 +249,9 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<
         (Point(Marker::Missed), "reminder missed"),
         (Point(Marker::Up(style::USER)), "user enables / reconfigures"),
     ];
+    if disables {
+        entries.push((Point(Marker::Up(style::NO_EFFECT)), "user disables"));
+    }
     let text = (FONT, 13).into_font().color(&style::INK);
     let (w, h) = area.dim_in_pixel();
     // A chart in pixel units (y up), so markers draw as they do on lanes.
@@ -221,7 +323,7 @@ fn draw_policy<DB: DrawingBackend>(
 
     let n = policy.lanes.len().max(1);
     let (t0, t1) = (data.world.start.as_millis(), data.world.end.as_millis());
-    let (ticks, hourly) = style::time_ticks(data.world.start, data.world.end);
+    let (ticks, tick_style) = style::time_ticks(data.world.start, data.world.end);
     // Lane k spans [(n - k - 1) * LANE, (n - k) * LANE) in integer units.
     let centers: Vec<i32> = (0..n as i32).map(|k| (n as i32 - k) * LANE - LANE / 2).collect();
     let mut chart = ChartBuilder::on(&body)
@@ -234,9 +336,12 @@ fn draw_policy<DB: DrawingBackend>(
         )?;
     let names = |y: &i32| {
         let k = (n as i32 - 1 - y / LANE) as usize;
-        policy.lanes.get(k).map_or(String::new(), |l| data.labels.mailbox(l.mailbox).to_string())
+        policy
+            .lanes
+            .get(k)
+            .map_or(String::new(), |l| style::truncate(data.labels.mailbox(l.mailbox), 20))
     };
-    let ticks_fmt = |x: &i64| style::tick_label(*x, hourly);
+    let ticks_fmt = |x: &i64| style::tick_label(*x, tick_style);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -248,11 +353,7 @@ fn draw_policy<DB: DrawingBackend>(
         .label_style((FONT, 13).into_font().color(&style::INK))
         .draw()?;
 
-    // At least three pixels wide, so a ten-minute sync in a month stays visible.
-    let plot_px = i64::from(super::WIDTH - LABEL_W - RIGHT_MARGIN).max(1);
-    let min_ms = ((t1 - t0) / plot_px * 3).max(1);
-    let widen = |a: SimTime, b: SimTime| (a.as_millis(), b.as_millis().max(a.as_millis() + min_ms));
-
+    let cols = Columns { t0, t1, n: i64::from(super::WIDTH - LABEL_W - RIGHT_MARGIN) };
     for (k, lane) in policy.lanes.iter().enumerate() {
         let base = (n - k - 1) as i32 * LANE;
         if k > 0 {
@@ -261,52 +362,64 @@ fn draw_policy<DB: DrawingBackend>(
                 style::GRID.stroke_width(1),
             )))?;
         }
-        chart.draw_series(lane.states.iter().map(|s| {
-            let color = match s.state {
-                State::Active => style::ACTIVE,
-                State::Paused => style::PAUSED,
-                State::Off => style::OFF,
+        // Bands and bars per pixel column, the most telling state winning a
+        // shared column: a short pause stays visible, and a lane costs at
+        // most one rectangle per column however many spans it has.
+        let states = cols.paint(lane.states.iter().map(|s| {
+            let (rank, min) = match s.state {
+                State::Off => (1, 1),
+                State::Active => (2, 1),
+                State::Paused => (3, 2),
             };
-            let (a, b) = widen(s.start, s.end);
+            (s.start, s.end, rank, min)
+        }));
+        chart.draw_series(states.into_iter().map(|(a, b, rank)| {
+            let color = [style::OFF, style::ACTIVE, style::PAUSED][usize::from(rank) - 1];
             Rectangle::new([(a, base + 34), (b, base + 66)], color.filled())
         }))?;
-        chart.draw_series(lane.syncs.iter().map(|s| {
-            let color = if s.kind == SyncKind::Finalization { style::LOCK } else { style::SYNC };
-            let (a, b) = widen(s.start, s.end);
+        let syncs = cols.paint(lane.syncs.iter().map(|s| {
+            let rank = if s.kind == SyncKind::Finalization { 2 } else { 1 };
+            (s.start, s.end, rank, 3)
+        }));
+        chart.draw_series(syncs.into_iter().map(|(a, b, rank)| {
+            let color = if rank == 2 { style::LOCK } else { style::SYNC };
             Rectangle::new([(a, base + 72), (b, base + 82)], color.filled())
         }))?;
-        // Each kind of mark in one pass, in a fixed order.
-        let mut marks: Vec<(Marker, (i64, i32))> = Vec::new();
+
+        // Marks: at most one of each row per slot of a few pixels, the most
+        // telling one (missed over late over on time, StopAll over resume
+        // over no effect), so dense lanes stay readable.
+        let mut marks = Marks::default();
         for mv in &lane.moves {
-            let color = match mv.reaction {
-                MoveReaction::StopAll => style::STOP_ALL,
-                MoveReaction::Resume => style::RESUME,
-                MoveReaction::Ignored | MoveReaction::None => style::NO_EFFECT,
+            let (rank, color) = match mv.reaction {
+                MoveReaction::StopAll => (3, style::STOP_ALL),
+                MoveReaction::Resume => (2, style::RESUME),
+                MoveReaction::Ignored | MoveReaction::None => (1, style::NO_EFFECT),
             };
-            let shape = if matches!(mv.kind, EventKind::MoveStarted(_)) {
-                Marker::Down(color)
+            let (row, shape) = if matches!(mv.kind, EventKind::MoveStarted(_)) {
+                (0, Marker::Down(color))
             } else {
-                Marker::Up(color)
+                (1, Marker::Up(color))
             };
-            marks.push((shape, (mv.created.as_millis(), base + 84)));
+            marks.add(cols.slot(mv.created), row, rank, shape, (mv.created.as_millis(), base + 84));
         }
         for r in &lane.reminders {
-            let shape = match r.delivery {
-                Delivery::OnTime => Marker::Dot(style::ON_TIME),
-                Delivery::Late => Marker::Dot(style::LATE),
-                Delivery::Missed => Marker::Missed,
+            let (rank, shape) = match r.delivery {
+                Delivery::OnTime => (1, Marker::Dot(style::ON_TIME)),
+                Delivery::Late => (2, Marker::Dot(style::LATE)),
+                Delivery::Missed => (3, Marker::Missed),
             };
-            marks.push((shape, (r.at.as_millis(), base + 50)));
+            marks.add(cols.slot(r.at), 2, rank, shape, (r.at.as_millis(), base + 50));
         }
         for &(at, action) in &lane.user {
-            let color = match action {
-                UserAction::Enable | UserAction::Reconfigure => style::USER,
-                UserAction::Disable => style::NO_EFFECT,
+            let (rank, color) = match action {
+                UserAction::Enable | UserAction::Reconfigure => (2, style::USER),
+                UserAction::Disable => (1, style::NO_EFFECT),
             };
-            marks.push((Marker::Up(color), (at.as_millis(), base + 30)));
+            marks.add(cols.slot(at), 3, rank, Marker::Up(color), (at.as_millis(), base + 30));
         }
-        for (shape, at) in marks {
-            draw_markers(&mut chart, vec![at], shape)?;
+        for (shape, points) in marks.by_shape() {
+            draw_markers(&mut chart, points, shape)?;
         }
     }
     Ok(())

@@ -21,6 +21,10 @@ use std::path::Path;
 /// The most mailboxes drawn as lanes; larger worlds get aggregate panels.
 pub const LANE_LIMIT: usize = 30;
 
+/// The most lanes (mailboxes x policies) in one chart, so that it stays a
+/// picture a browser shows; beyond, aggregate panels again.
+pub const MAX_LANES: usize = 120;
+
 /// Chart width in pixels.
 pub const WIDTH: u32 = 1600;
 
@@ -39,6 +43,7 @@ pub struct ChartData<'a> {
 impl ChartData<'_> {
     fn lanes(&self) -> bool {
         self.timeline.all_followed(self.world, LANE_LIMIT)
+            && self.world.mailboxes.len() * self.timeline.policies.len() <= MAX_LANES
     }
 
     fn height(&self) -> u32 {

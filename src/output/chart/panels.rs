@@ -155,7 +155,13 @@ fn bucket_label(hours: f64) -> String {
     }
 }
 
-/// Draws one panel of step lines over `grid`, with its title and legend.
+/// Width of the legend beside each line panel.
+const LEGEND_W: u32 = 250;
+/// The most legend entries; the rest are counted.
+const MAX_LEGEND: usize = 12;
+
+/// Draws one panel of step lines over `grid`, with its title and, beside
+/// the plot where it hides nothing, its legend.
 pub fn line_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -163,19 +169,21 @@ pub fn line_panel<DB: DrawingBackend>(
     grid: &Grid,
     lines: &[Series],
 ) -> DrawResult<DB> {
+    let (width, _) = area.dim_in_pixel();
+    let (plot, legend) = area.split_horizontally(width.saturating_sub(LEGEND_W));
     let (t0, t1) = (grid.start().as_millis(), grid.end().as_millis());
-    let (ticks, hourly) = style::time_ticks(grid.start(), grid.end());
+    let (ticks, tick_style) = style::time_ticks(grid.start(), grid.end());
     let top = lines.iter().flat_map(|s| &s.values).fold(0.0f64, |a, &b| a.max(b));
     let y_max = if top > 0.0 { top * 1.12 } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
+    let mut chart = ChartBuilder::on(&plot)
         .caption(title, (FONT, 15).into_font().color(&style::INK))
         .margin_left(10)
-        .margin_right(44)
+        .margin_right(30)
         .margin_bottom(8)
         .x_label_area_size(26)
         .y_label_area_size(70)
         .build_cartesian_2d((t0..t1).with_key_points(ticks), 0f64..y_max)?;
-    let ticks_fmt = |x: &i64| style::tick_label(*x, hourly);
+    let ticks_fmt = |x: &i64| style::tick_label(*x, tick_style);
     let y_fmt = |y: &f64| {
         if y_max >= 10.0 { format!("{y:.0}") } else { format!("{y:.1}") }
     };
@@ -201,31 +209,36 @@ pub fn line_panel<DB: DrawingBackend>(
                 [(grid.bucket_start(b).as_millis(), v), (grid.bucket_start(b + 1).as_millis(), v)]
             })
             .collect();
-        let color = line.color;
-        let stroke = color.stroke_width(2);
-        let legend = move |(x, y): (i32, i32)| PathElement::new(vec![(x, y), (x + 18, y)], stroke);
+        let stroke = line.color.stroke_width(2);
         if line.dashed {
-            chart
-                .draw_series(DashedLineSeries::new(points, 6, 4, stroke))?
-                .label(line.label.as_str())
-                .legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new(vec![(0, 0), (6, 0)], stroke)
-                        + PathElement::new(vec![(10, 0), (16, 0)], stroke)
-                });
+            chart.draw_series(DashedLineSeries::new(points, 6, 4, stroke))?;
         } else {
-            chart
-                .draw_series(LineSeries::new(points, stroke))?
-                .label(line.label.as_str())
-                .legend(legend);
+            chart.draw_series(LineSeries::new(points, stroke))?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(style::GRID)
-        .label_font((FONT, 12).into_font().color(&style::INK))
-        .draw()?;
+    draw_legend(&legend, lines)
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lines: &[Series],
+) -> DrawResult<DB> {
+    let text = (FONT, 12).into_font().color(&style::INK);
+    let mut y = 40;
+    for line in lines.iter().take(MAX_LEGEND) {
+        let stroke = line.color.stroke_width(2);
+        if line.dashed {
+            area.draw(&PathElement::new(vec![(0, y), (7, y)], stroke))?;
+            area.draw(&PathElement::new(vec![(11, y), (18, y)], stroke))?;
+        } else {
+            area.draw(&PathElement::new(vec![(0, y), (18, y)], stroke))?;
+        }
+        area.draw(&Text::new(style::truncate(&line.label, 34), (26, y - 7), text.clone()))?;
+        y += 16;
+    }
+    if lines.len() > MAX_LEGEND {
+        let more = format!("and {} more", lines.len() - MAX_LEGEND);
+        area.draw(&Text::new(more, (26, y - 7), text.color(&style::MUTED)))?;
+    }
     Ok(())
 }

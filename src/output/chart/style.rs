@@ -1,6 +1,8 @@
 //! Colours, fonts and the time axis shared by every panel.
 
-use crate::time::{DAY_MS, HOUR_MS, SimTime, format_axis_day, format_axis_hour};
+use crate::time::{
+    DAY_MS, HOUR_MS, SimTime, format_axis_date, format_axis_day, format_axis_hour, format_axis_year,
+};
 use plotters::style::{FontStyle, RGBColor, register_font};
 use std::sync::Once;
 
@@ -68,9 +70,21 @@ pub fn policy_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// How tick labels read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TickStyle {
+    /// `25 Jan 06:00`, for ticks less than a day apart.
+    Hour,
+    /// `Mon 25 Jan`, for a window within one calendar year.
+    Day,
+    /// `25 Jan 2016`, for a window across years.
+    Year,
+}
+
 /// Tick instants for a time axis over `[start, end)`: whole days (UTC
-/// midnight) or whole hours, at most about 12 of them.
-pub fn time_ticks(start: SimTime, end: SimTime) -> (Vec<i64>, bool) {
+/// midnight) or whole hours, at most about 12 of them, and how to label
+/// them.
+pub fn time_ticks(start: SimTime, end: SimTime) -> (Vec<i64>, TickStyle) {
     const STEPS: [i64; 12] = [
         HOUR_MS,
         2 * HOUR_MS,
@@ -94,11 +108,33 @@ pub fn time_ticks(start: SimTime, end: SimTime) -> (Vec<i64>, bool) {
     let first = a.div_euclid(step) * step;
     let first = if first < a { first + step } else { first };
     let ticks = (0..).map(|k| first + k * step).take_while(|&t| t <= b).collect();
-    (ticks, step < DAY_MS)
+    let last = SimTime::from_millis((b - 1).max(a));
+    let style = if format_axis_year(start) != format_axis_year(last) || step > 14 * DAY_MS {
+        TickStyle::Year
+    } else if step < DAY_MS {
+        TickStyle::Hour
+    } else {
+        TickStyle::Day
+    };
+    (ticks, style)
 }
 
 /// The label of a time tick.
-pub fn tick_label(ms: i64, hourly: bool) -> String {
+pub fn tick_label(ms: i64, style: TickStyle) -> String {
     let t = SimTime::from_millis(ms);
-    if hourly { format_axis_hour(t) } else { format_axis_day(t) }
+    match style {
+        TickStyle::Hour => format_axis_hour(t),
+        TickStyle::Day => format_axis_day(t),
+        TickStyle::Year => format_axis_date(t),
+    }
+}
+
+/// `name` cut to `max` characters, with an ellipsis when cut.
+pub fn truncate(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let mut out: String = name.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
