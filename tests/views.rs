@@ -415,7 +415,7 @@ fn edge_worlds_still_draw_bounded_charts() {
     );
     let svg = String::from_utf8(files["timeline.svg"].clone()).unwrap();
     let dots = svg.matches("<circle").count();
-    assert!(dots < 2 * 2 * 200, "{dots} circles for 1,440 reminders a lane");
+    assert!(dots < 2 * 2 * 400, "{dots} circles for 1,440 reminders a lane");
     // Thirty mailboxes under twenty policies would be 600 lanes: panels.
     let mut yaml = String::from(
         "name: many\nstart: 2016-01-24T00:00:00Z\nduration: 1d\ndatabases: [{ name: DB01 }]\npolicies:\n",

@@ -90,8 +90,8 @@ struct Columns {
     n: i64,
 }
 
-/// Width of a marker slot in pixels: about a marker's width.
-const SLOT_PX: i64 = 8;
+/// Width of a marker slot in pixels: close marks overlap but stay countable.
+const SLOT_PX: i64 = 4;
 
 impl Columns {
     fn of(&self, t: i64) -> i64 {
