@@ -13,6 +13,9 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
+mod common;
+use common::scenario_files;
+
 fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CNASIM_CHROMIUM") {
         return Some(PathBuf::from(path));
@@ -110,14 +113,7 @@ fn reports_load_cleanly_and_show_the_chart_in_chromium() {
     );
     assert_eq!(count(&visit_bad.pixels, cnasim::output::chart::style::ACTIVE), 0);
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    scenarios.sort();
-    for path in scenarios {
+    for path in scenario_files() {
         let world = load_with(&path, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         let out = work.path().join("out");
         let folder = run_to_folder(&world, &out).unwrap().folder.unwrap();

@@ -4,19 +4,10 @@
 use cnasim::runner::run_to_folder;
 use cnasim::scenario;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn scenario_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 4, "expected the four scenarios of the first issue");
-    files
-}
+mod common;
+use common::scenario_files;
 
 /// Every file of a folder, by name.
 fn folder_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {

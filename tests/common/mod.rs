@@ -5,6 +5,7 @@ use cnasim::model::{Metrics, Outcome, World};
 use cnasim::runner::run_in_memory;
 use cnasim::scenario::{Overrides, parse};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// Parses a scenario given inline, panicking with the located error.
 pub fn world(yaml: &str) -> World {
@@ -41,4 +42,17 @@ pub fn check(all: &BTreeMap<String, Metrics>, policy: &str, expected: &[(&str, u
         };
         assert_eq!(got, *want, "{policy}.{name}\nall metrics: {m:#?}");
     }
+}
+
+/// Every scenario file in `scenarios/`, sorted by name.
+pub fn scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "expected the four scenarios of the first issue");
+    files
 }
