@@ -17,7 +17,8 @@ use plotters::prelude::*;
 use std::collections::BTreeMap;
 
 const TITLE_H: u32 = 34;
-const LEGEND_H: u32 = 30;
+/// Height of one row of the legend.
+const LEGEND_ROW_H: u32 = 22;
 const HEADER_H: u32 = 24;
 const X_AXIS_H: u32 = 26;
 const GAP_H: u32 = 14;
@@ -42,7 +43,10 @@ fn panel_height(lanes: usize) -> u32 {
 pub fn height(data: &ChartData) -> u32 {
     let lanes = data.timeline.followed.len();
     let backlog = if backlog_series(data).is_empty() { 0 } else { panels::PANEL_H };
-    TITLE_H + LEGEND_H + data.timeline.policies.len() as u32 * panel_height(lanes) + backlog
+    TITLE_H
+        + legend_height(data)
+        + data.timeline.policies.len() as u32 * panel_height(lanes)
+        + backlog
 }
 
 /// Draws the lane chart.
@@ -56,13 +60,8 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData)
         (12, 10),
         (FONT, 19).into_font().style(FontStyle::Bold).color(&style::INK),
     ))?;
-    let (legend, mut rest) = rest.split_vertically(LEGEND_H);
-    let disables = data
-        .timeline
-        .policies
-        .iter()
-        .flat_map(|p| &p.lanes)
-        .any(|l| l.user.iter().any(|&(_, a)| a == UserAction::Disable));
+    let (legend, mut rest) = rest.split_vertically(legend_height(data));
+    let disables = has_disables(data);
     draw_legend(&legend, disables)?;
     let lanes = data.timeline.followed.len();
     for (i, policy) in data.timeline.policies.iter().enumerate() {
@@ -230,6 +229,21 @@ enum Symbol {
     Point(Marker),
 }
 
+/// Whether any user turns SMS off (the legend then names that mark).
+fn has_disables(data: &ChartData) -> bool {
+    data.timeline
+        .policies
+        .iter()
+        .flat_map(|p| &p.lanes)
+        .any(|l| l.user.iter().any(|&(_, a)| a == UserAction::Disable))
+}
+
+/// One legend row, or two when the extra entry needs them.
+fn legend_height(data: &ChartData) -> u32 {
+    let rows = if has_disables(data) { 2 } else { 1 };
+    rows * LEGEND_ROW_H + 8
+}
+
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     disables: bool,
@@ -256,9 +270,13 @@ fn draw_legend<DB: DrawingBackend>(
     let (w, h) = area.dim_in_pixel();
     // A chart in pixel units (y up), so markers draw as they do on lanes.
     let mut pixels = ChartBuilder::on(area).build_cartesian_2d(0..w as i32, 0..h as i32)?;
-    let (mut x, y) = (12i32, 14i32);
-    let flip = h as i32 - y;
+    let (mut x, mut y) = (12i32, 14i32);
     for (symbol, label) in entries {
+        let (text_w, _) = area.estimate_text_size(label, &text)?;
+        if x + 24 + text_w as i32 > w as i32 - 8 {
+            (x, y) = (12, y + LEGEND_ROW_H as i32);
+        }
+        let flip = h as i32 - y;
         match symbol {
             Band(c) => area.draw(&Rectangle::new([(x, y - 6), (x + 18, y + 6)], c.filled()))?,
             Bar(c) => area.draw(&Rectangle::new([(x, y - 3), (x + 18, y + 3)], c.filled()))?,
@@ -273,8 +291,7 @@ fn draw_legend<DB: DrawingBackend>(
         }
         x += 24;
         area.draw(&Text::new(label, (x, y - 7), text.clone()))?;
-        let (w, _) = area.estimate_text_size(label, &text)?;
-        x += w as i32 + 16;
+        x += text_w as i32 + 16;
     }
     Ok(())
 }

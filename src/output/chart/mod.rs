@@ -1,8 +1,9 @@
 //! timeline.png and timeline.svg, drawn with plotters from a [`Timeline`].
 //!
-//! Up to [`LANE_LIMIT`] mailboxes, one lane per mailbox and policy (state
-//! band, sync windows, move events, reminders, user actions), the policies
-//! stacked; beyond that, aggregate panels over the whole population. Text
+//! Up to [`LANE_LIMIT`] mailboxes (and [`MAX_LANES`] lanes), one lane per
+//! mailbox and policy (state band, sync windows, move events, reminders,
+//! user actions), the policies stacked; beyond that, aggregate panels over
+//! the whole population. Text
 //! uses the embedded DejaVu Sans ([`style::register_fonts`]): nothing is
 //! read from the system, and the same timeline gives the same bytes.
 
