@@ -1,5 +1,6 @@
 //! Runs a scenario under each of its policies and writes its output folder.
 
+use crate::model::metrics::Dropout;
 use crate::model::plan::{Plan, PlanTooLarge};
 use crate::model::record::{Discard, Observer};
 use crate::model::sim::RunError;
@@ -111,13 +112,13 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
     )?;
     timeline.policies = policies;
     files.finish().map_err(io_error)?;
-    write_dropouts(
-        folder.path(),
-        &labels,
-        results.iter().map(|r| (r.policy.name.as_str(), r.outcome.dropouts.as_slice())),
-    )
-    .map_err(io_error)?;
     let mut run = ScenarioRun { plan, results, folder: None };
+    let dropouts: Vec<(&str, &[Dropout])> = run
+        .results
+        .iter()
+        .map(|r| (r.policy.name.as_str(), r.outcome.dropouts.as_slice()))
+        .collect();
+    write_dropouts(folder.path(), &labels, dropouts.iter().copied()).map_err(io_error)?;
     let summary = run.summary(world);
     std::fs::write(folder.path().join("summary.json"), summary.to_json()).map_err(io_error)?;
     let views = Views {
@@ -126,16 +127,9 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
         plan: &run.plan,
         timeline: &timeline,
         summary: &summary,
-        metrics: run.results.iter().map(|r| &r.outcome.metrics).collect(),
-        dropouts: run
-            .results
-            .iter()
-            .map(|r| (r.policy.name.as_str(), r.outcome.dropouts.as_slice()))
-            .collect(),
+        dropouts,
     };
     views.write(folder.path()).map_err(io_error)?;
-    drop(views);
-    drop(summary);
     run.folder = Some(folder.commit().map_err(io_error)?);
     Ok(run)
 }

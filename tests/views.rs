@@ -206,6 +206,31 @@ fn the_seed_incident_trace_agrees_with_its_metrics() {
         let tolerance = 0.005 * grid.len() as f64 * grid.width_ms() as f64 / 3.6e6;
         assert!((hours - m.dropout_hours).abs() <= tolerance, "{hours} vs {}", m.dropout_hours);
     }
+    // The chart's header lines give the same figures.
+    let svg = std::fs::read_to_string(w.folder.join("timeline.svg")).unwrap();
+    for (pid, result) in w.run.results.iter().enumerate() {
+        let stops = trace
+            .events
+            .iter()
+            .filter(|e| e["pid"] == pid as u64 + 1 && e["name"] == "StopAll")
+            .count();
+        let m = &result.outcome.metrics;
+        let header = format!(
+            "{}: {stops} of {} MailboxMoveStarted answered with StopAll",
+            result.policy.name, m.move_started_events
+        );
+        assert!(svg.contains(&header), "no header {header:?}");
+        let figures = format!(
+            "reminders: {} on time, {} late, {} missed of {}; {} dropouts, {:.1} h without SMS",
+            m.reminders_on_time,
+            m.reminders_late,
+            m.reminders_missed,
+            m.reminders_expected,
+            m.dropouts,
+            m.dropout_hours
+        );
+        assert!(svg.contains(&figures), "no figures {figures:?}");
+    }
     // legacy stops SMS; fixed never pauses.
     assert!(trace.events.iter().any(|e| e["pid"] == 1 && e["name"] == "StopAll"));
     assert!(!trace.events.iter().any(|e| e["pid"] == 2 && e["name"] == "StopAll"));

@@ -116,15 +116,6 @@ impl Delivery {
             None => Delivery::Missed,
         }
     }
-
-    /// `on time`, `late` or `missed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delivery::OnTime => "on time",
-            Delivery::Late => "late",
-            Delivery::Missed => "missed",
-        }
-    }
 }
 
 impl Outcome {

@@ -384,13 +384,10 @@ impl<'t> TimelineObserver<'t> {
         });
     }
 
-    fn react(&mut self, m: MailboxId, event: &DbEvent, reaction: MoveReaction) {
-        if let Some((_, lane)) = self.lane(m)
-            && let Some(mark) =
-                lane.moves.iter_mut().rev().find(|k| k.db == event.db && k.counter == event.counter)
-        {
-            mark.reaction = reaction;
-        }
+    /// The mark of a followed mailbox's move event, if it has one.
+    fn move_mark(&mut self, event: &DbEvent) -> Option<&mut MoveMark> {
+        let (_, lane) = self.lane(event.mailbox)?;
+        lane.moves.iter_mut().rev().find(|k| k.db == event.db && k.counter == event.counter)
     }
 
     /// The collected timeline, with each expected reminder of the followed
@@ -451,24 +448,20 @@ impl Observer for TimelineObserver<'_> {
                 }
             }
             Record::EventHandled { at, event } => {
-                if let Some((_, lane)) = self.lane(event.mailbox)
-                    && let Some(mark) = lane
-                        .moves
-                        .iter_mut()
-                        .rev()
-                        .find(|k| k.db == event.db && k.counter == event.counter)
-                {
+                if let Some(mark) = self.move_mark(event) {
                     mark.handled = Some(at);
                 }
             }
-            Record::Decision { mailbox, event, decision, .. } => {
+            Record::Decision { event, decision, .. } => {
                 let reaction = match decision {
                     Decision::StopAll { .. } => MoveReaction::StopAll,
                     Decision::Ignored { .. } => MoveReaction::Ignored,
                     Decision::Resume { .. } => MoveReaction::Resume,
                     Decision::Enable { .. } | Decision::Disable { .. } => return,
                 };
-                self.react(mailbox, event, reaction);
+                if let Some(mark) = self.move_mark(event) {
+                    mark.reaction = reaction;
+                }
             }
             Record::User { at, mailbox, action } => {
                 if let Some((_, lane)) = self.lane(mailbox) {

@@ -183,7 +183,7 @@ pub fn write(path: &Path, input: &TraceInput) -> io::Result<()> {
     }
     let mut out = sink.out;
     out.write_all(b"\n]}\n")?;
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    out.flush()
 }
 
 fn write_policy<W: Write>(

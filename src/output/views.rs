@@ -8,7 +8,7 @@ use super::summary::Summary;
 use super::timeline::Timeline;
 use super::trace_json::{self, TraceInput};
 use crate::model::metrics::Dropout;
-use crate::model::{Metrics, Plan, World};
+use crate::model::{Plan, World};
 use std::io;
 use std::path::Path;
 
@@ -22,10 +22,9 @@ pub struct Views<'a> {
     pub plan: &'a Plan,
     /// Each policy's timeline.
     pub timeline: &'a Timeline,
-    /// The summary (figures for the report).
+    /// The summary: each policy's metrics, in run order, and the report's
+    /// figures.
     pub summary: &'a Summary<'a>,
-    /// Each policy's metrics, in run order.
-    pub metrics: Vec<&'a Metrics>,
     /// Each policy's dropouts, in run order.
     pub dropouts: Vec<(&'a str, &'a [Dropout])>,
 }
@@ -38,7 +37,7 @@ impl Views<'_> {
             world: self.world,
             labels: self.labels,
             timeline: self.timeline,
-            metrics: self.metrics.clone(),
+            metrics: self.summary.policies.0.iter().map(|&(_, m)| m).collect(),
         };
         chart::write_png(&dir.join("timeline.png"), &chart)?;
         let svg = chart::render_svg(&chart)?;
