@@ -1,5 +1,6 @@
 //! The command line: argument parsing and wiring only.
 
+use crate::check::{self, CheckOptions, junit, report};
 use crate::model::Policy;
 use crate::model::World;
 use crate::runner::run_to_folder;
@@ -8,6 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Exit code for an expectation that does not hold.
+pub const EXIT_FAILED: u8 = 1;
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -28,6 +31,9 @@ enum Command {
     /// Run scenarios under each policy, write their output folders and print
     /// the comparison table.
     Run(RunArgs),
+    /// Run every scenario under the paths and evaluate its `expect:`
+    /// assertions; exit 1 if any fails.
+    Check(CheckArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -57,6 +63,23 @@ struct RunArgs {
     format: Format,
 }
 
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Scenario files, or folders searched (recursively, hidden entries
+    /// skipped) for `*.yaml` and `*.yml`.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Replace the scenarios' seed.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Check only these policies and their assertions. Repeat for several.
+    #[arg(long = "policy", value_name = "P")]
+    policies: Vec<String>,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
@@ -76,6 +99,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
         Command::Validate { files } => validate(&files),
     };
     match result {
@@ -169,6 +193,60 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let files = check::discover(&args.paths)?;
+    let options = CheckOptions { seed: args.seed, policies: args.policies };
+    let worlds = match check::load_all(&files, &options) {
+        Ok(worlds) => worlds,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    check::check_policy_names(&worlds, &options.policies)?;
+    // The wall clock only measures the tool for the user.
+    #[allow(clippy::disallowed_methods)]
+    let started = std::time::Instant::now();
+    let mut checks = Vec::with_capacity(worlds.len());
+    for (path, world) in &worlds {
+        let checked = check::check_scenario(path, world, &options);
+        print!("{}", report::scenario_lines(&checked));
+        checks.push(checked);
+    }
+    print!("{}", report::summary(&checks));
+    if let Some(file) = &args.junit {
+        let xml = junit::render(&checks).map_err(|e| format!("cannot write JUnit XML: {e}"))?;
+        write_atomically(file, xml.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    }
+    eprintln!("checked in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    let totals = report::Totals::of(&checks);
+    Ok(if totals.errors > 0 {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else if totals.failed > 0 {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so
+/// that the file is either the old one or the complete new one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {

@@ -1,23 +1,9 @@
 //! The command line as users type it: exit codes, messages, files.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn cnasim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{cnasim, stderr, stdout};
 
 /// A scenario file in a fresh temporary folder.
 fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -25,17 +25,79 @@ fn structure() {
     refused("policies: [legacy, legacy]\n", 4, 20, "policy `legacy` is already listed");
     refused("policies: []\n", 4, 11, "`policies` is empty");
     refused(
-        "expect: { legacy: { reminders_missed: 1 } }\n",
-        4,
-        9,
-        "`expect:` is part of the scenario format but not supported",
-    );
-    refused(
         "population: { mailboxes: 10 }\n",
         4,
         13,
         "`population:` is part of the scenario format but not supported",
     );
+}
+
+#[test]
+fn expectations() {
+    let x = |body: &str| format!("expect:\n  {body}\n");
+    refused(
+        &x("lgacy: { sms_sent: 1 }"),
+        5,
+        3,
+        "policy `lgacy`, which this scenario does not run; did you mean `legacy`? its policies are legacy, fixed",
+    );
+    refused(
+        &x("legacy: { reminders_mised: 1 }"),
+        5,
+        13,
+        "unknown metric `reminders_mised`; did you mean `reminders_missed`?",
+    );
+    refused(
+        &x("legacy: { throughput: 1 }"),
+        5,
+        13,
+        "unknown metric `throughput`; the metrics are reminders_expected,",
+    );
+    refused(
+        &x("legacy: { reminders_missed: 0.5 }"),
+        5,
+        31,
+        "`reminders_missed` is a count, so it never equals `0.5`",
+    );
+    refused(&x("legacy: { reminders_missed: -1 }"), 5, 31, "metrics are never negative");
+    refused(
+        &x("legacy: { delivery_ratio: { min: 1.5 } }"),
+        5,
+        36,
+        "`delivery_ratio` lies in [0, 1]",
+    );
+    refused(&x("legacy: { sms_sent: { min: 3, max: 1 } }"), 5, 23, "`min` (3) is above `max` (1)");
+    refused(&x("legacy: { sms_sent: {} }"), 5, 23, "give `min`, `max` or both");
+    refused(
+        &x("legacy: { sms_sent: { mn: 1 } }"),
+        5,
+        25,
+        "unknown field `mn`, expected one of min, max",
+    );
+    refused(
+        &x("legacy: { sms_sent: \"1\" }"),
+        5,
+        13,
+        "expected a number (the metric must equal it) or `{ min: A, max: B }`",
+    );
+    refused(&x("legacy: { sms_sent: .inf }"), 5, 23, "finite");
+    refused(&x("legacy: {}"), 5, 11, "expected at least one metric for `legacy`");
+    refused("expect: {}\n", 4, 9, "`expect` is empty");
+    refused("expect: [legacy]\n", 4, 1, "expected a mapping");
+    refused(&x("legacy: { sms_sent: 1, sms_sent: 2 }"), 5, 26, "duplicate mapping key `sms_sent`");
+    refused(
+        "policies: [fixed]\nexpect: { legacy: { sms_sent: 1 } }\n",
+        5,
+        11,
+        "its policies are fixed",
+    );
+    // A policy of the scenario's own can be expected on.
+    let w = common::world(&format!(
+        "{HEAD}policies: [legacy, {{ name: mine, pause_on_move_started: [], resume_on: [], \
+         catch_up: false }}]\nexpect: {{ mine: {{ dropouts: 0, delivery_ratio: {{ min: 0.9 }} }} }}\n"
+    ));
+    assert_eq!(w.expectations.len(), 2);
+    assert_eq!((w.expectations[1].metric, w.expectations[1].line), ("delivery_ratio", 5));
 }
 
 #[test]

@@ -74,13 +74,6 @@ fn every_scenario_accounts_for_each_expected_reminder() {
     }
 }
 
-fn metrics(file: &str) -> BTreeMap<String, cnasim::model::Metrics> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
-    let world = scenario::load(&path).unwrap();
-    let run = cnasim::runner::run_in_memory(&world).unwrap();
-    run.results.into_iter().map(|r| (r.policy.name, r.outcome.metrics)).collect()
-}
-
 #[test]
 fn seed_incident_reproduces_the_write_up() {
     let out = tempfile::tempdir().unwrap();
@@ -106,70 +99,6 @@ fn seed_incident_reproduces_the_write_up() {
             "2016-01-31T22:15:01.000Z",
         ]
     );
-    let m = metrics("seed-incident.yaml");
-    // A dropout every day under legacy, none under fixed.
-    assert_eq!(m["legacy"].dropouts, 8);
-    assert!(m["legacy"].reminders_missed >= 7);
-    assert!(m["legacy"].longest_dropout_hours > 19.0);
-    assert_eq!(m["fixed"].dropouts, 0);
-    assert_eq!(m["fixed"].reminders_missed, 0);
-    assert_eq!(m["fixed"].delivery_ratio, 1.0);
-}
-
-#[test]
-fn completing_move_shows_the_lock_and_catch_up() {
-    let m = metrics("completing-move.yaml");
-    assert_eq!((m["fixed"].reminders_late, m["fixed"].reminders_missed), (1, 0));
-    assert_eq!(m["fixed"].longest_dropout_hours, 0.75, "the 45-minute lock");
-    assert!(m["legacy"].reminders_missed > 0);
-}
-
-#[test]
-fn overloaded_dispatcher_falls_behind() {
-    let m = metrics("overloaded-dispatcher.yaml");
-    for policy in ["legacy", "fixed"] {
-        assert!(m[policy].max_backlog > 10_000, "{policy}: {}", m[policy].max_backlog);
-        assert!(m[policy].events_processed > 1_000_000);
-    }
-    // Even `fixed` loses reminders: the late finalization pause outlives the resume.
-    assert!(m["fixed"].reminders_missed > 0);
-    assert!(m["legacy"].reminders_missed > m["fixed"].reminders_missed);
-}
-
-#[test]
-fn custom_policy_sits_between_legacy_and_fixed() {
-    let m = metrics("custom-policy.yaml");
-    let missed = |p: &str| m[p].reminders_missed;
-    assert_eq!(missed("fixed"), 0);
-    assert!(missed("resume-after-move") > 0);
-    assert!(missed("resume-after-move") < missed("legacy"));
-}
-
-/// The summary of every scenario, minus the tool's version, against the
-/// copy stored in `tests/golden/`. Random draws (Poisson arrivals, drawn
-/// sync durations) and float formatting must not drift between machines,
-/// Rust versions or dependency updates. After a deliberate change, rerun
-/// with `CNASIM_UPDATE_GOLDEN=1` and review the diff.
-#[test]
-fn summaries_match_the_stored_ones() {
-    let update = std::env::var_os("CNASIM_UPDATE_GOLDEN").is_some();
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    for path in scenario_files() {
-        let world = scenario::load(&path).unwrap();
-        let run = cnasim::runner::run_in_memory(&world).unwrap();
-        let mut summary: serde_json::Value =
-            serde_json::from_str(&run.summary(&world).to_json()).unwrap();
-        summary.as_object_mut().unwrap().remove("version");
-        let text = serde_json::to_string_pretty(&summary).unwrap() + "\n";
-        let file = golden.join(format!("{}.summary.json", world.name));
-        if update {
-            std::fs::write(&file, &text).unwrap();
-            continue;
-        }
-        let stored = std::fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("{}: {e}; run with CNASIM_UPDATE_GOLDEN=1", file.display()));
-        assert!(stored == text, "{} changed:\n{text}", file.display());
-    }
 }
 
 /// The files agree with the metrics and show the incident's decisions, so a
@@ -185,7 +114,8 @@ fn seed_incident_files_agree_with_its_metrics() {
     let rows = |text: &str, policy: &str, needle: &str| {
         text.lines().filter(|l| l.starts_with(policy) && l.contains(needle)).count() as u64
     };
-    let m = metrics("seed-incident.yaml");
+    let m: BTreeMap<&str, &cnasim::model::Metrics> =
+        run.results.iter().map(|r| (r.policy.name.as_str(), &r.outcome.metrics)).collect();
     let tracking = read("message_tracking.csv");
     let audit = read("admin_audit.csv");
     let trace = read("assistant_trace.log");

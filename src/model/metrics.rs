@@ -71,6 +71,17 @@ pub enum MetricValue {
     Real(f64),
 }
 
+impl std::fmt::Display for MetricValue {
+    /// A count as a whole number; a real in the shortest form that reads
+    /// back as the same value, so it can be pasted into an expectation.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MetricValue::Count(n) => write!(f, "{n}"),
+            MetricValue::Real(x) => write!(f, "{x}"),
+        }
+    }
+}
+
 impl Metrics {
     /// The value of the metric called `name` (one of [`METRIC_NAMES`]).
     pub fn get(&self, name: &str) -> Option<MetricValue> {

@@ -10,6 +10,7 @@ pub mod addresses;
 pub mod calendar;
 pub mod database;
 pub mod events;
+pub mod expectation;
 pub mod metrics;
 pub mod move_request;
 pub mod plan;

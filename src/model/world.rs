@@ -5,6 +5,7 @@
 //! tests), which checks every rule listed on the types below; the engine
 //! relies on them and does not check again.
 
+use super::expectation::Expectation;
 use super::policy::Policy;
 use crate::time::{SimDuration, SimTime};
 use uuid::Uuid;
@@ -52,6 +53,9 @@ pub struct World {
     pub databases: Vec<Database>,
     /// Mailboxes, in file order.
     pub mailboxes: Vec<Mailbox>,
+    /// The scenario's regression assertions, in file order; each names one
+    /// of `policies`. They do not affect the run.
+    pub expectations: Vec<Expectation>,
 }
 
 /// A mailbox database with its event counter and its assistant dispatcher.

@@ -1,6 +1,7 @@
 //! The scenario file as serde reads it: plain data with source locations.
 //! These types are the YAML boundary; nothing past `validate` sees them.
 
+use super::expect::ExpectFile;
 use super::values::{
     DisplayName, DurationValue, GuidValue, InstantValue, Phone, Real, Slug, Whole,
 };
@@ -34,8 +35,8 @@ pub struct ScenarioFile {
     /// Mailboxes.
     #[serde(default)]
     pub mailboxes: Vec<Spanned<MailboxFile>>,
-    /// Regression expectations: in the interface, not supported yet.
-    pub expect: Option<Spanned<serde::de::IgnoredAny>>,
+    /// Regression expectations, per policy and metric.
+    pub expect: Option<Spanned<ExpectFile>>,
     /// Generated mailboxes: in the interface, not supported yet.
     pub population: Option<Spanned<serde::de::IgnoredAny>>,
 }

@@ -5,6 +5,7 @@
 //! line and column; it never panics on any input.
 
 mod error;
+pub mod expect;
 pub mod file;
 mod limits;
 pub mod validate;

@@ -52,10 +52,7 @@ pub fn validate(
     fallback_name: &str,
     overrides: &super::Overrides,
 ) -> Result<World> {
-    for (key, given, planned) in [
-        ("expect", &file.expect, "regression expectations"),
-        ("population", &file.population, "generated populations"),
-    ] {
+    for (key, given, planned) in [("population", &file.population, "generated populations")] {
         if let Some(value) = given {
             return Err(src.err(
                 value.referenced,
@@ -124,6 +121,10 @@ pub fn validate(
         }
     };
     let policies = policies(file, src)?;
+    let expectations = match &file.expect {
+        Some(expect) => super::expect::expectations(expect, &policies, src)?,
+        None => Vec::new(),
+    };
     let databases = databases(&file.databases, src, seed)?;
     let db_index: BTreeMap<&str, DbId> =
         databases.iter().enumerate().map(|(i, d)| (d.name.as_str(), DbId(i as u32))).collect();
@@ -162,6 +163,7 @@ pub fn validate(
         policies,
         databases,
         mailboxes,
+        expectations,
     })
 }
 

@@ -6,6 +6,26 @@ use cnasim::runner::run_in_memory;
 use cnasim::scenario::{Overrides, parse};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `cnasim` binary in the project folder.
+pub fn cnasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+/// What a command printed on standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// What a command printed on standard output.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
 
 /// Parses a scenario given inline, panicking with the located error.
 pub fn world(yaml: &str) -> World {
@@ -53,6 +73,6 @@ pub fn scenario_files() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 4, "expected the four scenarios of the first issue");
+    assert!(files.len() >= 5, "expected at least the five shipped scenarios");
     files
 }

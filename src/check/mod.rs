@@ -1,0 +1,195 @@
+//! `cnasim check`: finds scenarios, runs them, and evaluates their `expect:`
+//! assertions. Printing is in [`report`], JUnit XML in [`junit`].
+//!
+//! Architecture invariant: the result of a check depends only on the
+//! scenario files and the options (seed, policies), never on the wall clock
+//! or the file system's listing order; scenarios are checked in a stable
+//! order (arguments in order, each folder's files sorted by path).
+
+pub mod junit;
+pub mod report;
+
+use crate::model::World;
+use crate::model::expectation::Bound;
+use crate::model::metrics::MetricValue;
+use crate::runner::run_in_memory;
+use crate::scenario::{self, Overrides, ScenarioError};
+use std::path::{Path, PathBuf};
+
+/// Extensions of the scenario files searched for in folders.
+pub const SCENARIO_EXTENSIONS: [&str; 2] = ["yaml", "yml"];
+
+/// The scenario files under `paths`: a file is taken as given; a folder is
+/// searched recursively for `*.yaml` and `*.yml`, skipping hidden entries
+/// (names starting with `.`) and not following symbolic links to folders.
+/// Files come in argument order, each folder's sorted by path; a file
+/// reached twice is kept once.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    fn push(p: PathBuf, found: &mut Vec<PathBuf>) {
+        if !found.contains(&p) {
+            found.push(p);
+        }
+    }
+    let mut found: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        if !meta.is_dir() {
+            push(path.clone(), &mut found);
+            continue;
+        }
+        let before = found.len();
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = entry.map_err(|e| format!("{}: cannot search: {e}", path.display()))?;
+            let is_scenario = entry
+                .path()
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| SCENARIO_EXTENSIONS.contains(&x));
+            // A link to a file counts; a link to a folder is not followed.
+            if is_scenario && entry.path().is_file() {
+                push(entry.into_path(), &mut found);
+            }
+        }
+        if found.len() == before {
+            return Err(format!(
+                "{}: no scenario files (*.yaml, *.yml) in this folder",
+                path.display()
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// One assertion's result.
+#[derive(Clone, Debug)]
+pub struct Assertion {
+    /// The policy it concerns.
+    pub policy: String,
+    /// The metric.
+    pub metric: &'static str,
+    /// What the metric must be.
+    pub bound: Bound,
+    /// What the run measured.
+    pub actual: MetricValue,
+    /// Whether `actual` meets `bound`.
+    pub passed: bool,
+    /// Line of the assertion in the scenario file.
+    pub line: u64,
+    /// Column of the assertion.
+    pub column: u64,
+}
+
+/// A checked scenario.
+#[derive(Debug)]
+pub struct ScenarioCheck {
+    /// The file, as found.
+    pub path: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// The assertions, in file order; empty when the scenario has none (for
+    /// the policies checked).
+    pub assertions: Vec<Assertion>,
+    /// Why the run failed, if it did.
+    pub error: Option<String>,
+}
+
+impl ScenarioCheck {
+    /// The command that checks one policy of this scenario again, with the
+    /// same seed.
+    pub fn reproduce(&self, policy: &str) -> String {
+        let path = self.path.to_string_lossy();
+        let path = shlex::try_quote(&path).map_or_else(|_| path.to_string(), |q| q.into_owned());
+        format!("cnasim check {path} --seed {} --policy {policy}", self.seed)
+    }
+
+    /// How many assertions failed.
+    pub fn failures(&self) -> usize {
+        self.assertions.iter().filter(|a| !a.passed).count()
+    }
+}
+
+/// What to check.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Replaces every scenario's seed.
+    pub seed: Option<u64>,
+    /// Only these policies (and their assertions); empty for all.
+    pub policies: Vec<String>,
+}
+
+/// Loads every file, reporting every one that is not valid.
+pub fn load_all(
+    files: &[PathBuf],
+    options: &CheckOptions,
+) -> Result<Vec<(PathBuf, World)>, Vec<ScenarioError>> {
+    let overrides = Overrides { seed: options.seed };
+    let mut worlds = Vec::with_capacity(files.len());
+    let mut errors = Vec::new();
+    for path in files {
+        match scenario::load_with(path, &overrides) {
+            Ok(world) => worlds.push((path.clone(), world)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(worlds) } else { Err(errors) }
+}
+
+/// Checks that every policy asked for exists in at least one scenario.
+pub fn check_policy_names(worlds: &[(PathBuf, World)], names: &[String]) -> Result<(), String> {
+    for name in names {
+        if !worlds.iter().any(|(_, w)| w.policies.iter().any(|p| &p.name == name)) {
+            return Err(format!("--policy {name}: no scenario checked runs a policy of that name"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `world` (loaded from `path`) under the policies that `options`
+/// selects and evaluates its assertions.
+pub fn check_scenario(path: &Path, world: &World, options: &CheckOptions) -> ScenarioCheck {
+    let chosen =
+        |name: &str| options.policies.is_empty() || options.policies.iter().any(|p| p == name);
+    let mut world = world.clone();
+    world.policies.retain(|p| chosen(&p.name));
+    world.expectations.retain(|e| chosen(&e.policy));
+    let mut check = ScenarioCheck {
+        path: path.to_path_buf(),
+        name: world.name.clone(),
+        seed: world.seed,
+        assertions: Vec::new(),
+        error: None,
+    };
+    if world.policies.is_empty() {
+        return check;
+    }
+    let run = match run_in_memory(&world) {
+        Ok(run) => run,
+        Err(e) => {
+            check.error = Some(e.to_string());
+            return check;
+        }
+    };
+    for expectation in &world.expectations {
+        let result = run.results.iter().find(|r| r.policy.name == expectation.policy);
+        let Some(result) = result else { continue };
+        let (actual, passed) = expectation.evaluate(&result.outcome.metrics);
+        check.assertions.push(Assertion {
+            policy: expectation.policy.clone(),
+            metric: expectation.metric,
+            bound: expectation.bound,
+            actual,
+            passed,
+            line: expectation.line,
+            column: expectation.column,
+        });
+    }
+    check
+}

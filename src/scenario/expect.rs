@@ -1,0 +1,308 @@
+//! The `expect:` key: per policy, per metric, a bare value (equal) or
+//! `{ min, max }` (inclusive). Read with every key's location, validated
+//! against the scenario's policies and MODEL.md section 8's metrics.
+
+use super::error::ScenarioError;
+use super::validate::Source;
+use crate::model::Policy;
+use crate::model::expectation::{Bound, Expectation, Number};
+use crate::model::metrics::METRIC_NAMES;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::{Location, Spanned};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A mapping read in file order, each key with its location.
+#[derive(Debug)]
+pub struct KeyedMap<V>(pub Vec<(Spanned<String>, Spanned<V>)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for KeyedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
+            type Value = KeyedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyedMap<V>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(KeyedMap(entries))
+            }
+        }
+        d.deserialize_any(Entries(PhantomData))
+    }
+}
+
+/// `expect:`: policy name to that policy's metrics.
+pub type ExpectFile = KeyedMap<KeyedMap<BoundFile>>;
+
+/// A metric's expectation as written.
+#[derive(Debug)]
+pub enum BoundFile {
+    /// A bare number: the metric must equal it.
+    Equal(Number),
+    /// `{ min, max }`.
+    Range(RangeFile),
+}
+
+/// `{ min, max }`, both inclusive, at least one given.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeFile {
+    /// Lowest value allowed.
+    pub min: Option<Spanned<NumberFile>>,
+    /// Highest value allowed.
+    pub max: Option<Spanned<NumberFile>>,
+}
+
+/// A finite number, not negative.
+#[derive(Clone, Copy, Debug)]
+pub struct NumberFile(pub Number);
+
+fn number_from_f64<E: de::Error>(x: f64) -> Result<Number, E> {
+    if !x.is_finite() {
+        return Err(E::custom(format!("expected a finite number; found `{x}`")));
+    }
+    if x < 0.0 {
+        return Err(E::custom(format!("metrics are never negative; found `{x}`")));
+    }
+    Ok(Number::Real(x))
+}
+
+fn number_from_i64<E: de::Error>(n: i64) -> Result<Number, E> {
+    u64::try_from(n)
+        .map(Number::Whole)
+        .map_err(|_| E::custom(format!("metrics are never negative; found `{n}`")))
+}
+
+impl<'de> Deserialize<'de> for NumberFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = NumberFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number such as `0`, `3` or `0.99`")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<NumberFile, E> {
+                Ok(NumberFile(Number::Whole(n)))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<NumberFile, E> {
+                number_from_i64(n).map(NumberFile)
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<NumberFile, E> {
+                number_from_f64(x).map(NumberFile)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for BoundFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BoundFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number (the metric must equal it) or `{ min: A, max: B }`")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<BoundFile, E> {
+                Ok(BoundFile::Equal(Number::Whole(n)))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<BoundFile, E> {
+                number_from_i64(n).map(BoundFile::Equal)
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<BoundFile, E> {
+                number_from_f64(x).map(BoundFile::Equal)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BoundFile, A::Error> {
+                RangeFile::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(BoundFile::Range)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The metrics whose values are counts, so a bare value must be whole.
+fn is_count(metric: &str) -> bool {
+    !matches!(metric, "delivery_ratio" | "dropout_hours" | "longest_dropout_hours")
+}
+
+/// The closest of `candidates` to `given`, when it is a plausible typo.
+fn suggestion<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(given, c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 4))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn did_you_mean(s: Option<&str>) -> String {
+    s.map(|s| format!("did you mean `{s}`? ")).unwrap_or_default()
+}
+
+/// Validates `expect:` against the scenario's `policies`.
+pub fn expectations(
+    file: &Spanned<ExpectFile>,
+    policies: &[Policy],
+    src: &Source<'_>,
+) -> Result<Vec<Expectation>, ScenarioError> {
+    if file.value.0.is_empty() {
+        return Err(src.err(
+            file.referenced,
+            "`expect` is empty; give per policy the metrics to check, \
+             e.g. `expect: { fixed: { reminders_missed: 0 } }`",
+        ));
+    }
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<&str, Location> = BTreeMap::new();
+    for (policy, metrics) in &file.value.0 {
+        let name = policy.value.as_str();
+        if !policies.iter().any(|p| p.name == name) {
+            let names = || policies.iter().map(|p| p.name.as_str());
+            return Err(src.err(
+                policy.referenced,
+                format!(
+                    "`expect` names the policy `{}`, which this scenario does not run; \
+                     {}its policies are {}",
+                    name.escape_debug(),
+                    did_you_mean(suggestion(name, names())),
+                    names().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        if let Some(first) = seen.insert(name, policy.referenced) {
+            return Err(src.err(
+                policy.referenced,
+                format!("policy `{name}` already has expectations on line {}", first.line()),
+            ));
+        }
+        if metrics.value.0.is_empty() {
+            return Err(src.err(
+                metrics.referenced,
+                format!("expected at least one metric for `{name}`, e.g. `reminders_missed: 0`"),
+            ));
+        }
+        let mut metric_seen: BTreeMap<&str, Location> = BTreeMap::new();
+        for (metric, bound) in &metrics.value.0 {
+            let given = metric.value.as_str();
+            let Some(&known) = METRIC_NAMES.iter().find(|&&m| m == given) else {
+                return Err(src.err(
+                    metric.referenced,
+                    format!(
+                        "unknown metric `{}`; {}the metrics are {}",
+                        given.escape_debug(),
+                        did_you_mean(suggestion(given, METRIC_NAMES)),
+                        METRIC_NAMES.join(", ")
+                    ),
+                ));
+            };
+            if let Some(first) = metric_seen.insert(known, metric.referenced) {
+                return Err(src.err(
+                    metric.referenced,
+                    format!("`{known}` is already expected on line {}", first.line()),
+                ));
+            }
+            out.push(Expectation {
+                policy: name.to_string(),
+                metric: known,
+                bound: bound_of(known, bound, src)?,
+                line: metric.referenced.line(),
+                column: metric.referenced.column(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Checks that a metric's bound can hold at all.
+fn bound_of(
+    metric: &str,
+    bound: &Spanned<BoundFile>,
+    src: &Source<'_>,
+) -> Result<Bound, ScenarioError> {
+    let in_range = |n: Number, at: Location| {
+        if metric == "delivery_ratio" && n.as_f64() > 1.0 {
+            return Err(src.err(at, format!("`delivery_ratio` lies in [0, 1]; found `{n}`")));
+        }
+        Ok(n)
+    };
+    match &bound.value {
+        BoundFile::Equal(n) => {
+            let n = in_range(*n, bound.referenced)?;
+            if is_count(metric) && matches!(n, Number::Real(x) if x.fract() != 0.0) {
+                return Err(src.err(
+                    bound.referenced,
+                    format!(
+                        "`{metric}` is a count, so it never equals `{n}`; \
+                         give a whole number or `{{ min, max }}`"
+                    ),
+                ));
+            }
+            Ok(Bound::Equal(n))
+        }
+        BoundFile::Range(r) => {
+            let min = r.min.as_ref().map(|m| in_range(m.value.0, m.referenced)).transpose()?;
+            let max = r.max.as_ref().map(|m| in_range(m.value.0, m.referenced)).transpose()?;
+            match (min, max) {
+                (None, None) => Err(src.err(
+                    bound.referenced,
+                    format!("give `min`, `max` or both for `{metric}`, e.g. `{{ min: 1 }}`"),
+                )),
+                (Some(lo), Some(hi)) if lo_above_hi(lo, hi) => Err(src.err(
+                    bound.referenced,
+                    format!(
+                        "`min` ({lo}) is above `max` ({hi}), so no value of `{metric}` can hold"
+                    ),
+                )),
+                _ => Ok(Bound::Range { min, max }),
+            }
+        }
+    }
+}
+
+fn lo_above_hi(lo: Number, hi: Number) -> bool {
+    match (lo, hi) {
+        (Number::Whole(a), Number::Whole(b)) => a > b,
+        _ => lo.as_f64() > hi.as_f64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_keep_their_order_and_location() {
+        let yaml =
+            "legacy:\n  reminders_missed: { min: 1 }\nfixed:\n  sms_sent: 3\n  dropouts: 0\n";
+        let file: ExpectFile = serde_saphyr::from_str(yaml).unwrap();
+        let keys: Vec<(&str, u64, u64)> = file
+            .0
+            .iter()
+            .map(|(k, _)| (k.value.as_str(), k.referenced.line(), k.referenced.column()))
+            .collect();
+        assert_eq!(keys, [("legacy", 1, 1), ("fixed", 3, 1)]);
+        let fixed: Vec<(&str, u64, u64)> = file.0[1]
+            .1
+            .value
+            .0
+            .iter()
+            .map(|(k, _)| (k.value.as_str(), k.referenced.line(), k.referenced.column()))
+            .collect();
+        assert_eq!(fixed, [("sms_sent", 4, 3), ("dropouts", 5, 3)]);
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggestion("reminders_mised", METRIC_NAMES), Some("reminders_missed"));
+        assert_eq!(suggestion("fixd", ["legacy", "fixed"]), Some("fixed"));
+        assert_eq!(suggestion("throughput", METRIC_NAMES), None);
+    }
+}

@@ -1,0 +1,227 @@
+//! `cnasim check`: the shipped scenarios pass, a false expectation or a
+//! broken policy fails with a command that reproduces it, and the JUnit
+//! report says the same.
+
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{cnasim, scenario_files, stderr, stdout};
+
+fn shipped(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// `text` with `from` replaced by `to`, which must occur exactly once.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replacen(from, to, 1)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs the command a `reproduce:` line gives.
+fn rerun(command: &str) -> std::process::Output {
+    let words = shlex::split(command).expect("a shell command");
+    assert_eq!(words[0], "cnasim");
+    cnasim(&words[1..].iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn every_shipped_scenario_passes_its_expectations() {
+    let mut expected_lines = Vec::new();
+    for path in scenario_files() {
+        let world = cnasim::scenario::load(&path).unwrap();
+        for policy in &world.policies {
+            assert!(
+                world.expectations.iter().any(|e| e.policy == policy.name),
+                "{}: pin what policy `{}` shows with `expect:`",
+                path.display(),
+                policy.name
+            );
+        }
+        for e in &world.expectations {
+            expected_lines.push(format!("{} {} {}", world.name, e.policy, e.metric));
+        }
+    }
+    let o = cnasim(&["check", "scenarios/"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<String> = out
+        .lines()
+        .filter(|l| l.starts_with("pass "))
+        .map(|l| l.split_whitespace().skip(1).take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    // One line per assertion, files in sorted order, assertions in file order.
+    assert_eq!(lines, expected_lines, "{out}");
+    let n = expected_lines.len();
+    let files = scenario_files().len();
+    assert!(
+        out.ends_with(&format!("{files} scenarios: {n} assertions, {n} passed, 0 failed\n")),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_false_expectation_fails_with_a_command_that_reproduces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(&shipped("seed-incident.yaml"), "reminders_missed: 7", "reminders_missed: 6");
+    // A path with a space, which the reproducing command must quote.
+    let file = write(dir.path(), "my cases/seed.yaml", &text);
+    let line = text.lines().position(|l| l.contains("reminders_missed: 6")).unwrap() + 1;
+    let o = cnasim(&["check", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    let fail: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fail.len(), 1, "{out}");
+    assert!(fail[0].contains("seed-incident  legacy  reminders_missed"), "{out}");
+    assert!(fail[0].contains("= 6") && fail[0].contains("actual 7"), "{out}");
+    assert!(fail[0].ends_with(&format!("({}:{line}:5)", file.display())), "{out}");
+    let reproduce = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: "))
+        .expect("a reproduce line under the failure");
+    assert_eq!(
+        shlex::split(reproduce).unwrap()[1..],
+        ["check", file.to_str().unwrap(), "--seed", "42", "--policy", "legacy"]
+    );
+    assert!(out.contains("1 scenario: 12 assertions, 11 passed, 1 failed\n"), "{out}");
+
+    // The command fails the same way, and checks only that policy.
+    let again = rerun(reproduce);
+    assert_eq!(again.status.code(), Some(1));
+    let again = stdout(&again);
+    assert!(again.contains(fail[0]), "{again}");
+    let checked = again.lines().filter(|l| l.starts_with("pass") || l.starts_with("FAIL"));
+    assert!(checked.clone().count() == 5 && checked.clone().all(|l| l.contains(" legacy ")));
+
+    // With --seed, the command carries that seed.
+    let o = cnasim(&["check", file.to_str().unwrap(), "--seed", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("--seed 3 --policy legacy\n"), "{}", stdout(&o));
+}
+
+/// A developer's change to a policy that brings back a lost reminder is
+/// caught by the expectations already in the scenario.
+#[test]
+fn a_broken_policy_fails_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(
+        &shipped("policy-comparison.yaml"),
+        "  - name: pause-on-finalize-only\n    pause_on_move_started: [finalize]",
+        "  - name: pause-on-finalize-only\n    pause_on_move_started: [incremental, finalize]",
+    );
+    let file = write(dir.path(), "comparison.yaml", &text);
+    let o = cnasim(&["check", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    let fail: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert!(!fail.is_empty());
+    assert!(fail.iter().all(|l| l.contains(" pause-on-finalize-only ")), "{out}");
+    assert!(out.contains("--policy pause-on-finalize-only\n"), "{out}");
+}
+
+#[test]
+fn junit_reports_every_assertion_reproducibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(&shipped("completing-move.yaml"), "reminders_late: 1", "reminders_late: 0");
+    let file = write(dir.path(), "completing.yaml", &text);
+    let xml_at = |name: &str| dir.path().join("reports").join(name);
+    let args = |xml: &Path| {
+        ["check", file.to_str().unwrap(), "scenarios/seed-incident.yaml", "--junit"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([xml.to_str().unwrap().to_string()])
+            .collect::<Vec<_>>()
+    };
+    let run = |xml: &Path| {
+        let a = args(xml);
+        cnasim(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(&xml_at("a.xml"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let xml = std::fs::read_to_string(xml_at("a.xml")).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"), "{xml}");
+    assert!(xml.contains(r#"tests="22" skipped="0" failures="1" errors="0""#), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 22);
+    assert_eq!(xml.matches("<testsuite ").count(), 2);
+    assert!(
+        xml.contains(r#"<testcase name="reminders_late = 0" classname="completing-move.fixed">"#)
+    );
+    assert!(xml.contains(
+        r#"<failure message="expected reminders_late = 0, actual 1" type="expectation">"#
+    ));
+    assert!(xml.contains("--seed 7 --policy fixed</failure>"), "{xml}");
+    run(&xml_at("b.xml"));
+    assert_eq!(xml, std::fs::read_to_string(xml_at("b.xml")).unwrap(), "same input, same bytes");
+}
+
+#[test]
+fn bad_expectations_stop_the_check_with_their_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(&shipped("seed-incident.yaml"), "dropouts: 8", "dropout: 8");
+    let bad = write(dir.path(), "bad.yaml", &text);
+    let line = text.lines().position(|l| l.contains("dropout: 8")).unwrap() + 1;
+    let o = cnasim(&["check", "scenarios/completing-move.yaml", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "", "nothing runs when a file is bad");
+    let err = stderr(&o);
+    assert!(err.contains(&format!("bad.yaml:{line}:5: unknown metric `dropout`")), "{err}");
+    assert!(err.contains("did you mean `dropouts`?"), "{err}");
+}
+
+#[test]
+fn folders_are_searched_in_a_stable_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |name: &str| {
+        edit(&shipped("seed-incident.yaml"), "name: seed-incident", &format!("name: {name}"))
+    };
+    write(dir.path(), "b.yaml", &scenario("b"));
+    write(dir.path(), "a/x.yml", &scenario("a-x"));
+    write(dir.path(), "a/notes.txt", "not a scenario");
+    write(dir.path(), "sub/c.yaml", &scenario("sub-c"));
+    write(dir.path(), ".hidden/h.yaml", "not: even valid");
+    write(dir.path(), "sub/.draft.yaml", "not: even valid");
+    let root = dir.path().to_str().unwrap();
+    let c = dir.path().join("sub/c.yaml");
+    let o = cnasim(&["check", root, c.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut names: Vec<String> =
+        stdout(&o).lines().filter_map(|l| l.split_whitespace().nth(1)).map(String::from).collect();
+    names.dedup();
+    assert_eq!(names, ["a-x", "b", "sub-c", "scenarios:"], "{}", stdout(&o));
+
+    let empty = tempfile::tempdir().unwrap();
+    let o = cnasim(&["check", empty.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no scenario files (*.yaml, *.yml)"), "{}", stderr(&o));
+    let o = cnasim(&["check", "no/such/place"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/place: cannot read"), "{}", stderr(&o));
+}
+
+#[test]
+fn scenarios_without_expectations_and_policy_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = shipped("seed-incident.yaml");
+    let plain = write(dir.path(), "plain.yaml", &text[..text.find("expect:").unwrap()]);
+    let o = cnasim(&["check", plain.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("skip  seed-incident  no expectations"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 assertions, 0 passed, 0 failed; 1 without expectations"));
+
+    let o = cnasim(&["check", "scenarios/", "--policy", "resume-after-move"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().filter(|l| l.starts_with("pass")).count(), 4, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("skip")).count(), scenario_files().len() - 1);
+
+    let o = cnasim(&["check", "scenarios/", "--policy", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--policy nope: no scenario checked runs"), "{}", stderr(&o));
+}
