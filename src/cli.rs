@@ -34,6 +34,9 @@ enum Command {
     /// Run every scenario under the paths and evaluate its `expect:`
     /// assertions; exit 1 if any fails.
     Check(CheckArgs),
+    /// Print the JSON Schema of the scenario format, for editors' YAML
+    /// language servers (see the README).
+    Schema,
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -100,6 +103,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Schema => {
+            print!("{}", scenario::schema::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { files } => validate(&files),
     };
     match result {

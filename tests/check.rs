@@ -225,3 +225,37 @@ fn scenarios_without_expectations_and_policy_filters() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--policy nope: no scenario checked runs"), "{}", stderr(&o));
 }
+
+/// The README's walkthrough "Testing a policy change", step by step: the
+/// edit it shows, and the output it quotes.
+#[test]
+fn the_readme_walkthrough_prints_what_the_readme_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = shipped("policy-comparison.yaml");
+    let text = edit(
+        &text,
+        "databases:\n",
+        "  - name: catch-up-after-move\n    pause_on_move_started: [initial, incremental, finalize]\n    \
+         resume_on: [move_succeeded, move_failed]\n    catch_up: true\ndatabases:\n",
+    );
+    let text = format!(
+        "{}\n  catch-up-after-move:\n    reminders_missed: 0\n    reminders_late: 0\n",
+        text.trim_end()
+    );
+    write(dir.path(), "scenarios/policy-comparison.yaml", &text);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(["check", "scenarios/"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let from = out.find("pass  policy-comparison  catch-up-after-move").expect("its first line");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains(&out[from..]),
+        "update the README's walkthrough with:\n{}",
+        &out[from..]
+    );
+}

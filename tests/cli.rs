@@ -216,3 +216,15 @@ fn the_readme_shows_the_table_the_seed_incident_prints() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(readme.contains(&stdout(&o)), "update README.md with:\n{}", stdout(&o));
 }
+
+#[test]
+fn the_policies_page_shows_the_table_the_comparison_prints() {
+    let out = tempfile::tempdir().unwrap();
+    let o =
+        cnasim(&["run", "scenarios/policy-comparison.yaml", "--out", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/policies.md"))
+            .unwrap();
+    assert!(page.contains(&stdout(&o)), "update docs/policies.md with:\n{}", stdout(&o));
+}

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// Section 8 of MODEL.md, for one policy. Field order is the order of the
 /// model's table, which is also the order of summary.json and the
 /// comparison table.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Metrics {
     /// Expected reminders (ground truth, section 6).
     pub reminders_expected: u64,

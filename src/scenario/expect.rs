@@ -51,12 +51,15 @@ pub enum BoundFile {
 }
 
 /// `{ min, max }`, both inclusive, at least one given.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Range")]
 pub struct RangeFile {
-    /// Lowest value allowed.
+    /// Lowest value allowed (inclusive).
+    #[schemars(with = "Option<NumberFile>")]
     pub min: Option<Spanned<NumberFile>>,
-    /// Highest value allowed.
+    /// Highest value allowed (inclusive).
+    #[schemars(with = "Option<NumberFile>")]
     pub max: Option<Spanned<NumberFile>>,
 }
 

@@ -5,39 +5,52 @@ use super::expect::ExpectFile;
 use super::values::{
     DisplayName, DurationValue, GuidValue, InstantValue, Phone, Real, Slug, Whole,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::fmt;
 
 /// A scenario file. Unknown keys are errors everywhere.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Scenario")]
 pub struct ScenarioFile {
     /// `[a-z0-9-]+`; names the output folder. Default: the file name.
+    #[schemars(with = "Option<Slug>")]
     pub name: Option<Spanned<Slug>>,
     /// What the scenario shows.
     pub description: Option<String>,
     /// Root seed of every random stream. Default 0; `--seed` overrides.
+    #[schemars(with = "Option<Whole>")]
     pub seed: Option<Spanned<Whole>>,
     /// First instant of the window.
+    #[schemars(with = "InstantValue")]
     pub start: Spanned<InstantValue>,
     /// End of the window (exclusive). Give `end` or `duration`.
+    #[schemars(with = "Option<InstantValue>")]
     pub end: Option<Spanned<InstantValue>>,
     /// Length of the window. Give `end` or `duration`.
+    #[schemars(with = "Option<DurationValue>")]
     pub duration: Option<Spanned<DurationValue>>,
     /// Policies to compare. Default: `[legacy, fixed]`.
+    #[schemars(with = "Option<Vec<PolicyEntry>>")]
     pub policies: Option<Spanned<Vec<Spanned<PolicyEntry>>>>,
     /// SMTP domain for addresses in logs. Default `contoso.com`.
+    #[schemars(with = "Option<String>")]
     pub domain: Option<Spanned<String>>,
     /// Mailbox databases.
+    #[schemars(with = "Vec<DatabaseFile>")]
     pub databases: Spanned<Vec<Spanned<DatabaseFile>>>,
     /// Mailboxes.
     #[serde(default)]
+    #[schemars(with = "Vec<MailboxFile>")]
     pub mailboxes: Vec<Spanned<MailboxFile>>,
     /// Regression expectations, per policy and metric.
+    #[schemars(with = "Option<ExpectFile>")]
     pub expect: Option<Spanned<ExpectFile>>,
     /// Generated mailboxes: in the interface, not supported yet.
+    #[schemars(skip)]
     pub population: Option<Spanned<serde::de::IgnoredAny>>,
 }
 
@@ -74,10 +87,12 @@ impl<'de> Deserialize<'de> for PolicyEntry {
 }
 
 /// A policy definition (MODEL.md section 7).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Policy")]
 pub struct PolicyFile {
     /// `[a-z0-9-]+`, not a preset's name.
+    #[schemars(with = "Slug")]
     pub name: Spanned<Slug>,
     /// Move phases whose MailboxMoveStarted pauses an active mailbox.
     pub pause_on_move_started: Vec<PhaseName>,
@@ -88,8 +103,9 @@ pub struct PolicyFile {
 }
 
 /// A move phase.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Phase")]
 pub enum PhaseName {
     /// The first sync.
     Initial,
@@ -100,8 +116,9 @@ pub enum PhaseName {
 }
 
 /// A move event that can resume a paused mailbox.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ResumeOn")]
 pub enum ResumeOn {
     /// MailboxMoveSucceeded (the copy with flag Destination).
     MoveSucceeded,
@@ -110,14 +127,18 @@ pub enum ResumeOn {
 }
 
 /// A mailbox database.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Database")]
 pub struct DatabaseFile {
     /// Display name, unique.
+    #[schemars(with = "DisplayName")]
     pub name: Spanned<DisplayName>,
     /// Optional GUID; else derived from the seed and the name.
+    #[schemars(with = "Option<GuidValue>")]
     pub guid: Option<Spanned<GuidValue>>,
     /// Counter of the first event. Default 1.
+    #[schemars(with = "Option<Whole>")]
     pub counter_start: Option<Spanned<Whole>>,
     /// Assistant time per event. Default 0 (unlimited throughput).
     pub service_time: Option<DurationValue>,
@@ -126,10 +147,12 @@ pub struct DatabaseFile {
 }
 
 /// Background traffic of a database.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Background")]
 pub struct BackgroundFile {
     /// Mean events per hour; 0 for none.
+    #[schemars(with = "Real")]
     pub rate_per_hour: Spanned<Real>,
     /// `poisson` (default) or `uniform`.
     #[serde(default)]
@@ -137,8 +160,9 @@ pub struct BackgroundFile {
 }
 
 /// Arrival process of background traffic.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Arrivals")]
 pub enum ArrivalsName {
     /// Exponential gaps from the database's random stream.
     #[default]
@@ -148,14 +172,18 @@ pub enum ArrivalsName {
 }
 
 /// A mailbox.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Mailbox")]
 pub struct MailboxFile {
     /// Display name, unique.
+    #[schemars(with = "DisplayName")]
     pub name: Spanned<DisplayName>,
     /// Optional GUID; else derived from the seed and the name.
+    #[schemars(with = "Option<GuidValue>")]
     pub guid: Option<Spanned<GuidValue>>,
     /// Database the mailbox lives on.
+    #[schemars(with = "String")]
     pub database: Spanned<String>,
     /// Notification phone number. Default: a fictional +1555 number.
     pub phone: Option<Phone>,
@@ -165,79 +193,102 @@ pub struct MailboxFile {
     pub user: Option<UserFile>,
     /// Calendar items.
     #[serde(default)]
+    #[schemars(with = "Vec<ItemFile>")]
     pub calendar: Vec<Spanned<ItemFile>>,
     /// Move request.
     #[serde(rename = "move")]
+    #[schemars(with = "Option<MoveFile>")]
     pub move_request: Option<Spanned<MoveFile>>,
 }
 
 /// The user's SMS intent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Sms")]
 pub struct SmsFile {
     /// When the user enables text messaging.
+    #[schemars(with = "InstantValue")]
     pub enable_at: Spanned<InstantValue>,
     /// When the user disables it.
+    #[schemars(with = "Option<InstantValue>")]
     pub disable_at: Option<Spanned<InstantValue>>,
 }
 
 /// The user reaction rule.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "User")]
 pub struct UserFile {
     /// Consecutive misses before the user reconfigures text messaging.
+    #[schemars(with = "Option<Whole>")]
     pub reconfigure_after_missed: Option<Spanned<Whole>>,
     /// Delay before reconfiguring. Default 1h.
+    #[schemars(with = "Option<DurationValue>")]
     pub reaction: Option<Spanned<DurationValue>>,
 }
 
 /// A calendar item.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CalendarItem")]
 pub struct ItemFile {
     /// Subject.
     pub subject: String,
     /// Start of the first occurrence.
+    #[schemars(with = "InstantValue")]
     pub start: Spanned<InstantValue>,
     /// Length. Default 30m.
     pub duration: Option<DurationValue>,
     /// Reminder lead time; no reminder when absent.
     pub reminder: Option<DurationValue>,
     /// Recurrence.
+    #[schemars(with = "Option<RepeatFile>")]
     pub repeat: Option<Spanned<RepeatFile>>,
 }
 
 /// Recurrence of a calendar item.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Repeat")]
 pub struct RepeatFile {
     /// Gap between occurrence starts.
+    #[schemars(with = "DurationValue")]
     pub every: Spanned<DurationValue>,
     /// Number of occurrences.
+    #[schemars(with = "Option<Whole>")]
     pub count: Option<Spanned<Whole>>,
     /// Last possible occurrence start (inclusive).
+    #[schemars(with = "Option<InstantValue>")]
     pub until: Option<Spanned<InstantValue>>,
 }
 
 /// A move request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Move")]
 pub struct MoveFile {
     /// Target database.
+    #[schemars(with = "String")]
     pub target: Spanned<String>,
     /// Start of the initial sync.
+    #[schemars(with = "InstantValue")]
     pub start: Spanned<InstantValue>,
     /// Default 1 day; 0 to 120 days.
+    #[schemars(with = "Option<DurationValue>")]
     pub incremental_sync_interval: Option<Spanned<DurationValue>>,
     /// One duration for every sync, or a distribution.
+    #[schemars(with = "Option<SyncDurationFile>")]
     pub sync_duration: Option<Spanned<SyncDurationFile>>,
     /// Durations in order; the last repeats.
+    #[schemars(with = "Option<Vec<DurationValue>>")]
     pub sync_durations: Option<Spanned<Vec<DurationValue>>>,
     /// When to complete.
+    #[schemars(with = "Option<InstantValue>")]
     pub complete_at: Option<Spanned<InstantValue>>,
     /// How long finalization locks the mailbox. Default 1m.
     pub lock_duration: Option<DurationValue>,
     /// When the move fails.
+    #[schemars(with = "Option<InstantValue>")]
     pub fail_at: Option<Spanned<InstantValue>>,
 }
 
@@ -251,8 +302,9 @@ pub enum SyncDurationFile {
 }
 
 /// A duration distribution.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Distribution")]
 pub struct DistributionFile {
     /// Uniform between two durations, both included.
     pub uniform: [DurationValue; 2],

@@ -8,6 +8,7 @@ mod error;
 pub mod expect;
 pub mod file;
 mod limits;
+pub mod schema;
 pub mod validate;
 mod values;
 

@@ -1,0 +1,129 @@
+//! `cnasim schema`: the published copy is current, every scenario in the
+//! repository validates against it, and it refuses what cnasim refuses
+//! where JSON Schema can say so, without ever refusing what cnasim accepts.
+
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{cnasim, stdout};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(&cnasim::scenario::schema::json_schema()).unwrap();
+    jsonschema::draft7::new(&schema).expect("the schema is valid draft 7")
+}
+
+/// The YAML text as the JSON value an editor's language server checks.
+fn as_json(yaml: &str) -> serde_json::Value {
+    serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"))
+}
+
+/// Every scenario file in the repository: the shipped ones and the
+/// reference model's.
+fn every_scenario() -> Vec<PathBuf> {
+    let mut files = common::scenario_files();
+    let reference = root().join("tools/reference-model/scenarios");
+    let mut more: Vec<PathBuf> = std::fs::read_dir(reference)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    more.sort();
+    assert!(!more.is_empty());
+    files.extend(more);
+    files
+}
+
+#[test]
+fn the_published_schema_is_current() {
+    let o = cnasim(&["schema"]);
+    assert!(o.status.success());
+    let file = root().join("docs/scenario.schema.json");
+    if std::env::var_os("CNASIM_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&file, stdout(&o)).unwrap();
+    }
+    let published = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        published == stdout(&o),
+        "docs/scenario.schema.json is stale: run `cargo run -- schema > docs/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn every_scenario_in_the_repository_validates() {
+    let validator = validator();
+    for path in every_scenario() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        cnasim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let errors: Vec<String> = validator
+            .iter_errors(&as_json(&text))
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+}
+
+/// Edits of a valid scenario: the ones cnasim refuses that the schema can
+/// catch as well, and the ones cnasim accepts, which the schema must too.
+#[test]
+fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
+    let validator = validator();
+    assert!(!validator.is_valid(&serde_json::json!({})), "start and databases are required");
+    let base = std::fs::read_to_string(root().join("scenarios/policy-comparison.yaml")).unwrap();
+    let edit = |from: &str, to: &str| {
+        assert_eq!(base.matches(from).count(), 1, "`{from}`");
+        base.replacen(from, to, 1)
+    };
+    let refused = [
+        edit("seed: 5", "sed: 5"),
+        edit("seed: 5", "seed: -5"),
+        edit("  - legacy\n", "  - legcy\n"),
+        edit("    catch_up: false\n  - name: resume", "    catch_up: maybe\n  - name: resume"),
+        edit(
+            "pause_on_move_started: [finalize]\n    resume_on: []",
+            "pause_on_move_started: [finalise]\n    resume_on: []",
+        ),
+        edit("    reminders_missed: 12", "    reminders_mised: 12"),
+        edit("    reminders_missed: 12", "    reminders_missed: { mn: 1 }"),
+        edit("    reminders_missed: 12", "    reminders_missed: -1"),
+        edit("    reminders_missed: 12", "    reminders_missed: twelve"),
+        edit("      sync_duration: 30m", "      sync_duration: { normal: [1m, 2m] }"),
+        edit("  - name: DB03", "  - name: DB03\n    colour: blue"),
+        edit("name: policy-comparison", "name: Policy Comparison"),
+        edit("start: 2016-05-02T00:00:00Z", "start: 2016-05-02"),
+    ];
+    for text in &refused {
+        assert!(
+            cnasim::scenario::parse(text, "edit.yaml", "edit", &Default::default()).is_err(),
+            "cnasim accepts this edit:\n{text}"
+        );
+        assert!(!validator.is_valid(&as_json(text)), "the schema accepts:\n{text}");
+    }
+    let accepted = [
+        edit("      sync_duration: 30m", "      sync_duration: { uniform: [10m, 30m] }"),
+        edit("      sync_duration: 30m", "      sync_durations: [30m, 00:20:00]"),
+        edit("    reminders_missed: 12", "    reminders_missed: { min: 10, max: 12 }"),
+        edit("    reminders_missed: 12", "    reminders_missed: 12\n    delivery_ratio: 0.2"),
+        edit(
+            "  - name: DB03",
+            "  - name: DB03\n    service_time: 0\n    background: { rate_per_hour: 0 }",
+        ),
+        edit(
+            "  - name: Blake Martin\n",
+            "  - name: Blake Martin\n    guid: 957ca0a9-f84f-425e-a263-5b468e90d574\n    phone: \"+10008675309\"\n",
+        ),
+        edit("start: 2016-05-02T00:00:00Z", "start: 2016-05-02T02:00:00+02:00"),
+        edit("end: 2016-05-07T00:00:00Z", "duration: 5d"),
+    ];
+    for text in &accepted {
+        cnasim::scenario::parse(text, "edit.yaml", "edit", &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let errors: Vec<String> =
+            validator.iter_errors(&as_json(text)).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "the schema refuses what cnasim accepts: {errors:?}\n{text}");
+    }
+}
