@@ -3,6 +3,7 @@
 use crate::check::{self, CheckOptions, junit, report};
 use crate::model::Policy;
 use crate::model::World;
+use crate::output::write_atomically;
 use crate::runner::run_to_folder;
 use crate::scenario::{self, Overrides};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -203,18 +204,28 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
-    let files = check::discover(&args.paths)?;
-    let options = CheckOptions { seed: args.seed, policies: args.policies };
-    let worlds = match check::load_all(&files, &options) {
+    if let Some(file) = &args.junit {
+        junit::check_target(file, &args.paths)?;
+    }
+    let write_junit = |xml: Result<String, quick_junit::SerializeError>| -> Result<(), String> {
+        let Some(file) = &args.junit else { return Ok(()) };
+        let xml = xml.map_err(|e| format!("cannot write JUnit XML: {e}"))?;
+        write_atomically(file, xml.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))
+    };
+    let options = CheckOptions { seed: args.seed, policies: args.policies.clone() };
+    let worlds = match load_checked(&args.paths, &options) {
         Ok(worlds) => worlds,
         Err(errors) => {
-            for e in errors {
+            for e in &errors {
                 eprintln!("error: {e}");
             }
+            // The report says why nothing ran, rather than leaving an
+            // older one in place.
+            write_junit(junit::render_input_errors(&errors))?;
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
-    check::check_policy_names(&worlds, &options.policies)?;
     // The wall clock only measures the tool for the user.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
@@ -225,11 +236,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         checks.push(checked);
     }
     print!("{}", report::summary(&checks));
-    if let Some(file) = &args.junit {
-        let xml = junit::render(&checks).map_err(|e| format!("cannot write JUnit XML: {e}"))?;
-        write_atomically(file, xml.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    }
+    write_junit(junit::render(&checks))?;
     eprintln!("checked in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
     let totals = report::Totals::of(&checks);
     Ok(if totals.errors > 0 {
@@ -241,19 +248,17 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, so
-/// that the file is either the old one or the complete new one.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Finds and loads every scenario to check, or says everything that is
+/// wrong with them.
+fn load_checked(
+    paths: &[PathBuf],
+    options: &CheckOptions,
+) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
+    let files = check::discover(paths).map_err(|e| vec![e])?;
+    let worlds = check::load_all(&files, options)
+        .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    check::check_policy_names(&worlds, &options.policies).map_err(|e| vec![e])?;
+    Ok(worlds)
 }
 
 fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {

@@ -90,7 +90,7 @@ fn a_false_expectation_fails_with_a_command_that_reproduces_it() {
         shlex::split(reproduce).unwrap()[1..],
         ["check", file.to_str().unwrap(), "--seed", "42", "--policy", "legacy"]
     );
-    assert!(out.contains("1 scenario: 12 assertions, 11 passed, 1 failed\n"), "{out}");
+    assert!(out.contains("1 scenario: 13 assertions, 12 passed, 1 failed\n"), "{out}");
 
     // The command fails the same way, and checks only that policy.
     let again = rerun(reproduce);
@@ -98,7 +98,7 @@ fn a_false_expectation_fails_with_a_command_that_reproduces_it() {
     let again = stdout(&again);
     assert!(again.contains(fail[0]), "{again}");
     let checked = again.lines().filter(|l| l.starts_with("pass") || l.starts_with("FAIL"));
-    assert!(checked.clone().count() == 5 && checked.clone().all(|l| l.contains(" legacy ")));
+    assert!(checked.clone().count() == 6 && checked.clone().all(|l| l.contains(" legacy ")));
 
     // With --seed, the command carries that seed.
     let o = cnasim(&["check", file.to_str().unwrap(), "--seed", "3"]);
@@ -147,8 +147,8 @@ fn junit_reports_every_assertion_reproducibly() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let xml = std::fs::read_to_string(xml_at("a.xml")).unwrap();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"), "{xml}");
-    assert!(xml.contains(r#"tests="22" skipped="0" failures="1" errors="0""#), "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 22);
+    assert!(xml.contains(r#"tests="23" skipped="0" failures="1" errors="0""#), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 23);
     assert_eq!(xml.matches("<testsuite ").count(), 2);
     assert!(
         xml.contains(r#"<testcase name="reminders_late = 0" classname="completing-move.fixed">"#)
@@ -258,4 +258,114 @@ fn the_readme_walkthrough_prints_what_the_readme_shows() {
         "update the README's walkthrough with:\n{}",
         &out[from..]
     );
+}
+
+#[test]
+fn overlapping_paths_check_each_scenario_once() {
+    let files = scenario_files().len();
+    let o = cnasim(&["check", "scenarios", "scenarios/", "./scenarios/seed-incident.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&format!("\n{files} scenarios: ")), "{}", stdout(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    let only = write(dir.path(), "only.yaml", &shipped("completing-move.yaml"));
+    let o = cnasim(&["check", only.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\n1 scenario: "), "{}", stdout(&o));
+}
+
+#[test]
+fn a_scenario_that_cannot_run_is_an_error_in_the_report_too() {
+    let dir = tempfile::tempdir().unwrap();
+    // Valid, but DB01's counter passes 2^63 - 1 during the run.
+    let text = edit(
+        &shipped("seed-incident.yaml"),
+        "counter_start: 974015550",
+        "counter_start: 9223372036854775800",
+    );
+    let file = write(dir.path(), "overflow.yaml", &text);
+    let xml = dir.path().join("report.xml");
+    let o = cnasim(&[
+        "check",
+        file.to_str().unwrap(),
+        "scenarios/completing-move.yaml",
+        "--junit",
+        xml.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("error seed-incident  "), "{out}");
+    assert!(out.contains("counter of database `DB01` passed 9223372036854775807"), "{out}");
+    assert!(out.contains("pass  completing-move"), "the other scenario still runs: {out}");
+    assert!(out.ends_with("1 scenario could not run\n"), "{out}");
+    let xml = std::fs::read_to_string(&xml).unwrap();
+    assert!(xml.contains(r#"failures="0" errors="1""#), "{xml}");
+    assert!(xml.contains(r#"type="run-error""#), "{xml}");
+}
+
+#[test]
+fn junit_never_replaces_what_it_should_not_and_never_goes_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.yaml", &shipped("completing-move.yaml"));
+    let named = write(dir.path(), "s.txt", &shipped("completing-move.yaml"));
+    let s = scenario.to_str().unwrap();
+    for (target, words) in [
+        (s, "names a scenario file"),
+        (named.to_str().unwrap(), "one of the scenarios to check"),
+        (dir.path().to_str().unwrap(), "exists and is not a regular file"),
+    ] {
+        let o = cnasim(&["check", s, named.to_str().unwrap(), "--junit", target]);
+        assert_eq!(o.status.code(), Some(2), "{target}");
+        assert!(stderr(&o).contains(words), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "", "refused before anything runs");
+    }
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), shipped("completing-move.yaml"));
+
+    // A passing report, then a check that cannot start: the report says so.
+    let xml = dir.path().join("r.xml");
+    let o = cnasim(&["check", s, "--junit", xml.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&xml).unwrap().contains(r#"failures="0" errors="0""#));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&xml).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "readable by others, like the output folder: {mode:o}");
+    }
+    let bad = write(dir.path(), "bad.yaml", "start: tomorrow\n");
+    let o = cnasim(&["check", s, bad.to_str().unwrap(), "--junit", xml.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let report = std::fs::read_to_string(&xml).unwrap();
+    assert!(report.contains(r#"errors="1""#) && report.contains("bad.yaml:1:8"), "{report}");
+}
+
+#[test]
+fn awkward_paths_are_reproduced_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(&shipped("seed-incident.yaml"), "reminders_missed: 7", "reminders_missed: 6");
+    write(dir.path(), "-dash.yaml", &text);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(["check", "--", "-dash.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let reproduce = stdout(&o)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: ").map(String::from))
+        .unwrap();
+    assert_eq!(reproduce, "cnasim check ./-dash.yaml --seed 42 --policy legacy");
+
+    // A FIFO named like a scenario is refused, not waited on.
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("sub/pipe.yaml");
+        std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let o = cnasim(&["check", fifo.parent().unwrap().to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(2));
+            assert!(stderr(&o).contains("pipe.yaml: is not a regular file"), "{}", stderr(&o));
+        }
+    }
 }

@@ -83,6 +83,9 @@ fn expectations() {
     refused(&x("legacy: { sms_sent: .inf }"), 5, 23, "finite");
     refused(&x("legacy: {}"), 5, 11, "expected at least one metric for `legacy`");
     refused("expect: {}\n", 4, 9, "`expect` is empty");
+    refused("expect:\n", 4, 7, "`expect` is empty");
+    refused(&x("legacy: { sms_sent: 9007199254740993 }"), 5, 23, "up to 9007199254740992 (2^53)");
+    refused(&x("legacy: { sms_sent: 1e300 }"), 5, 23, "found `1e300`");
     refused("expect: [legacy]\n", 4, 1, "expected a mapping");
     refused(&x("legacy: { sms_sent: 1, sms_sent: 2 }"), 5, 26, "duplicate mapping key `sms_sent`");
     refused(
@@ -97,6 +100,8 @@ fn expectations() {
          catch_up: false }}]\nexpect: {{ mine: {{ dropouts: 0, delivery_ratio: {{ min: 0.9 }} }} }}\n"
     ));
     assert_eq!(w.expectations.len(), 2);
+    let zero = common::world(&format!("{HEAD}expect: {{ legacy: {{ dropout_hours: -0.0 }} }}\n"));
+    assert_eq!(zero.expectations[0].bound.to_string(), "= 0", "negative zero reads as 0");
     assert_eq!((w.expectations[1].metric, w.expectations[1].line), ("delivery_ratio", 5));
 }
 

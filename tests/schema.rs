@@ -17,9 +17,37 @@ fn validator() -> jsonschema::Validator {
     jsonschema::draft7::new(&schema).expect("the schema is valid draft 7")
 }
 
-/// The YAML text as the JSON value an editor's language server checks.
+/// The YAML text as the JSON value an editor's language server checks:
+/// read by YAML 1.2's core schema, where a plain `1`, `+1555` or `true` is a
+/// number or a boolean, not text.
 fn as_json(yaml: &str) -> serde_json::Value {
-    serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"))
+    use saphyr::{LoadableYamlNode, Scalar, Yaml};
+    fn convert(node: &Yaml) -> serde_json::Value {
+        match node {
+            Yaml::Value(Scalar::Null) => serde_json::Value::Null,
+            Yaml::Value(Scalar::Boolean(b)) => (*b).into(),
+            Yaml::Value(Scalar::Integer(i)) => (*i).into(),
+            Yaml::Value(Scalar::FloatingPoint(f)) => f.into_inner().into(),
+            Yaml::Value(Scalar::String(s)) => s.as_ref().into(),
+            Yaml::Sequence(items) => items.iter().map(convert).collect(),
+            Yaml::Mapping(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    let key = match convert(k) {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (key, convert(v))
+                })
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            Yaml::Tagged(_, inner) => convert(inner),
+            other => panic!("unexpected YAML node {other:?}"),
+        }
+    }
+    let docs = Yaml::load_from_str(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    assert_eq!(docs.len(), 1, "one document");
+    convert(&docs[0])
 }
 
 /// Every scenario file in the repository: the shipped ones and the
@@ -95,6 +123,10 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         edit("  - name: DB03", "  - name: DB03\n    colour: blue"),
         edit("name: policy-comparison", "name: Policy Comparison"),
         edit("start: 2016-05-02T00:00:00Z", "start: 2016-05-02"),
+        edit("      sync_duration: 30m", "      sync_duration: 30 minutes"),
+        edit("      sync_duration: 30m", "      sync_duration: 30"),
+        edit("databases:\n  - name: DB01\n  - name: DB02\n  - name: DB03\n", "databases: []\n"),
+        edit("seed: 5", "seed: 5\npopulation: { mailboxes: 10 }"),
     ];
     for text in &refused {
         assert!(
@@ -118,6 +150,33 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         ),
         edit("start: 2016-05-02T00:00:00Z", "start: 2016-05-02T02:00:00+02:00"),
         edit("end: 2016-05-07T00:00:00Z", "duration: 5d"),
+        // Plain scalars that YAML 1.2 types as numbers or booleans, which
+        // cnasim reads as text.
+        edit("name: policy-comparison", "name: 2016"),
+        edit("description: >", "domain: 42\ndescription: >"),
+        edit("  - name: Blake Martin\n", "  - name: 2016\n    phone: +10008675309\n"),
+        edit("  - name: DB03", "  - name: DB03\n  - name: true"),
+        edit(
+            "    database: DB01\n    sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: Team sync",
+            "    database: DB01\n    sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: 1",
+        ),
+        edit(
+            "  - name: Alex Wilber\n",
+            "  - name: Alex Wilber\n    guid: 957ca0a9f84f425ea2635b468e90d574\n",
+        ),
+        edit(
+            "  - name: Alex Wilber\n",
+            "  - name: Alex Wilber\n    guid: URN:UUID:957ca0a9-f84f-425e-a263-5b468e90d574\n",
+        ),
+        // Numbers written the YAML 1.1 way, which YAML 1.2 reads as text.
+        edit("seed: 5", "seed: 1_000"),
+        edit("seed: 5", "seed: 0b101"),
+        edit("  - name: DB03", "  - name: DB03\n    background: { rate_per_hour: 1_000 }"),
+        edit("    reminders_missed: 12", "    reminders_missed: 1_2"),
+        // Keys of the interface that are not supported yet, left empty.
+        edit("seed: 5", "seed: 5\npopulation:"),
+        edit("    sync_duration: 20m", "    sync_duration: 1d 2h 30m 15s 500ms"),
+        edit("    sync_duration: 20m", "    sync_duration: \" 1.00:20:00.5 \""),
     ];
     for text in &accepted {
         cnasim::scenario::parse(text, "edit.yaml", "edit", &Default::default())

@@ -7,15 +7,59 @@
 //! reproducing command; a scenario that could not run is one errored case.
 //! No timings or timestamps are written, so the file is reproducible.
 
-use super::ScenarioCheck;
+use super::{SCENARIO_EXTENSIONS, ScenarioCheck, printable};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use std::path::{Path, PathBuf};
+
+/// Refuses a report file that would replace something it should not: a
+/// scenario (by its extension, or one of the `paths` given), or anything
+/// that exists and is not a regular file (a folder, a device, a link).
+pub fn check_target(file: &Path, paths: &[PathBuf]) -> Result<(), String> {
+    let shown = printable(file);
+    let is_scenario =
+        file.extension().and_then(|x| x.to_str()).is_some_and(|x| SCENARIO_EXTENSIONS.contains(&x));
+    if is_scenario {
+        return Err(format!(
+            "--junit {shown}: that names a scenario file; write the report to .xml"
+        ));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(file) {
+        if !meta.file_type().is_file() {
+            return Err(format!(
+                "--junit {shown}: exists and is not a regular file; give a new file or a report \
+                 to replace"
+            ));
+        }
+        let target = std::fs::canonicalize(file).ok();
+        if paths.iter().any(|p| std::fs::canonicalize(p).ok() == target) {
+            return Err(format!("--junit {shown}: that is one of the scenarios to check"));
+        }
+    }
+    Ok(())
+}
+
+/// A report of a check that could not start: each reason an errored case.
+pub fn render_input_errors(errors: &[String]) -> Result<String, quick_junit::SerializeError> {
+    let mut report = Report::new("cnasim check");
+    let mut suite = TestSuite::new("input");
+    for (i, error) in errors.iter().enumerate() {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(error.lines().next().unwrap_or_default()).set_type("bad-input");
+        status.set_description(error.as_str());
+        let mut case = TestCase::new(format!("input {}", i + 1), status);
+        case.set_classname("cnasim.input");
+        suite.add_test_case(case);
+    }
+    report.add_test_suite(suite);
+    report.to_string()
+}
 
 /// The JUnit XML report of `checks`.
 pub fn render(checks: &[ScenarioCheck]) -> Result<String, quick_junit::SerializeError> {
     let mut report = Report::new("cnasim check");
     for check in checks {
         let mut suite = TestSuite::new(check.name.as_str());
-        suite.add_property(Property::new("path", check.path.display().to_string()));
+        suite.add_property(Property::new("path", super::printable(&check.path)));
         suite.add_property(Property::new("seed", check.seed.to_string()));
         if let Some(error) = &check.error {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
@@ -34,7 +78,7 @@ pub fn render(checks: &[ScenarioCheck]) -> Result<String, quick_junit::Serialize
                     .set_type("expectation")
                     .set_description(format!(
                         "{}:{}:{}\nreproduce: {}",
-                        check.path.display(),
+                        super::printable(&check.path),
                         a.line,
                         a.column,
                         check.reproduce(&a.policy)

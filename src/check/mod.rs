@@ -14,6 +14,7 @@ use crate::model::expectation::Bound;
 use crate::model::metrics::MetricValue;
 use crate::runner::run_in_memory;
 use crate::scenario::{self, Overrides, ScenarioError};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Extensions of the scenario files searched for in folders.
@@ -23,47 +24,69 @@ pub const SCENARIO_EXTENSIONS: [&str; 2] = ["yaml", "yml"];
 /// searched recursively for `*.yaml` and `*.yml`, skipping hidden entries
 /// (names starting with `.`) and not following symbolic links to folders.
 /// Files come in argument order, each folder's sorted by path; a file
-/// reached twice is kept once.
+/// reached twice (by two paths, or through a link) is kept once, under the
+/// first path that reached it.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    fn push(p: PathBuf, found: &mut Vec<PathBuf>) {
-        if !found.contains(&p) {
-            found.push(p);
-        }
-    }
     let mut found: Vec<PathBuf> = Vec::new();
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut keep = |path: PathBuf, found: &mut Vec<PathBuf>| {
+        // Identity is the canonical path; one that cannot be resolved is
+        // kept as given, and loading it reports why.
+        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(identity) {
+            found.push(path);
+        }
+    };
     for path in paths {
-        let meta =
-            std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("{}: cannot read: {e}", printable(path)))?;
         if !meta.is_dir() {
-            push(path.clone(), &mut found);
+            keep(path.clone(), &mut found);
             continue;
         }
-        let before = found.len();
+        let mut in_folder = 0;
         let walk = walkdir::WalkDir::new(path)
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walk {
-            let entry = entry.map_err(|e| format!("{}: cannot search: {e}", path.display()))?;
-            let is_scenario = entry
+            let entry = entry.map_err(|e| format!("{}: cannot search: {e}", printable(path)))?;
+            let named_like_a_scenario = entry
                 .path()
                 .extension()
                 .and_then(|x| x.to_str())
                 .is_some_and(|x| SCENARIO_EXTENSIONS.contains(&x));
-            // A link to a file counts; a link to a folder is not followed.
-            if is_scenario && entry.path().is_file() {
-                push(entry.into_path(), &mut found);
+            if !named_like_a_scenario || entry.file_type().is_dir() {
+                continue;
             }
+            // A link to a file counts (a link to a folder is not followed);
+            // a dangling link, a FIFO or a device is refused when loaded.
+            in_folder += 1;
+            keep(entry.into_path(), &mut found);
         }
-        if found.len() == before {
+        if in_folder == 0 {
             return Err(format!(
                 "{}: no scenario files (*.yaml, *.yml) in this folder",
-                path.display()
+                printable(path)
             ));
         }
     }
     Ok(found)
+}
+
+/// A path as it can safely be shown on a terminal: control characters
+/// escaped.
+pub fn printable(path: &Path) -> String {
+    let mut shown = String::new();
+    for c in path.to_string_lossy().chars() {
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 /// One assertion's result.
@@ -105,8 +128,12 @@ impl ScenarioCheck {
     /// The command that checks one policy of this scenario again, with the
     /// same seed.
     pub fn reproduce(&self, policy: &str) -> String {
-        let path = self.path.to_string_lossy();
-        let path = shlex::try_quote(&path).map_or_else(|_| path.to_string(), |q| q.into_owned());
+        let mut path = printable(&self.path);
+        if path.starts_with('-') {
+            // Not to be read as an option.
+            path.insert_str(0, "./");
+        }
+        let path = shlex::try_quote(&path).map_or_else(|_| path.clone(), |q| q.into_owned());
         format!("cnasim check {path} --seed {} --policy {policy}", self.seed)
     }
 

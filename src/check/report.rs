@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// `error` line.
 pub fn scenario_lines(check: &ScenarioCheck) -> String {
     let mut out = String::new();
-    let path = check.path.display();
+    let path = super::printable(&check.path);
     if let Some(error) = &check.error {
         let _ = writeln!(out, "error {}  {path}: {error}", check.name);
         return out;

@@ -6,11 +6,10 @@ use super::error::ScenarioError;
 use super::validate::Source;
 use crate::model::Policy;
 use crate::model::expectation::{Bound, Expectation, Number};
-use crate::model::metrics::METRIC_NAMES;
+use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -41,6 +40,14 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for KeyedMap<V> {
 /// `expect:`: policy name to that policy's metrics.
 pub type ExpectFile = KeyedMap<KeyedMap<BoundFile>>;
 
+/// Reads `expect:` when the key is there, even as `expect:` with no value,
+/// which is then refused as empty rather than taken as no expectations.
+pub fn present<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Spanned<Option<ExpectFile>>>, D::Error> {
+    Spanned::<Option<ExpectFile>>::deserialize(d).map(Some)
+}
+
 /// A metric's expectation as written.
 #[derive(Debug)]
 pub enum BoundFile {
@@ -53,7 +60,7 @@ pub enum BoundFile {
 /// `{ min, max }`, both inclusive, at least one given.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Range")]
+#[schemars(rename = "Range", extend("minProperties" = 1))]
 pub struct RangeFile {
     /// Lowest value allowed (inclusive).
     #[schemars(with = "Option<NumberFile>")]
@@ -67,6 +74,27 @@ pub struct RangeFile {
 #[derive(Clone, Copy, Debug)]
 pub struct NumberFile(pub Number);
 
+/// Largest value an expectation may name: 2^53, up to which every whole
+/// number is exact as a float, so counts and reals compare exactly.
+pub const MAX_EXPECTED: u64 = 1 << 53;
+
+fn too_large<E: de::Error>(n: impl fmt::Display) -> E {
+    E::custom(format!("expected a number up to {MAX_EXPECTED} (2^53); found `{n}`"))
+}
+
+fn number_from_u64<E: de::Error>(n: u64) -> Result<Number, E> {
+    if n > MAX_EXPECTED {
+        return Err(too_large(n));
+    }
+    Ok(Number::Whole(n))
+}
+
+fn number_from_i64<E: de::Error>(n: i64) -> Result<Number, E> {
+    let n = u64::try_from(n)
+        .map_err(|_| E::custom(format!("metrics are never negative; found `{n}`")))?;
+    number_from_u64(n)
+}
+
 fn number_from_f64<E: de::Error>(x: f64) -> Result<Number, E> {
     if !x.is_finite() {
         return Err(E::custom(format!("expected a finite number; found `{x}`")));
@@ -74,13 +102,15 @@ fn number_from_f64<E: de::Error>(x: f64) -> Result<Number, E> {
     if x < 0.0 {
         return Err(E::custom(format!("metrics are never negative; found `{x}`")));
     }
-    Ok(Number::Real(x))
+    if x > MAX_EXPECTED as f64 {
+        return Err(too_large(format_args!("{x:e}")));
+    }
+    // `-0.0` reads as `0`.
+    Ok(Number::Real(x + 0.0))
 }
 
-fn number_from_i64<E: de::Error>(n: i64) -> Result<Number, E> {
-    u64::try_from(n)
-        .map(Number::Whole)
-        .map_err(|_| E::custom(format!("metrics are never negative; found `{n}`")))
+fn number_from_u128<E: de::Error>(n: u128) -> Result<Number, E> {
+    Err(too_large(n))
 }
 
 impl<'de> Deserialize<'de> for NumberFile {
@@ -92,7 +122,10 @@ impl<'de> Deserialize<'de> for NumberFile {
                 f.write_str("a number such as `0`, `3` or `0.99`")
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<NumberFile, E> {
-                Ok(NumberFile(Number::Whole(n)))
+                number_from_u64(n).map(NumberFile)
+            }
+            fn visit_u128<E: de::Error>(self, n: u128) -> Result<NumberFile, E> {
+                number_from_u128(n).map(NumberFile)
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<NumberFile, E> {
                 number_from_i64(n).map(NumberFile)
@@ -114,7 +147,10 @@ impl<'de> Deserialize<'de> for BoundFile {
                 f.write_str("a number (the metric must equal it) or `{ min: A, max: B }`")
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<BoundFile, E> {
-                Ok(BoundFile::Equal(Number::Whole(n)))
+                number_from_u64(n).map(BoundFile::Equal)
+            }
+            fn visit_u128<E: de::Error>(self, n: u128) -> Result<BoundFile, E> {
+                number_from_u128(n).map(BoundFile::Equal)
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<BoundFile, E> {
                 number_from_i64(n).map(BoundFile::Equal)
@@ -131,9 +167,9 @@ impl<'de> Deserialize<'de> for BoundFile {
     }
 }
 
-/// The metrics whose values are counts, so a bare value must be whole.
+/// Whether `metric` is a count, so that a bare value must be whole.
 fn is_count(metric: &str) -> bool {
-    !matches!(metric, "delivery_ratio" | "dropout_hours" | "longest_dropout_hours")
+    matches!(Metrics::default().get(metric), Some(MetricValue::Count(_)))
 }
 
 /// The closest of `candidates` to `given`, when it is a plausible typo.
@@ -152,20 +188,20 @@ fn did_you_mean(s: Option<&str>) -> String {
 
 /// Validates `expect:` against the scenario's `policies`.
 pub fn expectations(
-    file: &Spanned<ExpectFile>,
+    file: &Spanned<Option<ExpectFile>>,
     policies: &[Policy],
     src: &Source<'_>,
 ) -> Result<Vec<Expectation>, ScenarioError> {
-    if file.value.0.is_empty() {
+    let Some(expect) = file.value.as_ref().filter(|e| !e.0.is_empty()) else {
         return Err(src.err(
             file.referenced,
             "`expect` is empty; give per policy the metrics to check, \
              e.g. `expect: { fixed: { reminders_missed: 0 } }`",
         ));
-    }
+    };
+    // The reader refuses a key given twice, in either mapping.
     let mut out = Vec::new();
-    let mut seen: BTreeMap<&str, Location> = BTreeMap::new();
-    for (policy, metrics) in &file.value.0 {
+    for (policy, metrics) in &expect.0 {
         let name = policy.value.as_str();
         if !policies.iter().any(|p| p.name == name) {
             let names = || policies.iter().map(|p| p.name.as_str());
@@ -180,19 +216,12 @@ pub fn expectations(
                 ),
             ));
         }
-        if let Some(first) = seen.insert(name, policy.referenced) {
-            return Err(src.err(
-                policy.referenced,
-                format!("policy `{name}` already has expectations on line {}", first.line()),
-            ));
-        }
         if metrics.value.0.is_empty() {
             return Err(src.err(
                 metrics.referenced,
                 format!("expected at least one metric for `{name}`, e.g. `reminders_missed: 0`"),
             ));
         }
-        let mut metric_seen: BTreeMap<&str, Location> = BTreeMap::new();
         for (metric, bound) in &metrics.value.0 {
             let given = metric.value.as_str();
             let Some(&known) = METRIC_NAMES.iter().find(|&&m| m == given) else {
@@ -206,12 +235,6 @@ pub fn expectations(
                     ),
                 ));
             };
-            if let Some(first) = metric_seen.insert(known, metric.referenced) {
-                return Err(src.err(
-                    metric.referenced,
-                    format!("`{known}` is already expected on line {}", first.line()),
-                ));
-            }
             out.push(Expectation {
                 policy: name.to_string(),
                 metric: known,
@@ -270,11 +293,9 @@ fn bound_of(
     }
 }
 
+/// Exact: values are at most 2^53.
 fn lo_above_hi(lo: Number, hi: Number) -> bool {
-    match (lo, hi) {
-        (Number::Whole(a), Number::Whole(b)) => a > b,
-        _ => lo.as_f64() > hi.as_f64(),
-    }
+    lo.as_f64() > hi.as_f64()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! These types are the YAML boundary; nothing past `validate` sees them.
 
 use super::expect::ExpectFile;
+use super::schema::Text;
 use super::values::{
     DisplayName, DurationValue, GuidValue, InstantValue, Phone, Real, Slug, Whole,
 };
@@ -20,6 +21,7 @@ pub struct ScenarioFile {
     #[schemars(with = "Option<Slug>")]
     pub name: Option<Spanned<Slug>>,
     /// What the scenario shows.
+    #[schemars(with = "Option<Text>")]
     pub description: Option<String>,
     /// Root seed of every random stream. Default 0; `--seed` overrides.
     #[schemars(with = "Option<Whole>")]
@@ -34,23 +36,24 @@ pub struct ScenarioFile {
     #[schemars(with = "Option<DurationValue>")]
     pub duration: Option<Spanned<DurationValue>>,
     /// Policies to compare. Default: `[legacy, fixed]`.
-    #[schemars(with = "Option<Vec<PolicyEntry>>")]
+    #[schemars(with = "Option<Vec<PolicyEntry>>", length(min = 1))]
     pub policies: Option<Spanned<Vec<Spanned<PolicyEntry>>>>,
     /// SMTP domain for addresses in logs. Default `contoso.com`.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<Text>")]
     pub domain: Option<Spanned<String>>,
     /// Mailbox databases.
-    #[schemars(with = "Vec<DatabaseFile>")]
+    #[schemars(with = "Vec<DatabaseFile>", length(min = 1))]
     pub databases: Spanned<Vec<Spanned<DatabaseFile>>>,
     /// Mailboxes.
     #[serde(default)]
     #[schemars(with = "Vec<MailboxFile>")]
     pub mailboxes: Vec<Spanned<MailboxFile>>,
     /// Regression expectations, per policy and metric.
-    #[schemars(with = "Option<ExpectFile>")]
-    pub expect: Option<Spanned<ExpectFile>>,
+    #[serde(default, deserialize_with = "super::expect::present")]
+    #[schemars(with = "ExpectFile")]
+    pub expect: Option<Spanned<Option<ExpectFile>>>,
     /// Generated mailboxes: in the interface, not supported yet.
-    #[schemars(skip)]
+    #[schemars(with = "Option<()>")]
     pub population: Option<Spanned<serde::de::IgnoredAny>>,
 }
 
@@ -183,7 +186,7 @@ pub struct MailboxFile {
     #[schemars(with = "Option<GuidValue>")]
     pub guid: Option<Spanned<GuidValue>>,
     /// Database the mailbox lives on.
-    #[schemars(with = "String")]
+    #[schemars(with = "Text")]
     pub database: Spanned<String>,
     /// Notification phone number. Default: a fictional +1555 number.
     pub phone: Option<Phone>,
@@ -233,6 +236,7 @@ pub struct UserFile {
 #[schemars(rename = "CalendarItem")]
 pub struct ItemFile {
     /// Subject.
+    #[schemars(with = "Text")]
     pub subject: String,
     /// Start of the first occurrence.
     #[schemars(with = "InstantValue")]
@@ -268,7 +272,7 @@ pub struct RepeatFile {
 #[schemars(rename = "Move")]
 pub struct MoveFile {
     /// Target database.
-    #[schemars(with = "String")]
+    #[schemars(with = "Text")]
     pub target: Spanned<String>,
     /// Start of the initial sync.
     #[schemars(with = "InstantValue")]

@@ -43,6 +43,10 @@ pub fn load_with(path: &Path, overrides: &Overrides) -> Result<World, ScenarioEr
     if meta.is_dir() {
         return Err(fail("is a folder, not a scenario file".into()));
     }
+    if !meta.is_file() {
+        // A FIFO, a device or a socket could block or never end.
+        return Err(fail("is not a regular file".into()));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(format!(
             "is {} bytes; scenario files are limited to {} bytes",
@@ -50,7 +54,14 @@ pub fn load_with(path: &Path, overrides: &Overrides) -> Result<World, ScenarioEr
             MAX_FILE_BYTES
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    // Read at most one byte past the limit: the file may grow after the
+    // size check.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes)
+        })
+        .map_err(|e| fail(format!("cannot read the file: {e}")))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(fail(format!("is larger than {MAX_FILE_BYTES} bytes")));
     }

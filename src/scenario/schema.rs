@@ -8,7 +8,7 @@
 //! looser than cnasim (cross-references such as a mailbox's database are
 //! only checked by cnasim) but never stricter.
 
-use super::expect::{BoundFile, KeyedMap, NumberFile};
+use super::expect::{BoundFile, KeyedMap, MAX_EXPECTED, NumberFile};
 use super::file::{PolicyEntry, ScenarioFile, SyncDurationFile};
 use super::values::{
     DisplayName, DurationValue, GuidValue, InstantValue, Phone, Real, Slug, Whole,
@@ -37,6 +37,18 @@ pub fn json_schema() -> String {
     text
 }
 
+/// Free text. A YAML 1.2 reader (an editor's language server) types plain
+/// scalars such as `1`, `2016` or `true` as numbers and booleans, where
+/// cnasim reads text; the schema allows them so as not to be stricter.
+pub struct Text;
+
+/// The JSON types of a plain scalar cnasim reads as text.
+const TEXT_TYPES: [&str; 3] = ["string", "number", "boolean"];
+
+/// Numbers written the YAML 1.1 way (`1_000`, `0b101`), which cnasim reads
+/// as numbers and a YAML 1.2 reader as text.
+const NUMBER_TEXT: &str = "^[-+]?(0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(\\.[0-9_]*)?([eE][-+]?[0-9]+)?|\\.[0-9][0-9_]*([eE][-+]?[0-9]+)?)$";
+
 /// A schema named `name` built from `schema`.
 macro_rules! scalar_schema {
     ($ty:ty, $name:literal, $schema:tt) => {
@@ -51,11 +63,16 @@ macro_rules! scalar_schema {
     };
 }
 
+scalar_schema!(Text, "Text", {
+    "type": TEXT_TYPES
+});
+
 scalar_schema!(DurationValue, "Duration", {
     "description": "A duration: units largest first (`w`, `d`, `h`, `m`, `s`, `ms`) as in \
                     `90s`, `15m`, `1d 2h 30m` or `500ms`; the .NET form `1.00:00:00`; or a bare `0`.",
     "anyOf": [
-        { "type": "string", "minLength": 1 },
+        { "type": "string", "pattern": "^\\s*([0-9]+(ms|w|d|h|m|s)\\s*)+$" },
+        { "type": "string", "pattern": "^\\s*([0-9]+\\.)?[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]+)?\\s*$" },
         { "const": 0 }
     ]
 });
@@ -68,44 +85,52 @@ scalar_schema!(InstantValue, "Instant", {
 
 scalar_schema!(Whole, "Whole", {
     "description": "A whole number from 0 to 18446744073709551615.",
-    "type": "integer",
-    "minimum": 0
+    "anyOf": [
+        { "type": "integer", "minimum": 0, "maximum": 18446744073709551615u64 },
+        { "type": "string", "pattern": NUMBER_TEXT }
+    ]
 });
 
 scalar_schema!(Real, "Real", {
     "description": "A finite number.",
-    "type": "number"
+    "anyOf": [
+        { "type": "number" },
+        { "type": "string", "pattern": NUMBER_TEXT }
+    ]
 });
 
 scalar_schema!(Slug, "Slug", {
     "description": "1 to 64 characters from `a-z`, `0-9` and `-`, not starting with `-`.",
-    "type": "string",
+    "type": TEXT_TYPES,
     "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"
 });
 
 scalar_schema!(DisplayName, "DisplayName", {
     "description": "A name of 1 to 256 characters without control characters.",
-    "type": "string",
+    "type": TEXT_TYPES,
     "minLength": 1,
     "maxLength": 256
 });
 
 scalar_schema!(GuidValue, "Guid", {
     "description": "A GUID such as `957ca0a9-f84f-425e-a263-5b468e90d574`.",
-    "type": "string",
-    "pattern": "^(urn:uuid:)?\\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\\}?$"
+    "type": TEXT_TYPES,
+    "pattern": "^([uU][rR][nN]:[uU][uU][iI][dD]:)?\\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\\}?$"
 });
 
 scalar_schema!(Phone, "Phone", {
     "description": "A phone number in E.164 form: `+` and 4 to 15 digits, such as \"+10008675309\".",
-    "type": "string",
+    "type": TEXT_TYPES,
     "pattern": "^\\+[0-9]{4,15}$"
 });
 
 scalar_schema!(NumberFile, "ExpectedNumber", {
-    "description": "A value a metric is compared with; metrics are never negative.",
-    "type": "number",
-    "minimum": 0
+    "description": "A value a metric is compared with: metrics are never negative, and values \
+                    are at most 2^53.",
+    "anyOf": [
+        { "type": "number", "minimum": 0, "maximum": MAX_EXPECTED },
+        { "type": "string", "pattern": NUMBER_TEXT }
+    ]
 });
 
 impl JsonSchema for PolicyEntry {
@@ -198,6 +223,7 @@ impl JsonSchema for KeyedMap<KeyedMap<BoundFile>> {
             "description": "Regression assertions, per policy (one the scenario runs) and \
                             metric. `cnasim check` evaluates them.",
             "type": "object",
+            "propertyNames": { "pattern": "^[a-z0-9][a-z0-9-]{0,63}$" },
             "additionalProperties": policy,
             "minProperties": 1
         })
