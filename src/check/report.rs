@@ -76,11 +76,6 @@ impl Totals {
         }
         t
     }
-
-    /// Whether every assertion held and every scenario ran.
-    pub fn all_hold(&self) -> bool {
-        self.failed == 0 && self.errors == 0
-    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

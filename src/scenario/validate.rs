@@ -52,17 +52,15 @@ pub fn validate(
     fallback_name: &str,
     overrides: &super::Overrides,
 ) -> Result<World> {
-    for (key, given, planned) in [("population", &file.population, "generated populations")] {
-        if let Some(value) = given {
-            return Err(src.err(
-                value.referenced,
-                format!(
-                    "`{key}:` is part of the scenario format but not supported by cnasim {} \
-                     yet ({planned} are planned); remove it to run this scenario",
-                    env!("CARGO_PKG_VERSION")
-                ),
-            ));
-        }
+    if let Some(value) = &file.population {
+        return Err(src.err(
+            value.referenced,
+            format!(
+                "`population:` is part of the scenario format but not supported by cnasim {} \
+                 yet (generated populations are planned); remove it to run this scenario",
+                env!("CARGO_PKG_VERSION")
+            ),
+        ));
     }
     let name = match &file.name {
         Some(n) => n.value.0.clone(),
