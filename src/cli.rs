@@ -120,22 +120,25 @@ pub fn main() -> ExitCode {
 }
 
 /// Loads every file first, so that one bad file stops the run before
-/// anything is written.
+/// anything is written; reports every bad file.
 fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<World>, String> {
-    let mut worlds: Vec<World> = Vec::with_capacity(files.len());
-    for path in files {
-        let world = scenario::load_with(path, overrides).map_err(|e| e.to_string())?;
-        if let Some(other) = worlds.iter().position(|w| w.name == world.name) {
+    let worlds = scenario::load_all(files, overrides).map_err(joined)?;
+    for (i, world) in worlds.iter().enumerate() {
+        if let Some(other) = worlds[..i].iter().position(|w| w.name == world.name) {
             return Err(format!(
                 "{} and {} both name their scenario `{}`; their output folders would collide",
                 files[other].display(),
-                path.display(),
+                files[i].display(),
                 world.name
             ));
         }
-        worlds.push(world);
     }
     Ok(worlds)
+}
+
+/// Several errors as one message, each on its own `error:` line.
+fn joined(errors: Vec<scenario::ScenarioError>) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
 }
 
 /// The policies `names` picks from the scenario's and the built-in ones.
@@ -255,8 +258,10 @@ fn load_checked(
     options: &CheckOptions,
 ) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
-    let worlds = check::load_all(&files, options)
+    let overrides = Overrides { seed: options.seed };
+    let worlds = scenario::load_all(&files, &overrides)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
     check::check_policy_names(&worlds, &options.policies).map_err(|e| vec![e])?;
     Ok(worlds)
 }

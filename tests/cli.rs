@@ -228,3 +228,25 @@ fn the_policies_page_shows_the_table_the_comparison_prints() {
             .unwrap();
     assert!(page.contains(&stdout(&o)), "update docs/policies.md with:\n{}", stdout(&o));
 }
+
+#[test]
+fn run_reports_every_bad_file_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_scenario(dir.path(), "a.yaml", "start: tomorrow\n");
+    let b = write_scenario(
+        dir.path(),
+        "b.yaml",
+        &VALID.replace("sync_duration: 10m", "sync_duraton: 10m"),
+    );
+    let out = dir.path().join("out");
+    let o =
+        cnasim(&["run", a.to_str().unwrap(), b.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("a.yaml:1:8: expected an RFC 3339 instant"), "{err}");
+    assert!(
+        err.contains("\nerror: ") && err.contains("b.yaml:17:7: unknown field `sync_duraton`"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}

@@ -13,7 +13,6 @@ use crate::model::World;
 use crate::model::expectation::Bound;
 use crate::model::metrics::MetricValue;
 use crate::runner::run_in_memory;
-use crate::scenario::{self, Overrides, ScenarioError};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -150,23 +149,6 @@ pub struct CheckOptions {
     pub seed: Option<u64>,
     /// Only these policies (and their assertions); empty for all.
     pub policies: Vec<String>,
-}
-
-/// Loads every file, reporting every one that is not valid.
-pub fn load_all(
-    files: &[PathBuf],
-    options: &CheckOptions,
-) -> Result<Vec<(PathBuf, World)>, Vec<ScenarioError>> {
-    let overrides = Overrides { seed: options.seed };
-    let mut worlds = Vec::with_capacity(files.len());
-    let mut errors = Vec::new();
-    for path in files {
-        match scenario::load_with(path, &overrides) {
-            Ok(world) => worlds.push((path.clone(), world)),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() { Ok(worlds) } else { Err(errors) }
 }
 
 /// Checks that every policy asked for exists in at least one scenario.

@@ -17,7 +17,7 @@ pub use limits::{MAX_EVENTS, MAX_REMINDERS};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Largest scenario file read, in bytes. Explicit scenarios are a few
 /// kilobytes; generated populations are described, not listed.
@@ -67,6 +67,23 @@ pub fn load_with(path: &Path, overrides: &Overrides) -> Result<World, ScenarioEr
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     parse_bytes(&bytes, &shown, stem, overrides)
+}
+
+/// Reads and validates every scenario in `paths`, in order; when any is not
+/// valid, every error (not just the first).
+pub fn load_all(
+    paths: &[PathBuf],
+    overrides: &Overrides,
+) -> Result<Vec<World>, Vec<ScenarioError>> {
+    let mut worlds = Vec::with_capacity(paths.len());
+    let mut errors = Vec::new();
+    for path in paths {
+        match load_with(path, overrides) {
+            Ok(world) => worlds.push(world),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(worlds) } else { Err(errors) }
 }
 
 /// Validates scenario text given as bytes (which must be UTF-8).
