@@ -38,12 +38,33 @@ enum Command {
     /// Print the JSON Schema of the scenario format, for editors' YAML
     /// language servers (see the README).
     Schema,
-    /// Check scenario files without running them.
-    Validate {
-        /// Scenario files.
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
+    /// Check scenario files without running them, and show what a run of
+    /// each would cost.
+    Validate(ValidateArgs),
+}
+
+/// The cap on a run's work, shared by every command that loads scenarios.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Most events one policy's run may handle. A scenario whose estimate
+    /// is larger is refused before it runs; a run that reaches the cap
+    /// stops with exit code 2.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = scenario::DEFAULT_MAX_EVENTS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    max_events: u64,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// Scenario files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(clap::Args)]
@@ -65,6 +86,8 @@ struct RunArgs {
     /// nothing else.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(clap::Args)]
@@ -82,6 +105,8 @@ struct CheckArgs {
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,7 +133,7 @@ pub fn main() -> ExitCode {
             print!("{}", scenario::schema::json_schema());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { files } => validate(&files),
+        Command::Validate(args) => validate(&args),
     };
     match result {
         Ok(code) => code,
@@ -173,7 +198,7 @@ fn select_policies(world: &World, names: &[String]) -> Result<Vec<Policy>, Strin
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let overrides = Overrides { seed: args.seed };
+    let overrides = Overrides { seed: args.seed, max_events: Some(args.limits.max_events) };
     let mut worlds = load_all(&args.files, &overrides)?;
     if !args.policies.is_empty() {
         for world in &mut worlds {
@@ -216,7 +241,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         write_atomically(file, xml.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", file.display()))
     };
-    let options = CheckOptions { seed: args.seed, policies: args.policies.clone() };
+    let options = CheckOptions {
+        seed: args.seed,
+        policies: args.policies.clone(),
+        max_events: Some(args.limits.max_events),
+    };
     let worlds = match load_checked(&args.paths, &options) {
         Ok(worlds) => worlds,
         Err(errors) => {
@@ -258,7 +287,7 @@ fn load_checked(
     options: &CheckOptions,
 ) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
-    let overrides = Overrides { seed: options.seed };
+    let overrides = Overrides { seed: options.seed, max_events: options.max_events };
     let worlds = scenario::load_all(&files, &overrides)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
@@ -266,17 +295,21 @@ fn load_checked(
     Ok(worlds)
 }
 
-fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
+fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
+    let overrides = Overrides { seed: None, max_events: Some(args.limits.max_events) };
     let mut failed = 0;
-    for path in files {
-        match scenario::load(path) {
+    for path in &args.files {
+        match scenario::load_with(path, &overrides) {
             Ok(world) => println!(
-                "ok {}: scenario `{}`, {} mailbox(es), {} database(s), policies {}",
+                "ok {}: scenario `{}`, {} mailbox(es), {} database(s), policies {}; \
+                 about {} events per policy ({})",
                 path.display(),
                 world.name,
                 world.mailboxes.len(),
                 world.databases.len(),
-                world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                world.estimate.events,
+                world.estimate.memory_text(),
             ),
             Err(e) => {
                 failed += 1;

@@ -116,6 +116,8 @@ pub struct ScenarioCheck {
     pub name: String,
     /// The seed it ran with.
     pub seed: u64,
+    /// The event cap it ran with (`--max-events`).
+    pub max_events: u64,
     /// The assertions, in file order; empty when the scenario has none (for
     /// the policies checked).
     pub assertions: Vec<Assertion>,
@@ -133,7 +135,11 @@ impl ScenarioCheck {
             path.insert_str(0, "./");
         }
         let path = shlex::try_quote(&path).map_or_else(|_| path.clone(), |q| q.into_owned());
-        format!("cnasim check {path} --seed {} --policy {policy}", self.seed)
+        let mut command = format!("cnasim check {path} --seed {} --policy {policy}", self.seed);
+        if self.max_events != crate::scenario::DEFAULT_MAX_EVENTS {
+            command.push_str(&format!(" --max-events {}", self.max_events));
+        }
+        command
     }
 
     /// How many assertions failed.
@@ -149,6 +155,8 @@ pub struct CheckOptions {
     pub seed: Option<u64>,
     /// Only these policies (and their assertions); empty for all.
     pub policies: Vec<String>,
+    /// Replaces the default event cap of each run.
+    pub max_events: Option<u64>,
 }
 
 /// Checks that every policy asked for exists in at least one scenario.
@@ -173,6 +181,7 @@ pub fn check_scenario(path: &Path, world: &World, options: &CheckOptions) -> Sce
         path: path.to_path_buf(),
         name: world.name.clone(),
         seed: world.seed,
+        max_events: world.max_events,
         assertions: Vec::new(),
         error: None,
     };

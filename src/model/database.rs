@@ -7,6 +7,7 @@
 //! whenever a mailbox event needs a counter (and once at the end of the
 //! run). Cost: O(1) per background event, no allocation, no heap traffic.
 
+use super::budget::{EventBudget, RunError};
 use super::world::{Arrivals, Database};
 use crate::engine::rng;
 use crate::time::{Grid, SimTime};
@@ -199,12 +200,13 @@ impl DatabaseRun {
     }
 
     /// Fires background arrivals up to `at` (same-instant ones included or
-    /// not, per `arrival`).
+    /// not, per `arrival`), each spending one event of `budget`.
     fn catch_up_background(
         &mut self,
         at: SimTime,
         arrival: Arrival,
-    ) -> Result<(), CounterOverflow> {
+        budget: &mut EventBudget,
+    ) -> Result<(), RunError> {
         while let Some(bg) = self.next_background {
             let due = match arrival {
                 Arrival::BeforeBackground => bg < at,
@@ -213,6 +215,7 @@ impl DatabaseRun {
             if !due {
                 break;
             }
+            budget.spend(bg)?;
             self.issue_now(bg)?;
             self.next_background = self.draw_background();
         }
@@ -221,15 +224,20 @@ impl DatabaseRun {
 
     /// Issues a mailbox event created at `at`: first every background
     /// arrival that precedes it, then the event itself.
-    pub fn issue(&mut self, at: SimTime, arrival: Arrival) -> Result<Issued, CounterOverflow> {
-        self.catch_up_background(at, arrival)?;
-        self.issue_now(at)
+    pub fn issue(
+        &mut self,
+        at: SimTime,
+        arrival: Arrival,
+        budget: &mut EventBudget,
+    ) -> Result<Issued, RunError> {
+        self.catch_up_background(at, arrival, budget)?;
+        Ok(self.issue_now(at)?)
     }
 
     /// Fires the remaining background traffic of the window and returns the
     /// database's totals.
-    pub fn finish(&mut self) -> Result<DatabaseTotals, CounterOverflow> {
-        self.catch_up_background(self.end, Arrival::BeforeBackground)?;
+    pub fn finish(&mut self, budget: &mut EventBudget) -> Result<DatabaseTotals, RunError> {
+        self.catch_up_background(self.end, Arrival::BeforeBackground, budget)?;
         let last = self.backlog.grid.len() - 1;
         self.carry_backlog_to(last);
         Ok(self.totals)
@@ -337,6 +345,10 @@ mod tests {
     use crate::time::SimDuration;
     use uuid::Uuid;
 
+    fn budget() -> EventBudget {
+        EventBudget::new(u64::MAX)
+    }
+
     fn db(service_ms: i64, background: Option<Bg>) -> Database {
         Database {
             name: "DB01".into(),
@@ -354,11 +366,11 @@ mod tests {
     #[test]
     fn counters_are_consecutive_and_unlimited_throughput_is_immediate() {
         let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000));
-        let a = run.issue(at(10), Arrival::AfterBackground).unwrap();
-        let b = run.issue(at(20), Arrival::AfterBackground).unwrap();
+        let a = run.issue(at(10), Arrival::AfterBackground, &mut budget()).unwrap();
+        let b = run.issue(at(20), Arrival::AfterBackground, &mut budget()).unwrap();
         assert_eq!((a.counter, a.effect), (100, at(10)));
         assert_eq!((b.counter, b.effect), (101, at(20)));
-        let totals = run.finish().unwrap();
+        let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.max_backlog, 0);
         assert_eq!(totals.processed, 2);
     }
@@ -368,10 +380,10 @@ mod tests {
         // Two events at one instant: when the first takes effect the second
         // has already been issued, so its backlog is 1.
         let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000));
-        run.issue(at(10), Arrival::AfterBackground).unwrap();
-        run.issue(at(10), Arrival::AfterBackground).unwrap();
-        run.issue(at(11), Arrival::AfterBackground).unwrap();
-        assert_eq!(run.finish().unwrap().max_backlog, 1);
+        run.issue(at(10), Arrival::AfterBackground, &mut budget()).unwrap();
+        run.issue(at(10), Arrival::AfterBackground, &mut budget()).unwrap();
+        run.issue(at(11), Arrival::AfterBackground, &mut budget()).unwrap();
+        assert_eq!(run.finish(&mut budget()).unwrap().max_backlog, 1);
     }
 
     #[test]
@@ -379,21 +391,26 @@ mod tests {
         let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(10_000));
         let effects: Vec<i64> = [0, 10, 20, 500]
             .iter()
-            .map(|&t| run.issue(at(t), Arrival::AfterBackground).unwrap().effect.as_millis())
+            .map(|&t| {
+                run.issue(at(t), Arrival::AfterBackground, &mut budget())
+                    .unwrap()
+                    .effect
+                    .as_millis()
+            })
             .collect();
         // f_i = max(create_i, f_{i-1}) + T
         assert_eq!(effects, [100, 200, 300, 600]);
         // At f_0 = 100 the last issued is counter 102 (created at 20): backlog 2.
-        assert_eq!(run.finish().unwrap().max_backlog, 2);
+        assert_eq!(run.finish(&mut budget()).unwrap().max_backlog, 2);
     }
 
     #[test]
     fn events_after_the_window_are_not_processed() {
         let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(250));
         for t in [0, 10, 20] {
-            run.issue(at(t), Arrival::AfterBackground).unwrap();
+            run.issue(at(t), Arrival::AfterBackground, &mut budget()).unwrap();
         }
-        let totals = run.finish().unwrap();
+        let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 3);
         assert_eq!(totals.processed, 2); // effects 100, 200; 300 is past the end
         assert_eq!(totals.watermark, Some(101));
@@ -405,11 +422,11 @@ mod tests {
         let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform }; // one per second
         let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000));
         // Background arrivals at 1000, 2000, 3000; a move event at 3000 comes first.
-        let mv = run.issue(at(3_000), Arrival::BeforeBackground).unwrap();
+        let mv = run.issue(at(3_000), Arrival::BeforeBackground, &mut budget()).unwrap();
         assert_eq!(mv.counter, 102);
-        let user = run.issue(at(3_000), Arrival::AfterBackground).unwrap();
+        let user = run.issue(at(3_000), Arrival::AfterBackground, &mut budget()).unwrap();
         assert_eq!(user.counter, 104);
-        let totals = run.finish().unwrap();
+        let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 11); // 9 background (1s..9s) + 2
         assert_eq!(totals.last_counter, Some(110));
     }
@@ -419,7 +436,7 @@ mod tests {
         // 10 arrivals per second, 150 ms each: the queue grows by 1/3 event per second.
         let bg = Bg { rate_per_hour: 36_000.0, arrivals: Arrivals::Uniform };
         let mut run = DatabaseRun::new(&db(150, Some(bg)), 1, at(0), at(60_000));
-        let totals = run.finish().unwrap();
+        let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 599);
         assert_eq!(totals.processed, 399); // (60000 - 100 - 150) / 150 + 1, rounded down
         // When event 399 takes effect (59950 ms), 599 have been issued.
@@ -437,9 +454,9 @@ mod tests {
         // with no arrival, one event an hour.
         let mut run = DatabaseRun::new(&db(3_600_000, None), 1, at(0), at(86_400_000));
         for _ in 0..10 {
-            run.issue(at(0), Arrival::AfterBackground).unwrap();
+            run.issue(at(0), Arrival::AfterBackground, &mut budget()).unwrap();
         }
-        let totals = run.finish().unwrap();
+        let totals = run.finish(&mut budget()).unwrap();
         let series = run.backlog();
         assert_eq!(series.grid.width_ms(), 300_000); // 5-minute buckets
         let at_hour = |h: i64| series.peaks[(h * 12) as usize];
@@ -464,9 +481,14 @@ mod tests {
             arrivals.sort();
             let effects: Vec<i64> = arrivals
                 .iter()
-                .map(|&a| run.issue(at(a), Arrival::AfterBackground).unwrap().effect.as_millis())
+                .map(|&a| {
+                    run.issue(at(a), Arrival::AfterBackground, &mut budget())
+                        .unwrap()
+                        .effect
+                        .as_millis()
+                })
                 .collect();
-            let totals = run.finish().unwrap();
+            let totals = run.finish(&mut budget()).unwrap();
             let series = run.backlog();
             let grid = series.grid;
             // Brute force, per MODEL.md: an event processed in the window
@@ -493,7 +515,7 @@ mod tests {
         let bg = Bg { rate_per_hour: 28_800.0, arrivals: Arrivals::Poisson };
         let count = |seed| {
             let mut run = DatabaseRun::new(&db(0, Some(bg)), seed, at(0), at(3_600_000));
-            run.finish().unwrap().issued
+            run.finish(&mut budget()).unwrap().issued
         };
         assert_eq!(count(5), count(5));
         assert_ne!(count(5), count(6));
@@ -506,15 +528,15 @@ mod tests {
         for arrivals in [Arrivals::Uniform, Arrivals::Poisson] {
             let bg = Bg { rate_per_hour: 1e-300, arrivals };
             let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000));
-            assert_eq!(run.finish().unwrap().issued, 0);
+            assert_eq!(run.finish(&mut budget()).unwrap().issued, 0);
         }
         // A service time of years: effects saturate instead of wrapping.
         let mut run = DatabaseRun::new(&db(i64::MAX / 4, None), 1, at(0), at(1_000));
         for t in 0..10 {
-            let issued = run.issue(at(t), Arrival::AfterBackground).unwrap();
+            let issued = run.issue(at(t), Arrival::AfterBackground, &mut budget()).unwrap();
             assert!(issued.effect >= at(t));
         }
-        assert_eq!(run.finish().unwrap().processed, 0);
+        assert_eq!(run.finish(&mut budget()).unwrap().processed, 0);
     }
 
     #[test]
@@ -522,8 +544,22 @@ mod tests {
         let mut high = db(0, None);
         high.counter_start = MAX_COUNTER;
         let mut run = DatabaseRun::new(&high, 1, at(0), at(1_000));
-        assert_eq!(run.issue(at(1), Arrival::AfterBackground).unwrap().counter, MAX_COUNTER);
-        let err = run.issue(at(2), Arrival::AfterBackground).unwrap_err();
+        assert_eq!(
+            run.issue(at(1), Arrival::AfterBackground, &mut budget()).unwrap().counter,
+            MAX_COUNTER
+        );
+        let err = run.issue(at(2), Arrival::AfterBackground, &mut budget()).unwrap_err();
         assert!(err.to_string().contains("lower its counter_start"), "{err}");
+    }
+
+    #[test]
+    fn background_arrivals_spend_the_budget() {
+        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform };
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000));
+        let mut budget = EventBudget::new(100);
+        let err = run.finish(&mut budget).unwrap_err();
+        assert!(matches!(err, RunError::EventCap(ref e) if e.cap == 100), "{err}");
+        // The 101st arrival, one per second from the first second on.
+        assert_eq!(budget.used(), 101);
     }
 }

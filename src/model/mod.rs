@@ -7,6 +7,7 @@
 //! [`crate::output`].
 
 pub mod addresses;
+pub mod budget;
 pub mod calendar;
 pub mod database;
 pub mod events;

@@ -3,7 +3,9 @@
 //! The loop pops the earliest happening from the [`Queue`] and applies the
 //! rules of MODEL.md; everything it learns goes to the [`Observer`].
 
-use super::database::{Arrival, CounterOverflow, DatabaseRun};
+use super::budget::EventBudget;
+pub use super::budget::RunError;
+use super::database::{Arrival, DatabaseRun};
 use super::events::{DbEvent, EventKind, MovePhase};
 use super::move_request::{MoveStep, MoveTimeline, move_stream};
 use super::plan::Plan;
@@ -23,14 +25,6 @@ pub const PHASE_ASSISTANT: u8 = 3;
 pub const PHASE_TIMER: u8 = 4;
 /// Phase of user observations.
 pub const PHASE_OBSERVE: u8 = 5;
-
-/// Why a run could not finish.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// A database counter overflowed.
-    #[error(transparent)]
-    CounterOverflow(#[from] CounterOverflow),
-}
 
 enum Action {
     /// The pending step of this mailbox's move.
@@ -76,6 +70,7 @@ struct Sim<'w, O: Observer> {
     dbs: Vec<DatabaseRun>,
     boxes: Vec<MailboxRun<'w>>,
     delivered: Vec<bool>,
+    budget: EventBudget,
     observer: O,
 }
 
@@ -101,14 +96,25 @@ pub fn run<O: Observer>(
             .collect(),
         boxes: Vec::with_capacity(world.mailboxes.len()),
         delivered: vec![false; plan.reminders().len()],
+        budget: EventBudget::new(world.max_events),
         observer,
+    };
+    let named = |e: RunError| match e {
+        RunError::EventCap(mut cap) => {
+            cap.scenario = world.name.clone();
+            cap.policy = policy.name.clone();
+            cap.estimate = world.estimate.events;
+            RunError::EventCap(cap)
+        }
+        other => other,
     };
     sim.plan_everything_known();
     while let Some((key, action)) = sim.queue.pop() {
-        sim.apply(key.time, action)?;
+        sim.budget.spend(key.time).map_err(|e| named(e.into()))?;
+        sim.apply(key.time, action).map_err(named)?;
     }
     for (i, db) in sim.dbs.iter_mut().enumerate() {
-        let totals = db.finish()?;
+        let totals = db.finish(&mut sim.budget).map_err(named)?;
         let db_id = DbId(i as u32);
         sim.observer.record(&Record::Backlog { db: db_id, series: db.backlog() });
         sim.observer.record(&Record::DatabaseTotals { db: db_id, totals });
@@ -245,7 +251,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         kind: EventKind,
         arrival: Arrival,
     ) -> Result<(), RunError> {
-        let issued = self.dbs[db.index()].issue(now, arrival)?;
+        let issued = self.dbs[db.index()].issue(now, arrival, &mut self.budget)?;
         let event = DbEvent { counter: issued.counter, created: now, db, mailbox: m, kind };
         self.observer.record(&Record::EventCreated(&event));
         if issued.effect < self.world.end {

@@ -56,6 +56,11 @@ pub struct World {
     /// The scenario's regression assertions, in file order; each names one
     /// of `policies`. They do not affect the run.
     pub expectations: Vec<Expectation>,
+    /// Most events one policy's run may handle (`--max-events`); a run
+    /// that needs more stops with an error.
+    pub max_events: u64,
+    /// What one policy's run is expected to cost (set by validation).
+    pub estimate: crate::model::budget::Estimate,
 }
 
 /// A mailbox database with its event counter and its assistant dispatcher.

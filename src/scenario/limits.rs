@@ -1,23 +1,40 @@
 //! Limits that keep the run of any accepted scenario bounded in time and
 //! memory: the work is estimated from the file before anything runs, and a
 //! scenario over a limit is refused at the key that costs the most.
+//!
+//! The estimate counts what the run loop counts against `--max-events`
+//! (see [`crate::model::budget`]): each background arrival, each reminder
+//! timer and user observation, and each move transition and the event it
+//! fires. It covers only what falls inside the window, so a recurrence
+//! with a huge `count` or a far `until` costs nothing outside it.
 
 use super::error::ScenarioError;
 use super::file::ScenarioFile;
 use super::validate::Source;
+use crate::model::budget::Estimate;
 use crate::model::calendar::reminders_in;
+use crate::model::database::MAX_COUNTER;
 use crate::model::world::{SyncDurations, World};
+use crate::time::Grid;
 use serde_saphyr::Location;
 
 /// Most reminders (occurrences with a reminder inside the window, of users
-/// who want SMS) a scenario may have: the plan keeps each in memory
-/// (48 bytes).
+/// who want SMS) a scenario may have: the plan keeps each in memory.
 pub const MAX_REMINDERS: u64 = 10_000_000;
 
-/// Most events one policy's run may need (background arrivals, move
-/// transitions and their events, reminder timers and observations), about
-/// ten to twenty seconds of work.
-pub const MAX_EVENTS: u64 = 500_000_000;
+/// Default of `--max-events`: the most events one policy's run may handle,
+/// about twenty seconds of work.
+pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
+
+/// Memory a run keeps per reminder: the plan's entry (48 bytes), its
+/// observation index and delivery flag, and its first-sent time in each
+/// policy's outcome (counted once per policy below).
+const BYTES_PER_REMINDER: u64 = 56;
+const BYTES_PER_REMINDER_AND_POLICY: u64 = 16;
+/// Per mailbox: its run state, its queue entries and its labels.
+const BYTES_PER_MAILBOX: u64 = 512;
+/// Per move cycle and policy: the sync window kept for the timeline.
+const BYTES_PER_CYCLE_AND_POLICY: u64 = 48;
 
 /// One part of the estimate and where it comes from.
 struct Part {
@@ -27,17 +44,34 @@ struct Part {
     advice: &'static str,
 }
 
-/// Refuses `world` (read from `file`) if its run would exceed the limits.
-pub fn check(file: &ScenarioFile, world: &World, src: &Source<'_>) -> Result<(), ScenarioError> {
+/// Estimates the run of `world` (read from `file`) and refuses it if it
+/// would pass a limit.
+pub fn check(
+    file: &ScenarioFile,
+    world: &World,
+    src: &Source<'_>,
+) -> Result<Estimate, ScenarioError> {
     let window = (world.end - world.start).as_millis() as f64;
+    let policies = world.policies.len() as u64;
     let mut parts: Vec<Part> = Vec::new();
+    // Events fired on each database, for its counter.
+    let mut fired = vec![0u64; world.databases.len()];
 
     let mut reminders = 0u64;
     let mut biggest_item: Option<(u64, Location)> = None;
     for (mailbox, entry) in world.mailboxes.iter().zip(&file.mailboxes) {
-        if mailbox.sms.is_none() {
+        let Some(sms) = mailbox.sms else {
             continue; // the assistant never processes this mailbox
-        }
+        };
+        // Enable and disable: the action and its event.
+        let actions = 1 + u64::from(sms.disable_at.is_some());
+        fired[mailbox.database.index()] += actions;
+        parts.push(Part {
+            events: actions * 2,
+            at: entry.referenced,
+            what: "this mailbox's own actions",
+            advice: "",
+        });
         for (item, spanned) in mailbox.calendar.iter().zip(&entry.value.calendar) {
             let n = reminders_in(item, world.start, world.end);
             reminders = reminders.saturating_add(n);
@@ -65,10 +99,11 @@ pub fn check(file: &ScenarioFile, world: &World, src: &Source<'_>) -> Result<(),
         ));
     }
 
-    for (db, entry) in world.databases.iter().zip(&file.databases.value) {
+    for (i, (db, entry)) in world.databases.iter().zip(&file.databases.value).enumerate() {
         if let (Some(bg), Some(spanned)) = (db.background, &entry.value.background) {
             let events = (bg.rate_per_hour * window / 3_600_000.0).ceil();
             let events = if events >= u64::MAX as f64 { u64::MAX } else { events as u64 };
+            fired[i] = fired[i].saturating_add(events);
             parts.push(Part {
                 events,
                 at: spanned.rate_per_hour.referenced,
@@ -78,47 +113,94 @@ pub fn check(file: &ScenarioFile, world: &World, src: &Source<'_>) -> Result<(),
         }
     }
 
+    let mut cycles_total = 0u64;
     for (mailbox, entry) in world.mailboxes.iter().zip(&file.mailboxes) {
         let (Some(request), Some(spanned)) = (&mailbox.move_request, &entry.value.move_request)
         else {
             continue;
         };
-        let span = (world.end.as_millis() - request.start.as_millis()).max(0) as u64;
-        let interval = request.interval.as_millis() as u64;
-        let (shortest, repeating, listed) = match &request.durations {
-            SyncDurations::Fixed(d) => (d.as_millis(), d.as_millis(), 0),
-            SyncDurations::List(list) => (
-                list.iter().map(|d| d.as_millis()).min().unwrap_or(0),
-                list.last().map_or(0, |d| d.as_millis()),
-                list.len() as u64,
-            ),
-            SyncDurations::Uniform { lo, .. } => (lo.as_millis(), lo.as_millis(), 0),
-        };
-        // Validation guarantees interval + repeating > 0.
-        let cycles = match interval + shortest as u64 {
-            0 => listed + span / (interval + repeating as u64).max(1),
-            cycle => span / cycle,
-        } + 1;
-        // Sync start, sync end, and the MailboxMoveStarted event.
+        let cycles = sync_cycles(request, world);
+        cycles_total = cycles_total.saturating_add(cycles);
+        // One MailboxMoveStarted per sync; finalization and completion
+        // fire two more on the source database and one on the target.
+        fired[mailbox.database.index()] =
+            fired[mailbox.database.index()].saturating_add(cycles.saturating_add(2));
+        fired[request.target.index()] = fired[request.target.index()].saturating_add(1);
+        // Sync start, sync end, and the event's processing; then
+        // finalization and completion with their three events.
         parts.push(Part {
-            events: cycles.saturating_mul(3),
+            events: cycles.saturating_mul(3).saturating_add(5),
             at: spanned.referenced,
             what: "this move request",
             advice: "shorten the window or lengthen the sync interval",
         });
     }
 
-    let total = parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.events));
-    if total > MAX_EVENTS {
+    for (i, (db, entry)) in world.databases.iter().zip(&file.databases.value).enumerate() {
+        let Some(given) = &entry.value.counter_start else { continue };
+        let room = MAX_COUNTER - db.counter_start + 1;
+        if fired[i] > room {
+            return Err(src.err(
+                given.referenced,
+                format!(
+                    "counter_start {} leaves room for {room} events below the largest counter \
+                     ({MAX_COUNTER}; Exchange event counters are 64-bit signed), but database \
+                     `{}` fires about {} in the window: lower counter_start",
+                    db.counter_start, db.name, fired[i]
+                ),
+            ));
+        }
+    }
+
+    let events = parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.events));
+    let buckets = Grid::MAX_BUCKETS as u64;
+    let memory_bytes = [
+        reminders.saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies),
+        (world.mailboxes.len() as u64).saturating_mul(BYTES_PER_MAILBOX),
+        cycles_total.saturating_mul(BYTES_PER_CYCLE_AND_POLICY * policies),
+        (world.databases.len() as u64).saturating_mul(buckets * 8 * (policies + 1) + 512),
+    ]
+    .iter()
+    .fold(0u64, |sum, &b| sum.saturating_add(b));
+    let estimate = Estimate { events, memory_bytes };
+
+    if events > world.max_events {
         let worst = parts.iter().max_by_key(|p| p.events).expect("a total above 0 has parts");
+        let advice =
+            if worst.advice.is_empty() { String::new() } else { format!("{}, ", worst.advice) };
         return Err(src.err(
             worst.at,
             format!(
-                "this scenario needs about {total} events per policy, more than the limit of \
-                 {MAX_EVENTS}; {} alone needs about {}: {}",
-                worst.what, worst.events, worst.advice
+                "this scenario needs about {events} events per policy ({}), more than \
+                 --max-events {}; {} alone needs about {}: {advice}or raise --max-events",
+                estimate.memory_text(),
+                world.max_events,
+                worst.what,
+                worst.events,
             ),
         ));
     }
-    Ok(())
+    Ok(estimate)
+}
+
+/// Syncs of `request` that start inside the window, at most (the shortest
+/// durations, so the estimate never falls short).
+fn sync_cycles(request: &crate::model::world::MoveRequest, world: &World) -> u64 {
+    let span = (world.end.as_millis() - request.start.as_millis()).max(0) as u64;
+    let interval = request.interval.as_millis() as u64;
+    let (shortest, repeating, listed) = match &request.durations {
+        SyncDurations::Fixed(d) => (d.as_millis(), d.as_millis(), 0),
+        SyncDurations::List(list) => (
+            list.iter().map(|d| d.as_millis()).min().unwrap_or(0),
+            list.last().map_or(0, |d| d.as_millis()),
+            list.len() as u64,
+        ),
+        SyncDurations::Uniform { lo, .. } => (lo.as_millis(), lo.as_millis(), 0),
+    };
+    // Validation guarantees interval + repeating > 0.
+    match interval + shortest as u64 {
+        0 => listed + span / (interval + repeating as u64).max(1),
+        cycle => span / cycle,
+    }
+    .saturating_add(1)
 }

@@ -13,7 +13,7 @@ pub mod validate;
 mod values;
 
 pub use error::ScenarioError;
-pub use limits::{MAX_EVENTS, MAX_REMINDERS};
+pub use limits::{DEFAULT_MAX_EVENTS, MAX_REMINDERS};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
@@ -28,6 +28,9 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct Overrides {
     /// Replaces `seed:`.
     pub seed: Option<u64>,
+    /// Most events one policy's run may handle (`--max-events`); default
+    /// [`DEFAULT_MAX_EVENTS`].
+    pub max_events: Option<u64>,
 }
 
 /// Reads and validates the scenario at `path`.
@@ -152,8 +155,8 @@ pub fn parse(
     let file: file::ScenarioFile = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| yaml_error(&e, text, path))?;
     let src = validate::Source { path, text };
-    let world = validate::validate(&file, &src, fallback_name, overrides)?;
-    limits::check(&file, &world, &src)?;
+    let mut world = validate::validate(&file, &src, fallback_name, overrides)?;
+    world.estimate = limits::check(&file, &world, &src)?;
     Ok(world)
 }
 

@@ -162,6 +162,8 @@ pub fn validate(
         databases,
         mailboxes,
         expectations,
+        max_events: overrides.max_events.unwrap_or(super::DEFAULT_MAX_EVENTS),
+        estimate: Default::default(),
     })
 }
 
