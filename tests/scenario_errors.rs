@@ -222,7 +222,7 @@ fn whole_files() {
         ("", "the file is empty"),
         ("# nothing but a comment\n", "the file is empty"),
         ("- a list\n", "inline.yaml:1:1:"),
-        (&format!("{HEAD}---\n{HEAD}"), "inline.yaml:5:1: only single YAML document expected"),
+        (&format!("{HEAD}---\n{HEAD}"), "inline.yaml:4:1: only one YAML document is expected"),
         ("a: &a [1, 2]\nb: *a\n", "unknown field `a`"),
         (
             "start: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",

@@ -140,15 +140,18 @@ pub fn parse(
         ));
     }
     let options = options! {
-        // A scenario nests about six levels and has no use for many
-        // anchors: tight limits make alias bombs and deep nesting fail fast.
         budget: budget! {
-            max_depth: 32,
-            max_anchors: 1_000,
-            max_aliases: 10_000,
-            max_recorded_anchor_events: 100_000,
-            max_events: 5_000_000,
-            max_nodes: 2_500_000,
+            max_reader_input_bytes: Some(MAX_FILE_BYTES as usize),
+            max_total_scalar_bytes: MAX_FILE_BYTES as usize,
+            max_depth: yaml_limits::MAX_DEPTH,
+            flow_nesting_limit: yaml_limits::MAX_DEPTH,
+            max_documents: 1,
+            max_anchors: yaml_limits::MAX_ANCHORS,
+            max_aliases: yaml_limits::MAX_ALIASES,
+            max_merge_keys: yaml_limits::MAX_ANCHORS,
+            max_recorded_anchor_events: yaml_limits::MAX_ALIAS_EXPANSION,
+            max_events: 2 * yaml_limits::MAX_NODES,
+            max_nodes: yaml_limits::MAX_NODES,
         },
         strict_booleans: true,
     };
@@ -160,8 +163,75 @@ pub fn parse(
     Ok(world)
 }
 
+/// How much YAML a scenario may use: a scenario nests about six levels and
+/// has little use for anchors, so alias bombs and deep nesting fail fast.
+pub mod yaml_limits {
+    /// Deepest nesting of mappings and lists.
+    pub const MAX_DEPTH: usize = 16;
+    /// Most anchors (`&name`) and merge keys (`<<`).
+    pub const MAX_ANCHORS: usize = 1_000;
+    /// Most aliases (`*name`).
+    pub const MAX_ALIASES: usize = 10_000;
+    /// Most nodes that aliases may replay in all.
+    pub const MAX_ALIAS_EXPANSION: usize = 100_000;
+    /// Most nodes (mappings, lists and scalars): room for about 100,000
+    /// explicit mailboxes; larger worlds are described by `population:`.
+    pub const MAX_NODES: usize = 2_500_000;
+}
+
+/// What a breached YAML budget means for a scenario's author.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    use yaml_limits::*;
+    let alias_bomb = format!(
+        "the YAML's aliases (`*name`) expand to more than {MAX_ALIAS_EXPANSION} nodes, or number \
+         more than {MAX_ALIASES}; a scenario has no need for so many (is this an alias bomb?)"
+    );
+    Some(match breach {
+        B::Depth { .. } => {
+            format!("the YAML nests deeper than {MAX_DEPTH} levels; a scenario needs about six")
+        }
+        B::Aliases { .. } | B::RecordedAnchorEvents { .. } | B::AliasAnchorRatio { .. } => {
+            alias_bomb
+        }
+        B::Anchors { .. } | B::MergeKeys { .. } => {
+            format!("the YAML has more than {MAX_ANCHORS} anchors (`&name`) or merge keys (`<<`)")
+        }
+        B::Nodes { .. } | B::Events { .. } => format!(
+            "the YAML has more than {MAX_NODES} values; describe a world that large with \
+             `population:` rather than listing it"
+        ),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => {
+            format!("the YAML is larger than {MAX_FILE_BYTES} bytes")
+        }
+        B::Documents { .. } => "only one YAML document is expected per file".to_string(),
+        _ => return None,
+    })
+}
+
 fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError {
-    let message = UserMessageFormatter.format_message(e.without_snippet());
+    // The error itself, without the snippet or alias locations wrapped
+    // around it; the location stays the outer one (where an alias is used).
+    let mut inner = e;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    let message = match inner {
+        serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+        _ => None,
+    }
+    .unwrap_or_else(|| UserMessageFormatter.format_message(inner).into_owned());
+    // The parser's own name for flow nesting past `flow_nesting_limit`.
+    let message = if message == "recursion limit exceeded" {
+        format!(
+            "the YAML nests deeper than {} levels; a scenario needs about six",
+            yaml_limits::MAX_DEPTH
+        )
+    } else {
+        message
+    };
     let message: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     match e.location().filter(|l| l.line() > 0) {
         Some(at) => ScenarioError::at(path, text, at, message),

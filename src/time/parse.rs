@@ -156,7 +156,13 @@ pub fn parse_instant(text: &str) -> Result<SimTime, TimeParseError> {
     let expected = "expected an RFC 3339 instant such as `2016-01-25T21:32:01Z` or \
                     `2016-01-25T13:32:01-08:00`";
     let parsed = DateTime::parse_from_rfc3339(t).map_err(|e| {
-        TimeParseError(format!("{expected}; found `{}` ({e})", text.escape_debug()))
+        let year_digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        let why = if year_digits != 4 && (year_digits > 0 || t.starts_with(['-', '+'])) {
+            "the year must have four digits; supported years are 1900 to 9999".to_string()
+        } else {
+            e.to_string()
+        };
+        TimeParseError(format!("{expected}; found `{}` ({why})", text.escape_debug()))
     })?;
     if parsed.timestamp_subsec_nanos() % 1_000_000 != 0 {
         return Err(TimeParseError(format!(
