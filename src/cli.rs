@@ -126,6 +126,10 @@ pub fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS };
         }
     };
+    if let Err(e) = crate::output::unfinished::remove_on_interrupt() {
+        eprintln!("error: cannot install the interrupt handler: {e}");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),

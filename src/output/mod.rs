@@ -13,6 +13,7 @@ pub mod summary;
 pub mod timeline;
 pub mod trace_json;
 mod trace_log;
+pub mod unfinished;
 mod views;
 
 pub use csv_files::{CsvFile, Rows, write_dropouts};
@@ -26,6 +27,7 @@ use crate::model::record::{Observer, Record};
 use std::io;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
+use unfinished::Unfinished;
 
 /// Writes `bytes` to the file `path` through a temporary file in the same
 /// folder (created if missing), so that the file is either the old one or
@@ -43,14 +45,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
     let mut temp = builder.tempfile_in(dir)?;
+    let unfinished = Unfinished::new(temp.path());
     temp.write_all(bytes)?;
-    temp.persist(path).map_err(|e| e.error)?;
+    unfinished.finish(|| temp.persist(path)).map_err(|e| e.error)?;
     Ok(())
 }
 
 /// A scenario's output folder being written.
 pub struct OutputFolder {
+    // Dropped in this order: the folder is removed, then forgotten.
     temp: TempDir,
+    unfinished: Unfinished,
     out_dir: PathBuf,
     name: String,
 }
@@ -67,7 +72,13 @@ impl OutputFolder {
         }
         std::fs::create_dir_all(out_dir)?;
         let temp = tempfile::Builder::new().prefix(&format!(".{name}.tmp-")).tempdir_in(out_dir)?;
-        Ok(OutputFolder { temp, out_dir: out_dir.to_path_buf(), name: name.to_string() })
+        let unfinished = Unfinished::new(temp.path());
+        Ok(OutputFolder {
+            temp,
+            unfinished,
+            out_dir: out_dir.to_path_buf(),
+            name: name.to_string(),
+        })
     }
 
     /// Where to write the files for now.
@@ -78,26 +89,30 @@ impl OutputFolder {
     /// Moves the finished folder into place, replacing an older one, and
     /// returns its path.
     pub fn commit(self) -> io::Result<PathBuf> {
-        let target = self.out_dir.join(&self.name);
-        // The old folder goes into a temporary folder of its own, which is
-        // deleted when it drops: no window where a half-old, half-new
-        // folder exists.
-        let trash = if target.exists() {
-            let trash = tempfile::Builder::new()
-                .prefix(&format!(".{}.old-", self.name))
-                .tempdir_in(&self.out_dir)?;
-            std::fs::rename(&target, trash.path().join("old"))?;
-            Some(trash)
-        } else {
-            None
-        };
-        let written = self.temp.keep();
-        if let Err(e) = std::fs::rename(&written, &target) {
-            let _ = std::fs::remove_dir_all(&written);
-            return Err(e);
-        }
-        drop(trash);
-        Ok(target)
+        let OutputFolder { temp, unfinished, out_dir, name } = self;
+        // An interruption waits until the folder is in place.
+        unfinished.finish(|| {
+            let target = out_dir.join(&name);
+            // The old folder goes into a temporary folder of its own, which
+            // is deleted when it drops: no window where a half-old,
+            // half-new folder exists.
+            let trash = if target.exists() {
+                let trash = tempfile::Builder::new()
+                    .prefix(&format!(".{name}.old-"))
+                    .tempdir_in(&out_dir)?;
+                std::fs::rename(&target, trash.path().join("old"))?;
+                Some(trash)
+            } else {
+                None
+            };
+            let written = temp.keep();
+            if let Err(e) = std::fs::rename(&written, &target) {
+                let _ = std::fs::remove_dir_all(&written);
+                return Err(e);
+            }
+            drop(trash);
+            Ok(target)
+        })
     }
 }
 

@@ -1,0 +1,85 @@
+//! An interrupted command leaves nothing behind: Ctrl-C (SIGINT), `kill`
+//! (SIGTERM) and a closed terminal (SIGHUP) remove the unfinished output
+//! folder, keep the previous one, and exit with code 130.
+#![cfg(unix)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Runs for minutes (billions of background arrivals), so that the signal
+/// always arrives mid-run.
+const LONG_RUN: &str = "\
+name: long-run
+start: 2016-01-01T00:00:00Z
+duration: 60d
+databases:
+  - name: DB01
+    background: { rate_per_hour: 10000000, arrivals: uniform }
+";
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn interrupted_by(signal: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("long-run.yaml");
+    std::fs::write(&scenario, LONG_RUN).unwrap();
+    let out = dir.path().join("out");
+    // The folder of an earlier run survives.
+    std::fs::create_dir_all(out.join("long-run")).unwrap();
+    std::fs::write(out.join("long-run/summary.json"), "{}").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(["run", "--max-events", "100000000000"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary folder: the run has started writing.
+    let started = (0..2_000).any(|_| {
+        std::thread::sleep(Duration::from_millis(5));
+        out.is_dir() && entries(&out).iter().any(|n| n.starts_with(".long-run.tmp-"))
+    });
+    assert!(started, "no temporary output folder appeared");
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
+    assert!(sent.success());
+    let status = (0..2_000).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(5));
+        child.try_wait().unwrap()
+    });
+    let Some(status) = status else {
+        child.kill().unwrap();
+        panic!("{signal}: the run did not stop");
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
+    assert_eq!(stderr, "interrupted: unfinished output removed\n");
+    assert_eq!(entries(&out), ["long-run"], "{signal}: output left behind");
+    assert_eq!(std::fs::read_to_string(out.join("long-run/summary.json")).unwrap(), "{}");
+}
+
+#[test]
+fn ctrl_c_removes_the_unfinished_folder() {
+    interrupted_by("-INT");
+}
+
+#[test]
+fn kill_removes_the_unfinished_folder() {
+    interrupted_by("-TERM");
+}
+
+#[test]
+fn a_closed_terminal_removes_the_unfinished_folder() {
+    interrupted_by("-HUP");
+}
