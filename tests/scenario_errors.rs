@@ -210,6 +210,14 @@ fn work_limits() {
         e.starts_with("inline.yaml:3:53:") && e.contains("this background traffic alone"),
         "{e}"
     );
+    let many: String =
+        (0..=cnasim::scenario::MAX_DATABASES).map(|i| format!("  - name: D{i}\n")).collect();
+    let e = error(&format!("start: 2016-01-01T00:00:00Z\nduration: 1d\ndatabases:\n{many}"));
+    assert!(
+        e.starts_with("inline.yaml:4:3: 10001 databases; a scenario may have at most 10000"),
+        "{}",
+        &e[..200]
+    );
     // A huge count that falls mostly outside the window is fine.
     common::world(&format!(
         "{HEAD}mailboxes:\n  - name: u\n    database: A\n    sms: {{ enable_at: 2016-01-01T00:00:00Z }}\n    calendar:\n      - {{ subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: {{ every: 1d, count: 18446744073709551615 }} }}\n"

@@ -22,6 +22,10 @@ use serde_saphyr::Location;
 /// who want SMS) a scenario may have: the plan keeps each in memory.
 pub const MAX_REMINDERS: u64 = 10_000_000;
 
+/// Most databases a scenario may have: each keeps its counter, dispatcher
+/// and backlog series per run, and the views draw each one's backlog.
+pub const MAX_DATABASES: usize = 10_000;
+
 /// Default of `--max-events`: the most events one policy's run may handle,
 /// about twenty seconds of work.
 pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
@@ -51,6 +55,15 @@ pub fn check(
     world: &World,
     src: &Source<'_>,
 ) -> Result<Estimate, ScenarioError> {
+    if world.databases.len() > MAX_DATABASES {
+        return Err(src.err(
+            file.databases.referenced,
+            format!(
+                "{} databases; a scenario may have at most {MAX_DATABASES}",
+                world.databases.len()
+            ),
+        ));
+    }
     let window = (world.end - world.start).as_millis() as f64;
     let policies = world.policies.len() as u64;
     let mut parts: Vec<Part> = Vec::new();

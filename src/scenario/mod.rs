@@ -13,7 +13,7 @@ pub mod validate;
 mod values;
 
 pub use error::ScenarioError;
-pub use limits::{DEFAULT_MAX_EVENTS, MAX_REMINDERS};
+pub use limits::{DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_REMINDERS};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
