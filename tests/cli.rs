@@ -170,6 +170,18 @@ fn files_and_folders_that_cannot_be_used() {
     let o = cnasim(&["run", file.to_str().unwrap(), "--out", not_a_folder.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is not a folder"), "{}", stderr(&o));
+    // A folder that cannot be created: its parent is a file.
+    let under_a_file = not_a_folder.join("out");
+    let o = cnasim(&["run", file.to_str().unwrap(), "--out", under_a_file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: cannot write the output folder in {}: ",
+            under_a_file.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
 
     let o = cnasim(&["run"]);
     assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
