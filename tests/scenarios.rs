@@ -75,6 +75,27 @@ fn every_scenario_accounts_for_each_expected_reminder() {
 }
 
 #[test]
+fn the_estimate_made_before_each_run_is_close_to_what_it_handles() {
+    for path in scenario_files() {
+        let world = scenario::load(&path).unwrap();
+        let run = cnasim::runner::run_in_memory(&world).unwrap();
+        for r in &run.results {
+            let (handled, estimate) = (r.outcome.events_handled, world.estimate.events);
+            // Only user reconfigurations (an action and its event) are
+            // beyond the estimate; it is an upper estimate otherwise, but
+            // not a wild one.
+            let unforeseen = 2 * r.outcome.metrics.user_reconfigurations;
+            let name = format!(
+                "{} {}: handled {handled}, estimated {estimate}",
+                world.name, r.policy.name
+            );
+            assert!(handled <= estimate + unforeseen, "{name}");
+            assert!(estimate <= 3 * handled + 50, "{name}");
+        }
+    }
+}
+
+#[test]
 fn seed_incident_reproduces_the_write_up() {
     let out = tempfile::tempdir().unwrap();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-incident.yaml");

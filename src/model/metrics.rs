@@ -162,6 +162,8 @@ pub struct Outcome {
     pub databases: Vec<DatabaseTotals>,
     /// When each reminder was first sent, by global index.
     pub first_sent: Vec<Option<SimTime>>,
+    /// Events the run handled, as counted against `--max-events`.
+    pub events_handled: u64,
 }
 
 struct Tracked {
@@ -303,7 +305,10 @@ impl Observer for MetricsObserver<'_> {
                 }
             }
             Record::DatabaseTotals { db, totals } => self.outcome.databases[db.index()] = totals,
-            Record::End { at } => self.finish(at),
+            Record::End { at, events } => {
+                self.outcome.events_handled = events;
+                self.finish(at);
+            }
             _ => {}
         }
     }

@@ -205,6 +205,9 @@ pub enum Record<'a> {
     End {
         /// The window end.
         at: SimTime,
+        /// Events the run handled (what `--max-events` caps): happenings
+        /// applied by the run loop and background arrivals.
+        events: u64,
     },
 }
 

@@ -119,7 +119,7 @@ pub fn run<O: Observer>(
         sim.observer.record(&Record::Backlog { db: db_id, series: db.backlog() });
         sim.observer.record(&Record::DatabaseTotals { db: db_id, totals });
     }
-    sim.observer.record(&Record::End { at: world.end });
+    sim.observer.record(&Record::End { at: world.end, events: sim.budget.used() });
     Ok(sim.observer)
 }
 
