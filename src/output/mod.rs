@@ -44,10 +44,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     builder.prefix(".cnasim-").suffix(".tmp");
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut temp = builder.tempfile_in(dir)?;
-    let unfinished = Unfinished::new(temp.path());
+    let (mut temp, unfinished) = Unfinished::create(|| builder.tempfile_in(dir), |t| t.path())?;
     temp.write_all(bytes)?;
-    unfinished.finish(|| temp.persist(path)).map_err(|e| e.error)?;
+    unfinished.finish(|_| temp.persist(path)).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -71,8 +70,10 @@ impl OutputFolder {
             ));
         }
         std::fs::create_dir_all(out_dir)?;
-        let temp = tempfile::Builder::new().prefix(&format!(".{name}.tmp-")).tempdir_in(out_dir)?;
-        let unfinished = Unfinished::new(temp.path());
+        let (temp, unfinished) = Unfinished::create(
+            || tempfile::Builder::new().prefix(&format!(".{name}.tmp-")).tempdir_in(out_dir),
+            |t| t.path(),
+        )?;
         Ok(OutputFolder {
             temp,
             unfinished,
@@ -91,11 +92,10 @@ impl OutputFolder {
     pub fn commit(self) -> io::Result<PathBuf> {
         let OutputFolder { temp, unfinished, out_dir, name } = self;
         // An interruption waits until the folder is in place.
-        unfinished.finish(|| {
+        let trash = unfinished.finish(|registry| {
             let target = out_dir.join(&name);
-            // The old folder goes into a temporary folder of its own, which
-            // is deleted when it drops: no window where a half-old,
-            // half-new folder exists.
+            // The old folder goes into a temporary folder of its own: no
+            // window where a half-old, half-new folder exists.
             let trash = if target.exists() {
                 let trash = tempfile::Builder::new()
                     .prefix(&format!(".{name}.old-"))
@@ -108,11 +108,26 @@ impl OutputFolder {
             let written = temp.keep();
             if let Err(e) = std::fs::rename(&written, &target) {
                 let _ = std::fs::remove_dir_all(&written);
+                // The previous folder goes back where it was.
+                if let Some(trash) = &trash {
+                    let _ = std::fs::rename(trash.path().join("old"), &target);
+                }
                 return Err(e);
             }
-            drop(trash);
-            Ok(target)
-        })
+            // Registered (only now: nothing registered may drop while the
+            // handler is held off), so an interrupt while it is deleted
+            // below finishes the deletion.
+            let trash = trash.map(|t| {
+                let registered = registry.register(t.path());
+                (t, registered)
+            });
+            Ok((target, trash))
+        })?;
+        // The old folder is deleted (its temporary folder drops) after the
+        // handler is free again: a large one must not delay an interrupt.
+        let (target, trash) = trash;
+        drop(trash);
+        Ok(target)
     }
 }
 

@@ -11,6 +11,7 @@
 //! Only a kill that cannot be caught (SIGKILL, a power cut) can leave a
 //! hidden `.NAME.tmp-*` folder or `.cnasim-*.tmp` file behind.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -32,7 +33,8 @@ pub fn remove_on_interrupt() -> Result<(), ctrlc::Error> {
         for path in list.iter() {
             remove(path);
         }
-        eprintln!("interrupted: unfinished output removed");
+        // stderr may be gone (a closed terminal): never panic before exiting.
+        let _ = writeln!(std::io::stderr(), "interrupted: unfinished output removed");
         std::process::exit(EXIT_INTERRUPTED);
     })
 }
@@ -59,20 +61,42 @@ pub struct Unfinished {
 }
 
 impl Unfinished {
-    /// Registers `path`.
-    pub fn new(path: &Path) -> Self {
-        pending().push(path.to_path_buf());
-        Unfinished { path: path.to_path_buf(), registered: true }
+    /// Creates a temporary file or folder with `make` and registers it
+    /// (`path_of` says where it is), with the handler held off, so that an
+    /// interruption never finds it created but not registered.
+    pub fn create<T>(
+        make: impl FnOnce() -> std::io::Result<T>,
+        path_of: impl FnOnce(&T) -> &Path,
+    ) -> std::io::Result<(T, Unfinished)> {
+        let mut list = pending();
+        let made = make()?;
+        let unfinished = Registry(&mut list).register(path_of(&made));
+        Ok((made, unfinished))
     }
 
     /// Runs `finish` (which moves the output into place) with the handler
-    /// held off, then forgets the path.
-    pub fn finish<T>(mut self, finish: impl FnOnce() -> T) -> T {
+    /// held off, then forgets the path. `finish` may register what it
+    /// leaves to delete (a replaced folder) through the [`Registry`], but
+    /// must not drop an [`Unfinished`] (that would wait for the handler's
+    /// lock, which `finish` holds).
+    pub fn finish<T>(mut self, finish: impl FnOnce(&mut Registry<'_>) -> T) -> T {
         let mut list = pending();
-        let result = finish();
+        let result = finish(&mut Registry(&mut list));
         forget(&mut list, &self.path);
         self.registered = false;
         result
+    }
+}
+
+/// The list of unfinished paths, while the handler is held off.
+pub struct Registry<'a>(&'a mut Vec<PathBuf>);
+
+impl Registry<'_> {
+    /// Registers `path`, to be removed on an interrupt until the returned
+    /// value is finished or dropped.
+    pub fn register(&mut self, path: &Path) -> Unfinished {
+        self.0.push(path.to_path_buf());
+        Unfinished { path: path.to_path_buf(), registered: true }
     }
 }
 
@@ -102,12 +126,14 @@ mod tests {
     fn registered_until_finished_or_dropped() {
         let a = Path::new("/nonexistent/a");
         let b = Path::new("/nonexistent/b");
-        let first = Unfinished::new(a);
-        let second = Unfinished::new(b);
+        let c = Path::new("/nonexistent/c");
+        let (_, first) = Unfinished::create(|| Ok(()), |_| a).unwrap();
+        let (_, second) = Unfinished::create(|| Ok(()), |_| b).unwrap();
         assert!(registered(a) && registered(b));
-        assert_eq!(first.finish(|| 7), 7);
-        assert!(!registered(a) && registered(b));
+        let third = first.finish(|registry| registry.register(c));
+        assert!(!registered(a) && registered(b) && registered(c));
         drop(second);
-        assert!(!registered(b));
+        drop(third);
+        assert!(!registered(b) && !registered(c));
     }
 }
