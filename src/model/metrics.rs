@@ -259,11 +259,18 @@ impl<'w> MetricsObserver<'w> {
             let len = (d.end - d.start).as_millis();
             total_ms += len;
             longest_ms = longest_ms.max(len);
+            // A mailbox's reminders are sorted by time: only those inside
+            // the dropout are looked at, so the whole loop costs about one
+            // pass over the reminders, however many dropouts there are.
             let range = plan.reminder_range(d.mailbox);
-            d.reminders_missed = plan.reminders()[range.start as usize..range.end as usize]
+            let range = range.start as usize..range.end as usize;
+            let reminders = &plan.reminders()[range.clone()];
+            let from = reminders.partition_point(|r| r.at < d.start);
+            let to = reminders.partition_point(|r| r.at < d.end);
+            d.reminders_missed = reminders[from..to]
                 .iter()
-                .zip(&o.first_sent[range.start as usize..range.end as usize])
-                .filter(|(r, sent)| r.expected && sent.is_none() && d.start <= r.at && r.at < d.end)
+                .zip(&o.first_sent[range][from..to])
+                .filter(|(r, sent)| r.expected && sent.is_none())
                 .count() as u32;
         }
         m.dropouts = o.dropouts.len() as u64;

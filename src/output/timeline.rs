@@ -292,6 +292,13 @@ pub struct TimelineObserver<'t> {
     lane_of: Vec<u32>,
     lanes: Vec<Lane>,
     open_sync: Vec<Option<SyncSpan>>,
+    /// Per lane, the marks whose event is not handled yet, oldest first.
+    /// The dispatcher handles each database's events in counter order, so
+    /// the one handled next is at the front but for a few on another
+    /// database: finding it costs O(1), whatever the backlog.
+    unhandled: Vec<std::collections::VecDeque<u32>>,
+    /// Per lane, the mark of the event handled last (its decision follows).
+    last_handled: Vec<Option<u32>>,
     states: Vec<State>,
     active: Level,
     paused: Level,
@@ -321,6 +328,8 @@ impl<'t> TimelineObserver<'t> {
             lane_of,
             lanes: timeline.followed.iter().map(lane).collect(),
             open_sync: vec![None; timeline.followed.len()],
+            unhandled: vec![std::collections::VecDeque::new(); timeline.followed.len()],
+            last_handled: vec![None; timeline.followed.len()],
             states: vec![State::Off; world.mailboxes.len()],
             active: Level::new(timeline.grid),
             paused: Level::new(timeline.grid),
@@ -384,10 +393,26 @@ impl<'t> TimelineObserver<'t> {
         });
     }
 
-    /// The mark of a followed mailbox's move event, if it has one.
-    fn move_mark(&mut self, event: &DbEvent) -> Option<&mut MoveMark> {
-        let (_, lane) = self.lane(event.mailbox)?;
-        lane.moves.iter_mut().rev().find(|k| k.db == event.db && k.counter == event.counter)
+    /// Marks the move event `event` of a followed mailbox handled at `at`.
+    fn handled(&mut self, at: SimTime, event: &DbEvent) {
+        let Some((i, _)) = self.lane(event.mailbox) else { return };
+        let lanes = &mut self.lanes;
+        let queue = &mut self.unhandled[i];
+        let found = queue.iter().position(|&k| {
+            let mark = &lanes[i].moves[k as usize];
+            mark.db == event.db && mark.counter == event.counter
+        });
+        self.last_handled[i] = found.and_then(|p| queue.remove(p));
+        if let Some(k) = self.last_handled[i] {
+            lanes[i].moves[k as usize].handled = Some(at);
+        }
+    }
+
+    /// The mark of the move event just handled, if it is `event`'s.
+    fn decided(&mut self, event: &DbEvent) -> Option<&mut MoveMark> {
+        let (i, _) = self.lane(event.mailbox)?;
+        let mark = &mut self.lanes[i].moves[self.last_handled[i]? as usize];
+        (mark.db == event.db && mark.counter == event.counter).then_some(mark)
     }
 
     /// The collected timeline, with each expected reminder of the followed
@@ -434,9 +459,11 @@ impl Observer for TimelineObserver<'_> {
             Record::Move { at, mailbox, step } => self.move_step(at, mailbox, step),
             Record::EventCreated(event) => {
                 let is_move = !matches!(event.kind, EventKind::TextMessaging { .. });
-                if let Some((_, lane)) = self.lane(event.mailbox)
+                if let Some((i, _)) = self.lane(event.mailbox)
                     && is_move
                 {
+                    let lane = &mut self.lanes[i];
+                    self.unhandled[i].push_back(lane.moves.len() as u32);
                     lane.moves.push(MoveMark {
                         created: event.created,
                         handled: None,
@@ -448,8 +475,8 @@ impl Observer for TimelineObserver<'_> {
                 }
             }
             Record::EventHandled { at, event } => {
-                if let Some(mark) = self.move_mark(event) {
-                    mark.handled = Some(at);
+                if !matches!(event.kind, EventKind::TextMessaging { .. }) {
+                    self.handled(at, event);
                 }
             }
             Record::Decision { event, decision, .. } => {
@@ -459,7 +486,7 @@ impl Observer for TimelineObserver<'_> {
                     Decision::Resume { .. } => MoveReaction::Resume,
                     Decision::Enable { .. } | Decision::Disable { .. } => return,
                 };
-                if let Some(mark) = self.move_mark(event) {
+                if let Some(mark) = self.decided(event) {
                     mark.reaction = reaction;
                 }
             }
