@@ -474,10 +474,10 @@ impl Observer for TimelineObserver<'_> {
                     });
                 }
             }
-            Record::EventHandled { at, event } => {
-                if !matches!(event.kind, EventKind::TextMessaging { .. }) {
-                    self.handled(at, event);
-                }
+            Record::EventHandled { at, event }
+                if !matches!(event.kind, EventKind::TextMessaging { .. }) =>
+            {
+                self.handled(at, event);
             }
             Record::Decision { event, decision, .. } => {
                 let reaction = match decision {
