@@ -218,6 +218,30 @@ fn work_limits() {
         "{}",
         &e[..200]
     );
+    let policies = |n: usize| -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "  - {{ name: p{i}, pause_on_move_started: [finalize], resume_on: [], catch_up: false }}\n"
+                )
+            })
+            .collect()
+    };
+    let e = error(&format!("policies:\n{}{HEAD}", policies(101)));
+    assert!(
+        e.starts_with("inline.yaml:2:3: 101 policies; a scenario may compare at most 100"),
+        "{e}"
+    );
+    // 3 million reminders kept once per each of 100 policies.
+    let e = error(&format!(
+        "policies:\n{}start: 2016-01-01T00:00:00Z\nduration: 2100d\ndatabases: [{{ name: A }}]\nmailboxes:\n  - name: u\n    database: A\n    sms: {{ enable_at: 2016-01-01T00:00:00Z }}\n    calendar:\n      - {{ subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: {{ every: 1m, count: 3000000 }} }}\n",
+        policies(100)
+    ));
+    assert!(
+        e.starts_with("inline.yaml:110:9: a run of this scenario would keep about 4")
+            && e.contains("MiB in memory, more than the limit of 4096 MiB"),
+        "{e}"
+    );
     // A huge count that falls mostly outside the window is fine.
     common::world(&format!(
         "{HEAD}mailboxes:\n  - name: u\n    database: A\n    sms: {{ enable_at: 2016-01-01T00:00:00Z }}\n    calendar:\n      - {{ subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: {{ every: 1d, count: 18446744073709551615 }} }}\n"

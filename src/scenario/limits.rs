@@ -26,6 +26,12 @@ pub const MAX_REMINDERS: u64 = 10_000_000;
 /// and backlog series per run, and the views draw each one's backlog.
 pub const MAX_DATABASES: usize = 10_000;
 
+/// Most policies a scenario may compare: each runs the whole world again.
+pub const MAX_POLICIES: usize = 100;
+
+/// Most memory a run may be estimated to keep.
+pub const MAX_MEMORY_BYTES: u64 = 4 << 30;
+
 /// Default of `--max-events`: the most events one policy's run may handle,
 /// about twenty seconds of work.
 pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
@@ -64,6 +70,18 @@ pub fn check(
             ),
         ));
     }
+    if let Some(list) = &file.policies
+        && list.value.len() > MAX_POLICIES
+    {
+        return Err(src.err(
+            list.referenced,
+            format!(
+                "{} policies; a scenario may compare at most {MAX_POLICIES} (each runs the \
+                 whole world again)",
+                list.value.len()
+            ),
+        ));
+    }
     let window = (world.end - world.start).as_millis() as f64;
     let policies = world.policies.len() as u64;
     let mut parts: Vec<Part> = Vec::new();
@@ -79,6 +97,10 @@ pub fn check(
         // Enable and disable: the action and its event.
         let actions = 1 + u64::from(sms.disable_at.is_some());
         fired[mailbox.database.index()] += actions;
+        // After a move, the user's actions fire on the target database.
+        if let Some(request) = &mailbox.move_request {
+            fired[request.target.index()] += actions;
+        }
         parts.push(Part {
             events: actions * 2,
             at: entry.referenced,
@@ -134,6 +156,7 @@ pub fn check(
     }
 
     let mut cycles_total = 0u64;
+    let mut biggest_move: Option<(u64, Location)> = None;
     for (mailbox, entry) in world.mailboxes.iter().zip(&file.mailboxes) {
         let (Some(request), Some(spanned)) = (&mailbox.move_request, &entry.value.move_request)
         else {
@@ -141,6 +164,9 @@ pub fn check(
         };
         let cycles = sync_cycles(request, world);
         cycles_total = cycles_total.saturating_add(cycles);
+        if biggest_move.is_none_or(|(most, _)| cycles > most) {
+            biggest_move = Some((cycles, spanned.referenced));
+        }
         // One MailboxMoveStarted per sync; finalization and completion
         // fire two more on the source database and one on the target.
         fired[mailbox.database.index()] =
@@ -174,11 +200,16 @@ pub fn check(
 
     let events = parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.events));
     let buckets = Grid::MAX_BUCKETS as u64;
+    let databases_bytes =
+        (world.databases.len() as u64).saturating_mul(buckets * 8 * (policies + 1) + 512);
+    let reminders_bytes =
+        reminders.saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies);
+    let cycles_bytes = cycles_total.saturating_mul(BYTES_PER_CYCLE_AND_POLICY * policies);
     let memory_bytes = [
-        reminders.saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies),
+        reminders_bytes,
         (world.mailboxes.len() as u64).saturating_mul(BYTES_PER_MAILBOX),
-        cycles_total.saturating_mul(BYTES_PER_CYCLE_AND_POLICY * policies),
-        (world.databases.len() as u64).saturating_mul(buckets * 8 * (policies + 1) + 512),
+        cycles_bytes,
+        databases_bytes,
     ]
     .iter()
     .fold(0u64, |sum, &b| sum.saturating_add(b));
@@ -197,6 +228,25 @@ pub fn check(
                 world.max_events,
                 worst.what,
                 worst.events,
+            ),
+        ));
+    }
+    if memory_bytes > MAX_MEMORY_BYTES {
+        let at = |biggest: Option<(u64, Location)>| biggest.map_or(Location::UNKNOWN, |b| b.1);
+        let (at, what) = if cycles_bytes >= databases_bytes.max(reminders_bytes) {
+            (at(biggest_move), "a shorter window, longer sync intervals or fewer policies")
+        } else if databases_bytes >= reminders_bytes {
+            (file.databases.referenced, "fewer databases or policies")
+        } else {
+            (at(biggest_item), "a shorter window, fewer reminders or fewer policies")
+        };
+        return Err(src.err(
+            at,
+            format!(
+                "a run of this scenario would keep about {} MiB in memory, more than the limit \
+                 of {} MiB: {what}",
+                memory_bytes >> 20,
+                MAX_MEMORY_BYTES >> 20
             ),
         ));
     }

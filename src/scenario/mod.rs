@@ -13,7 +13,9 @@ pub mod validate;
 mod values;
 
 pub use error::ScenarioError;
-pub use limits::{DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_REMINDERS};
+pub use limits::{
+    DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_MEMORY_BYTES, MAX_POLICIES, MAX_REMINDERS,
+};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
@@ -198,8 +200,7 @@ fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> Option<String>
             format!("the YAML has more than {MAX_ANCHORS} anchors (`&name`) or merge keys (`<<`)")
         }
         B::Nodes { .. } | B::Events { .. } => format!(
-            "the YAML has more than {MAX_NODES} values; describe a world that large with \
-             `population:` rather than listing it"
+            "the YAML has more than {MAX_NODES} values; split the scenario into smaller ones"
         ),
         B::ScalarBytes { .. } | B::InputBytes { .. } => {
             format!("the YAML is larger than {MAX_FILE_BYTES} bytes")

@@ -99,14 +99,19 @@ impl<'de> Deserialize<'de> for Whole {
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Whole, E> {
                 // A whole number past 128 bits arrives as a float, whose
                 // digits would not be the ones written.
-                if n.is_finite() && n.fract() == 0.0 && n.abs() >= 1e19 {
+                if n.is_finite() && n.fract() == 0.0 && n.abs() >= 18_446_744_073_709_551_616.0 {
                     let sign = if n < 0.0 { "a negative number" } else { "a larger number" };
                     return Err(E::custom(format!(
                         "expected a whole number from 0 to 18446744073709551615; found {sign}"
                     )));
                 }
+                let hint = if n.is_finite() && n.fract() == 0.0 {
+                    " (a float: write the digits, without an exponent or a point)"
+                } else {
+                    ""
+                };
                 Err(E::custom(format!(
-                    "expected a whole number from 0 to 18446744073709551615; found `{n}`"
+                    "expected a whole number from 0 to 18446744073709551615; found `{n}`{hint}"
                 )))
             }
         }

@@ -157,7 +157,9 @@ pub fn parse_instant(text: &str) -> Result<SimTime, TimeParseError> {
                     `2016-01-25T13:32:01-08:00`";
     let parsed = DateTime::parse_from_rfc3339(t).map_err(|e| {
         let year_digits = t.bytes().take_while(u8::is_ascii_digit).count();
-        let why = if year_digits != 4 && (year_digits > 0 || t.starts_with(['-', '+'])) {
+        let dated = t.trim_start_matches(['-', '+']);
+        let dated = dated[dated.bytes().take_while(u8::is_ascii_digit).count()..].starts_with('-');
+        let why = if year_digits != 4 && dated {
             "the year must have four digits; supported years are 1900 to 9999".to_string()
         } else {
             e.to_string()
