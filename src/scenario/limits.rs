@@ -33,7 +33,7 @@ pub const MAX_POLICIES: usize = 100;
 pub const MAX_MEMORY_BYTES: u64 = 4 << 30;
 
 /// Default of `--max-events`: the most events one policy's run may handle,
-/// about 13 seconds of background arrivals (mailbox events, each written
+/// about 7 seconds of background arrivals (mailbox events, each written
 /// to the output files, cost more).
 pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
 
