@@ -311,6 +311,7 @@ fn junit_never_replaces_what_it_should_not_and_never_goes_stale() {
         (s, "names a scenario file"),
         (named.to_str().unwrap(), "one of the scenarios to check"),
         (dir.path().to_str().unwrap(), "exists and is not a regular file"),
+        (&format!("{}/report.xml", named.display()), "s.txt is not a folder"),
     ] {
         let o = cnasim(&["check", s, named.to_str().unwrap(), "--junit", target]);
         assert_eq!(o.status.code(), Some(2), "{target}");

@@ -23,6 +23,17 @@ pub fn check_target(file: &Path, paths: &[PathBuf]) -> Result<(), String> {
             "--junit {shown}: that names a scenario file; write the report to .xml"
         ));
     }
+    // A folder on the way that is a file: say so before anything runs.
+    let mut ancestor = file.parent();
+    while let Some(dir) = ancestor.filter(|d| !d.as_os_str().is_empty()) {
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(format!("--junit {shown}: {} is not a folder", printable(dir)));
+            }
+            break;
+        }
+        ancestor = dir.parent();
+    }
     if let Ok(meta) = std::fs::symlink_metadata(file) {
         if !meta.file_type().is_file() {
             return Err(format!(
