@@ -106,7 +106,7 @@ pub fn check(
             events: actions * 2,
             at: entry.referenced,
             what: "this mailbox's own actions",
-            advice: "",
+            advice: "shorten the window",
         });
         for (item, spanned) in mailbox.calendar.iter().zip(&entry.value.calendar) {
             let n = reminders_in(item, world.start, world.end);
@@ -218,17 +218,16 @@ pub fn check(
 
     if events > world.max_events {
         let worst = parts.iter().max_by_key(|p| p.events).expect("a total above 0 has parts");
-        let advice =
-            if worst.advice.is_empty() { String::new() } else { format!("{}, ", worst.advice) };
         return Err(src.err(
             worst.at,
             format!(
                 "this scenario needs about {events} events per policy ({}), more than \
-                 --max-events {}; {} alone needs about {}: {advice}or raise --max-events",
+                 --max-events {}; {} alone needs about {}: {}, or raise --max-events",
                 estimate.memory_text(),
                 world.max_events,
                 worst.what,
                 worst.events,
+                worst.advice,
             ),
         ));
     }
