@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{cnasim, scenario_files, stderr, stdout};
+use common::{cnasim, cnasim_in, scenario_files, shipped_scenarios_folder, stderr, stdout};
 
 fn shipped(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
@@ -49,7 +49,8 @@ fn every_shipped_scenario_passes_its_expectations() {
             expected_lines.push(format!("{} {} {}", world.name, e.policy, e.metric));
         }
     }
-    let o = cnasim(&["check", "scenarios/"]);
+    let shipped_folder = shipped_scenarios_folder();
+    let o = cnasim_in(shipped_folder.path(), &["check", "scenarios/"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     let lines: Vec<String> = out
@@ -215,13 +216,15 @@ fn scenarios_without_expectations_and_policy_filters() {
     assert!(stdout(&o).starts_with("skip  seed-incident  no expectations"), "{}", stdout(&o));
     assert!(stdout(&o).contains("0 assertions, 0 passed, 0 failed; 1 without expectations"));
 
-    let o = cnasim(&["check", "scenarios/", "--policy", "resume-after-move"]);
+    let shipped_folder = shipped_scenarios_folder();
+    let o =
+        cnasim_in(shipped_folder.path(), &["check", "scenarios/", "--policy", "resume-after-move"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert_eq!(out.lines().filter(|l| l.starts_with("pass")).count(), 4, "{out}");
     assert_eq!(out.lines().filter(|l| l.starts_with("skip")).count(), scenario_files().len() - 1);
 
-    let o = cnasim(&["check", "scenarios/", "--policy", "nope"]);
+    let o = cnasim_in(shipped_folder.path(), &["check", "scenarios/", "--policy", "nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--policy nope: no scenario checked runs"), "{}", stderr(&o));
 }
@@ -263,7 +266,11 @@ fn the_readme_walkthrough_prints_what_the_readme_shows() {
 #[test]
 fn overlapping_paths_check_each_scenario_once() {
     let files = scenario_files().len();
-    let o = cnasim(&["check", "scenarios", "scenarios/", "./scenarios/seed-incident.yaml"]);
+    let shipped_folder = shipped_scenarios_folder();
+    let o = cnasim_in(
+        shipped_folder.path(),
+        &["check", "scenarios", "scenarios/", "./scenarios/seed-incident.yaml"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains(&format!("\n{files} scenarios: ")), "{}", stdout(&o));
 

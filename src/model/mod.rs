@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod move_request;
 pub mod plan;
 pub mod policy;
+pub mod population;
 pub mod record;
 pub mod sim;
 pub mod world;

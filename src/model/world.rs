@@ -56,6 +56,9 @@ pub struct World {
     /// The scenario's regression assertions, in file order; each names one
     /// of `policies`. They do not affect the run.
     pub expectations: Vec<Expectation>,
+    /// What the scenario's `population:` generated, if it has one; its
+    /// materialized mailboxes follow the explicit ones in `mailboxes`.
+    pub population: Option<crate::model::population::PopulationCounts>,
     /// Most events one policy's run may handle (`--max-events`); a run
     /// that needs more stops with an error.
     pub max_events: u64,

@@ -52,9 +52,10 @@ pub struct ScenarioFile {
     #[serde(default, deserialize_with = "super::expect::present")]
     #[schemars(with = "ExpectFile")]
     pub expect: Option<Spanned<Option<ExpectFile>>>,
-    /// Generated mailboxes: in the interface, not supported yet.
-    #[schemars(with = "Option<()>")]
-    pub population: Option<Spanned<serde::de::IgnoredAny>>,
+    /// Generated mailboxes, for scale: shares and distributions, each with
+    /// a default (docs/scenarios.md).
+    #[schemars(with = "Option<super::population::PopulationFile>")]
+    pub population: Option<Spanned<super::population::PopulationFile>>,
 }
 
 /// A policy list entry: a name, or a definition.

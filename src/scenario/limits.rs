@@ -89,9 +89,21 @@ pub fn check(
     // Events fired on each database, for its counter.
     let mut fired = vec![0u64; world.databases.len()];
 
+    // Where a mailbox's parts are reported: its own entry, or for a
+    // generated mailbox the population's key.
+    let population_at = file.population.as_ref().map_or(Location::UNKNOWN, |p| p.referenced);
+    let entry = |i: usize| file.mailboxes.get(i);
+    let mailbox_at = |i: usize| entry(i).map_or(population_at, |e| e.referenced);
+    let item_at = |i: usize, j: usize| {
+        entry(i).and_then(|e| e.value.calendar.get(j)).map_or(population_at, |c| c.referenced)
+    };
+    let move_at = |i: usize| {
+        entry(i).and_then(|e| e.value.move_request.as_ref()).map_or(population_at, |m| m.referenced)
+    };
+
     let mut reminders = 0u64;
     let mut biggest_item: Option<(u64, Location)> = None;
-    for (mailbox, entry) in world.mailboxes.iter().zip(&file.mailboxes) {
+    for (i, mailbox) in world.mailboxes.iter().enumerate() {
         let Some(sms) = mailbox.sms else {
             continue; // the assistant never processes this mailbox
         };
@@ -104,20 +116,20 @@ pub fn check(
         }
         parts.push(Part {
             events: actions * 2,
-            at: entry.referenced,
+            at: mailbox_at(i),
             what: "this mailbox's own actions",
             advice: "shorten the window",
         });
-        for (item, spanned) in mailbox.calendar.iter().zip(&entry.value.calendar) {
+        for (j, item) in mailbox.calendar.iter().enumerate() {
             let n = reminders_in(item, world.start, world.end);
             reminders = reminders.saturating_add(n);
             if biggest_item.is_none_or(|(most, _)| n > most) {
-                biggest_item = Some((n, spanned.referenced));
+                biggest_item = Some((n, item_at(i, j)));
             }
             // A timer and an observation for each.
             parts.push(Part {
                 events: n.saturating_mul(2),
-                at: spanned.referenced,
+                at: item_at(i, j),
                 what: "this calendar item",
                 advice: "shorten the window or space the occurrences out",
             });
@@ -135,8 +147,22 @@ pub fn check(
         ));
     }
 
-    for (i, (db, entry)) in world.databases.iter().zip(&file.databases.value).enumerate() {
-        if let (Some(bg), Some(spanned)) = (db.background, &entry.value.background) {
+    // Where a database's keys are: its own entry, or for a generated one
+    // the population's `database:` settings.
+    let settings = file.population.as_ref().and_then(|p| p.value.database.as_ref());
+    let db_entry = |i: usize| file.databases.value.get(i).map(|e| &e.value);
+    let rate_at = |i: usize| {
+        db_entry(i)
+            .map_or(settings.and_then(|s| s.background.as_ref()), |e| e.background.as_ref())
+            .map_or(population_at, |b| b.rate_per_hour.referenced)
+    };
+    let counter_at = |i: usize| {
+        db_entry(i)
+            .map_or(settings.and_then(|s| s.counter_start.as_ref()), |e| e.counter_start.as_ref())
+            .map(|c| c.referenced)
+    };
+    for (i, db) in world.databases.iter().enumerate() {
+        if let Some(bg) = db.background {
             let mean = bg.rate_per_hour * window / 3_600_000.0;
             // Poisson arrivals pass their mean by more than six standard
             // deviations about once in a billion runs.
@@ -149,7 +175,7 @@ pub fn check(
             fired[i] = fired[i].saturating_add(events);
             parts.push(Part {
                 events,
-                at: spanned.rate_per_hour.referenced,
+                at: rate_at(i),
                 what: "this background traffic",
                 advice: "shorten the window or lower the rate",
             });
@@ -158,15 +184,14 @@ pub fn check(
 
     let mut cycles_total = 0u64;
     let mut biggest_move: Option<(u64, Location)> = None;
-    for (mailbox, entry) in world.mailboxes.iter().zip(&file.mailboxes) {
-        let (Some(request), Some(spanned)) = (&mailbox.move_request, &entry.value.move_request)
-        else {
+    for (i, mailbox) in world.mailboxes.iter().enumerate() {
+        let Some(request) = &mailbox.move_request else {
             continue;
         };
         let cycles = sync_cycles(request, world);
         cycles_total = cycles_total.saturating_add(cycles);
         if biggest_move.is_none_or(|(most, _)| cycles > most) {
-            biggest_move = Some((cycles, spanned.referenced));
+            biggest_move = Some((cycles, move_at(i)));
         }
         // One MailboxMoveStarted per sync; finalization and completion
         // fire two more on the source database and one on the target.
@@ -177,18 +202,18 @@ pub fn check(
         // finalization and completion with their three events.
         parts.push(Part {
             events: cycles.saturating_mul(3).saturating_add(5),
-            at: spanned.referenced,
+            at: move_at(i),
             what: "this move request",
             advice: "shorten the window or lengthen the sync interval",
         });
     }
 
-    for (i, (db, entry)) in world.databases.iter().zip(&file.databases.value).enumerate() {
-        let Some(given) = &entry.value.counter_start else { continue };
+    for (i, db) in world.databases.iter().enumerate() {
+        let Some(given) = counter_at(i) else { continue };
         let room = MAX_COUNTER - db.counter_start + 1;
         if fired[i] > room {
             return Err(src.err(
-                given.referenced,
+                given,
                 format!(
                     "counter_start {} leaves room for {room} events below the largest counter \
                      ({MAX_COUNTER}; Exchange event counters are 64-bit signed), but database \

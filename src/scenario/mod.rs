@@ -7,7 +7,8 @@
 mod error;
 pub mod expect;
 pub mod file;
-mod limits;
+pub(crate) mod limits;
+pub mod population;
 pub mod schema;
 pub mod validate;
 mod values;

@@ -3,13 +3,14 @@
 
 use super::error::ScenarioError;
 use super::file::{
-    ArrivalsName, DatabaseFile, ItemFile, MailboxFile, MoveFile, PhaseName, PolicyEntry, ResumeOn,
-    ScenarioFile, SyncDurationFile,
+    ArrivalsName, BackgroundFile, DatabaseFile, ItemFile, MailboxFile, MoveFile, PhaseName,
+    PolicyEntry, ResumeOn, ScenarioFile, SyncDurationFile,
 };
 use super::values::Slug;
 use crate::engine::rng;
 use crate::model::events::MovePhase;
 use crate::model::policy::{PRESET_NAMES, PhaseSet, Policy};
+use crate::model::population;
 use crate::model::world::{
     Arrivals, Background, CalendarItem, Database, DbId, Mailbox, MoveRequest, Reaction, Repeat,
     RepeatEnd, SmsIntent, SyncDurations, World,
@@ -52,16 +53,6 @@ pub fn validate(
     fallback_name: &str,
     overrides: &super::Overrides,
 ) -> Result<World> {
-    if let Some(value) = &file.population {
-        return Err(src.err(
-            value.referenced,
-            format!(
-                "`population:` is part of the scenario format but not supported by cnasim {} \
-                 yet (generated populations are planned); remove it to run this scenario",
-                env!("CARGO_PKG_VERSION")
-            ),
-        ));
-    }
     let name = match &file.name {
         Some(n) => n.value.0.clone(),
         None => {
@@ -123,7 +114,7 @@ pub fn validate(
         Some(expect) => super::expect::expectations(expect, &policies, src)?,
         None => Vec::new(),
     };
-    let databases = databases(&file.databases, src, seed)?;
+    let mut databases = databases(&file.databases, src, seed)?;
     let db_index: BTreeMap<&str, DbId> =
         databases.iter().enumerate().map(|(i, d)| (d.name.as_str(), DbId(i as u32))).collect();
     let mut mailboxes = Vec::with_capacity(file.mailboxes.len());
@@ -151,6 +142,33 @@ pub fn validate(
         }
         mailboxes.push(mailbox);
     }
+    let population = match &file.population {
+        None => None,
+        Some(pop) => {
+            let explicit_dbs = databases.len();
+            let taken = |name: &str| db_index.contains_key(name);
+            let valid =
+                super::population::validate(pop, src, seed, end - start, explicit_dbs, &taken)?;
+            let spec = valid.spec;
+            // An explicit mailbox may not take a generated one's name.
+            if let Some((name, at)) =
+                names.iter().find(|(n, _)| is_generated_name(n, spec.mailboxes))
+            {
+                return Err(src.err(
+                    *at,
+                    format!(
+                        "`{name}` is the name of a generated mailbox (the population's are named \
+                         `{}` and so on); rename this one",
+                        population::mailbox_name(0, spec.mailboxes)
+                    ),
+                ));
+            }
+            databases.extend(valid.databases);
+            let (generated, counts) = population::generate(&spec, seed, start, end);
+            mailboxes.extend(generated);
+            Some(counts)
+        }
+    };
     Ok(World {
         name,
         description: file.description.as_deref().unwrap_or_default().trim().to_string(),
@@ -162,6 +180,7 @@ pub fn validate(
         databases,
         mailboxes,
         expectations,
+        population,
         max_events: overrides.max_events.unwrap_or(super::DEFAULT_MAX_EVENTS),
         estimate: Default::default(),
     })
@@ -238,11 +257,36 @@ fn move_phase(p: PhaseName) -> MovePhase {
     }
 }
 
+/// Background traffic as given: `None` when the rate is 0.
+pub(crate) fn background(bg: &BackgroundFile, src: &Source<'_>) -> Result<Option<Background>> {
+    let rate = bg.rate_per_hour.value.0;
+    if !(0.0..=MAX_RATE_PER_HOUR).contains(&rate) {
+        return Err(src.err(
+            bg.rate_per_hour.referenced,
+            format!("rate_per_hour must be from 0 to {MAX_RATE_PER_HOUR}; found {rate}"),
+        ));
+    }
+    let arrivals = match bg.arrivals {
+        ArrivalsName::Poisson => Arrivals::Poisson,
+        ArrivalsName::Uniform => Arrivals::Uniform,
+    };
+    Ok((rate > 0.0).then_some(Background { rate_per_hour: rate, arrivals }))
+}
+
 /// A GUID drawn from the component's own stream: stable for a seed and name.
-fn derived_guid(seed: u64, component: &str) -> Uuid {
+pub(crate) fn derived_guid(seed: u64, component: &str) -> Uuid {
     let mut bytes = [0u8; 16];
     rng::stream(seed, component).fill_bytes(&mut bytes);
     uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// True when `name` is one that the population of `n` mailboxes generates.
+fn is_generated_name(name: &str, n: u64) -> bool {
+    name.strip_prefix(population::MAILBOX_PREFIX).is_some_and(|digits| {
+        digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.parse::<u64>().is_ok_and(|i| (1..=n).contains(&i))
+            && population::mailbox_name(digits.parse::<u64>().unwrap_or(0) - 1, n) == name
+    })
 }
 
 fn databases(
@@ -279,22 +323,7 @@ fn databases(
         };
         let background = match &db.background {
             None => None,
-            Some(bg) => {
-                let rate = bg.rate_per_hour.value.0;
-                if !(0.0..=MAX_RATE_PER_HOUR).contains(&rate) {
-                    return Err(src.err(
-                        bg.rate_per_hour.referenced,
-                        format!(
-                            "rate_per_hour must be from 0 to {MAX_RATE_PER_HOUR}; found {rate}"
-                        ),
-                    ));
-                }
-                let arrivals = match bg.arrivals {
-                    ArrivalsName::Poisson => Arrivals::Poisson,
-                    ArrivalsName::Uniform => Arrivals::Uniform,
-                };
-                (rate > 0.0).then_some(Background { rate_per_hour: rate, arrivals })
-            }
+            Some(bg) => background(bg, src)?,
         };
         let guid = match &db.guid {
             Some(g) => g.value.0,

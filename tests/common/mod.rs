@@ -64,6 +64,29 @@ pub fn check(all: &BTreeMap<String, Metrics>, policy: &str, expected: &[(&str, u
     }
 }
 
+/// Runs the `cnasim` binary in `dir`.
+pub fn cnasim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A temporary folder holding a `scenarios/` copy of the shipped scenarios
+/// (the top level of `scenarios/`, without the benchmarks in
+/// `scenarios/bench/`, which a debug build would take minutes over), for
+/// commands that walk the folder.
+pub fn shipped_scenarios_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(dir.path().join("scenarios")).expect("a scenarios folder");
+    for file in scenario_files() {
+        let name = file.file_name().expect("a file name");
+        std::fs::copy(&file, dir.path().join("scenarios").join(name)).expect("copied");
+    }
+    dir
+}
+
 /// Every scenario file in `scenarios/`, sorted by name.
 pub fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
