@@ -41,6 +41,8 @@ struct Move {
 #[derive(Clone, Debug)]
 struct MailboxSpec {
     database: usize,
+    /// Without SMS the mailbox is one a run may make quiet.
+    wants_sms: bool,
     enable_min: i64,
     disable_min: Option<i64>,
     reaction: Option<(u32, i64)>,
@@ -80,11 +82,13 @@ impl Spec {
         y.push_str("mailboxes:\n");
         for (i, m) in self.mailboxes.iter().enumerate() {
             let _ = writeln!(y, "  - name: user{i}\n    database: DB{}", m.database);
-            let _ = write!(y, "    sms: {{ enable_at: {}", instant(m.enable_min));
-            if let Some(off) = m.disable_min {
-                let _ = write!(y, ", disable_at: {}", instant(m.enable_min + off));
+            if m.wants_sms {
+                let _ = write!(y, "    sms: {{ enable_at: {}", instant(m.enable_min));
+                if let Some(off) = m.disable_min {
+                    let _ = write!(y, ", disable_at: {}", instant(m.enable_min + off));
+                }
+                y.push_str(" }\n");
             }
-            y.push_str(" }\n");
             if let Some((n, reaction)) = m.reaction {
                 let _ = writeln!(
                     y,
@@ -187,16 +191,26 @@ fn move_request() -> impl Strategy<Value = Move> {
 
 fn mailbox(databases: usize) -> impl Strategy<Value = MailboxSpec> {
     (
-        0..databases,
+        (0..databases, proptest::bool::weighted(0.7)),
         0..DAY_MIN,
         proptest::option::weighted(0.2, 1..5 * DAY_MIN),
         proptest::option::of((1..4u32, 1..600i64)),
         proptest::collection::vec(item(), 1..4),
         proptest::option::weighted(0.8, move_request()),
     )
-        .prop_map(|(database, enable_min, disable_min, reaction, calendar, move_request)| {
-            MailboxSpec { database, enable_min, disable_min, reaction, calendar, move_request }
-        })
+        .prop_map(
+            |((database, wants_sms), enable_min, disable_min, reaction, calendar, move_request)| {
+                MailboxSpec {
+                    database,
+                    wants_sms,
+                    enable_min,
+                    disable_min,
+                    reaction,
+                    calendar,
+                    move_request,
+                }
+            },
+        )
 }
 
 /// Scenarios of 2 or 3 databases and 1 to 4 mailboxes over 1 to 8 days;
@@ -234,6 +248,18 @@ impl Observer for Locks {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// The counter and mailbox of every database event fired.
+#[derive(Default)]
+struct Counters(Vec<(u64, u32)>);
+
+impl Observer for Counters {
+    fn record(&mut self, record: &Record<'_>) {
+        if let Record::EventCreated(e) = record {
+            self.0.push((e.counter, e.mailbox.0));
         }
     }
 }
@@ -299,6 +325,28 @@ proptest! {
                     spec.yaml()
                 );
             }
+        }
+    }
+
+    /// Quiet mailboxes (no SMS, records not needed) have their events
+    /// issued by their databases instead of the queue: every metric and
+    /// every database's counters stay the same.
+    #[test]
+    fn quiet_mailboxes_change_no_number(spec in spec(false)) {
+        let world = spec.world();
+        let loud = Plan::build(&world).unwrap();
+        let quiet = Plan::build_quiet(&world, &|_| true).unwrap();
+        for policy in &world.policies {
+            let (a, a_events) = simulate(&world, &loud, policy, Counters::default()).unwrap();
+            let (b, b_events) = simulate(&world, &quiet, policy, Counters::default()).unwrap();
+            // The counters of SMS users' events, which stay loud.
+            let loud_only = |c: &Counters| -> Vec<(u64, u32)> {
+                c.0.iter().copied().filter(|&(_, m)| world.mailboxes[m as usize].sms.is_some()).collect()
+            };
+            prop_assert_eq!(loud_only(&a_events), loud_only(&b_events), "{}:\n{}", policy.name, spec.yaml());
+            prop_assert_eq!(&a.metrics, &b.metrics, "{}:\n{}", policy.name, spec.yaml());
+            prop_assert_eq!(&a.databases, &b.databases, "{}:\n{}", policy.name, spec.yaml());
+            prop_assert_eq!(&a.dropouts, &b.dropouts, "{}:\n{}", policy.name, spec.yaml());
         }
     }
 

@@ -24,11 +24,12 @@ fn structure() {
     refused("seed: -1\n", 4, 7, "whole number that is not negative");
     refused("policies: [legacy, legacy]\n", 4, 20, "policy `legacy` is already listed");
     refused("policies: []\n", 4, 11, "`policies` is empty");
+    refused("population: { mailboxes: 0 }\n", 4, 26, "a population has 1 to 10000000 mailboxes");
     refused(
-        "population: { mailboxes: 10 }\n",
+        "population: { mailboxes: 10, sms: { share: 1.5 } }\n",
         4,
-        13,
-        "`population:` is part of the scenario format but not supported",
+        44,
+        "`sms.share` is a fraction, from 0 to 1; found 1.5",
     );
 }
 

@@ -126,7 +126,7 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         edit("      sync_duration: 30m", "      sync_duration: 30 minutes"),
         edit("      sync_duration: 30m", "      sync_duration: 30"),
         edit("databases:\n  - name: DB01\n  - name: DB02\n  - name: DB03\n", "databases: []\n"),
-        edit("seed: 5", "seed: 5\npopulation: { mailboxes: 10 }"),
+        edit("seed: 5", "seed: 5\npopulation: { mailboxes: 10, moves: { shares: 0.5 } }"),
     ];
     for text in &refused {
         assert!(
@@ -173,8 +173,14 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         edit("seed: 5", "seed: 0b101"),
         edit("  - name: DB03", "  - name: DB03\n    background: { rate_per_hour: 1_000 }"),
         edit("    reminders_missed: 12", "    reminders_missed: 1_2"),
-        // Keys of the interface that are not supported yet, left empty.
+        // An empty population key, and a population with its defaults.
         edit("seed: 5", "seed: 5\npopulation:"),
+        edit("seed: 5", "seed: 5\npopulation: { mailboxes: 10 }"),
+        edit(
+            "seed: 5",
+            "seed: 5\npopulation:\n  mailboxes: 10\n  calendar: { items: { uniform: [0, 3] } }\n  \
+             moves: { sync_duration: { uniform: [1m, 2m] }, complete_share: 1 }",
+        ),
         edit("    sync_duration: 20m", "    sync_duration: 1d 2h 30m 15s 500ms"),
         edit("    sync_duration: 20m", "    sync_duration: \" 1.00:20:00.5 \""),
     ];

@@ -38,8 +38,60 @@ pub struct Key {
     pub tie: Tie,
 }
 
+/// Bits of a packed key given to the time (milliseconds since
+/// [`SimTime::MIN`]: every instant up to [`SimTime::MAX`] fits).
+const TIME_BITS: u32 = 48;
+/// Bits of the planned index; the owner takes 32 and the kind 1.
+const INDEX_BITS: u32 = 128 - TIME_BITS - 3 - 1 - 32;
+/// Bits of a scheduled sequence number.
+const SEQ_BITS: u32 = 128 - TIME_BITS - 3 - 1;
+
+impl Key {
+    /// The key as one integer with the same order: time, phase, then the
+    /// tie (planned before scheduled; owner, index; or the sequence).
+    ///
+    /// Panics on a phase above 7, a planned index of 2^44 or more, or a
+    /// sequence number of 2^76 or more: a run reaches none of them before
+    /// its event cap, and a wrong order must be loud.
+    fn pack(self) -> u128 {
+        let time = (self.time.as_millis() - SimTime::MIN.as_millis()) as u128;
+        assert!(time >> TIME_BITS == 0, "{:?} is outside the instants a run has", self.time);
+        assert!(self.phase < 8, "phase {} does not fit", self.phase);
+        let tie = match self.tie {
+            Tie::Planned { owner, index } => {
+                assert!(index >> INDEX_BITS == 0, "planned index {index} does not fit");
+                (u128::from(owner) << INDEX_BITS) | u128::from(index)
+            }
+            Tie::Scheduled(seq) => {
+                let seq = u128::from(seq);
+                assert!(seq >> SEQ_BITS == 0, "sequence number {seq} does not fit");
+                (1 << SEQ_BITS) | seq
+            }
+        };
+        (time << (128 - TIME_BITS)) | (u128::from(self.phase) << (SEQ_BITS + 1)) | tie
+    }
+
+    /// The key [`Key::pack`] packed.
+    fn unpack(packed: u128) -> Key {
+        let time =
+            SimTime::from_millis((packed >> (128 - TIME_BITS)) as i64 + SimTime::MIN.as_millis());
+        let phase = ((packed >> (SEQ_BITS + 1)) & 0b111) as u8;
+        let tie = if packed >> SEQ_BITS & 1 == 1 {
+            Tie::Scheduled((packed & ((1 << SEQ_BITS) - 1)) as u64)
+        } else {
+            Tie::Planned {
+                owner: (packed >> INDEX_BITS) as u32,
+                index: (packed & ((1 << INDEX_BITS) - 1)) as u64,
+            }
+        };
+        Key { time, phase, tie }
+    }
+}
+
+/// An item with its packed key, ordered so that a max-heap pops the
+/// smallest key.
 struct Entry<T> {
-    key: Key,
+    key: u128,
     item: T,
 }
 
@@ -55,29 +107,60 @@ impl<T> PartialOrd for Entry<T> {
     }
 }
 impl<T> Ord for Entry<T> {
-    /// Reversed, so that the max-heap pops the smallest key.
     fn cmp(&self, other: &Self) -> Ordering {
         other.key.cmp(&self.key)
     }
 }
 
-/// A min-priority queue of items by [`Key`].
+/// The time bits of a packed key.
+fn time_of(packed: u128) -> u64 {
+    (packed >> (128 - TIME_BITS)) as u64
+}
+
+/// A min-priority queue of items by [`Key`], for a run whose keys never go
+/// back in time.
 ///
-/// Push and pop are O(log n) in the number of queued items. Keys are unique
-/// by construction (planned keys by owner and index, scheduled ones by
-/// sequence number), so the pop order is total and does not depend on the
-/// heap's internal layout. Popping is checked to be monotonic: an item
-/// scheduled before the last popped key is a model bug and panics, loudly,
-/// rather than silently reordering time.
+/// A radix heap over instants, with a binary heap for the current one.
+/// Items of a later instant `t` sit in bucket `b`, where `b - 1` is the
+/// highest bit in which `t` differs from the current instant; when the
+/// current instant is used up, the first non-empty bucket is emptied: its
+/// earliest instant becomes current (its items go to the binary heap, in
+/// full key order) and the rest fall into lower buckets. Push is O(1); an
+/// item moves down at most [`TIME_BITS`] times (in practice a few), along
+/// contiguous vectors, so the cost of a pop does not grow with the number
+/// of queued items the way a binary heap's scattered levels do, and only
+/// the items of one instant are ever heap-ordered. (The `radix-heap` crate
+/// cannot hand over all the items of one instant, which the tie order
+/// needs.)
+///
+/// Keys are unique by construction (planned keys by owner and index,
+/// scheduled ones by sequence number), so the pop order is total and does
+/// not depend on the internal layout. Popping is monotonic, which a radix
+/// heap needs: an item pushed before the last popped key is a model bug and
+/// panics, loudly, rather than silently reordering time.
 pub struct Queue<T> {
-    heap: BinaryHeap<Entry<T>>,
+    /// Items of the current instant.
+    now: BinaryHeap<Entry<T>>,
+    /// The current instant (time bits of a packed key).
+    now_time: u64,
+    /// Items of later instants, by highest differing bit plus one.
+    later: Vec<Vec<Entry<T>>>,
+    /// Items in `later`.
+    later_len: usize,
     next_seq: u64,
-    last: Option<Key>,
+    last: Option<u128>,
 }
 
 impl<T> Default for Queue<T> {
     fn default() -> Self {
-        Queue { heap: BinaryHeap::new(), next_seq: 0, last: None }
+        Queue {
+            now: BinaryHeap::new(),
+            now_time: 0,
+            later: (0..=TIME_BITS).map(|_| Vec::new()).collect(),
+            later_len: 0,
+            next_seq: 0,
+            last: None,
+        }
     }
 }
 
@@ -104,17 +187,66 @@ impl<T> Queue<T> {
 
     /// Schedules `item` at `key`.
     pub fn push(&mut self, key: Key, item: T) {
+        let packed = key.pack();
         if let Some(last) = self.last {
-            assert!(key > last, "scheduled {key:?} at or before the current {last:?}");
+            assert!(
+                packed > last,
+                "scheduled {key:?} at or before the current {:?}",
+                Key::unpack(last)
+            );
         }
-        self.heap.push(Entry { key, item });
+        self.insert(Entry { key: packed, item });
+    }
+
+    fn insert(&mut self, entry: Entry<T>) {
+        let t = time_of(entry.key);
+        if t == self.now_time {
+            self.now.push(entry);
+        } else {
+            // Before the first pop `now_time` is 0 and may be above `t`;
+            // the bucket is still that of the highest differing bit.
+            let bucket = (u64::BITS - (t ^ self.now_time).leading_zeros()) as usize;
+            self.later[bucket].push(entry);
+            self.later_len += 1;
+        }
     }
 
     /// Removes and returns the earliest item.
     pub fn pop(&mut self) -> Option<(Key, T)> {
-        let Entry { key, item } = self.heap.pop()?;
+        if self.now.is_empty() {
+            self.advance()?;
+        }
+        let Entry { key, item } = self.now.pop()?;
         self.last = Some(key);
-        Some((key, item))
+        Some((Key::unpack(key), item))
+    }
+
+    /// Makes the earliest later instant current.
+    fn advance(&mut self) -> Option<()> {
+        if self.later_len == 0 {
+            return None;
+        }
+        let b = self.later.iter().position(|bucket| !bucket.is_empty())?;
+        let bucket = std::mem::take(&mut self.later[b]);
+        self.later_len -= bucket.len();
+        self.now_time = bucket.iter().map(|e| time_of(e.key)).min()?;
+        let mut bucket = bucket;
+        for entry in bucket.drain(..) {
+            self.insert(entry);
+        }
+        // The emptied vector keeps its capacity for the next items.
+        self.later[b] = bucket;
+        Some(())
+    }
+
+    /// Items queued.
+    pub fn len(&self) -> usize {
+        self.now.len() + self.later_len
+    }
+
+    /// True when nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -162,6 +294,78 @@ mod tests {
         q.push(key(10, 4, Tie::Scheduled(block + 2)), "block third");
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, s)| s)).collect();
         assert_eq!(order, ["block third", "later"]);
+    }
+
+    #[test]
+    fn packing_keeps_the_order_and_round_trips() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut keys: Vec<Key> = (0..5_000)
+            .map(|_| {
+                let time = match rng.random_range(0..4) {
+                    0 => SimTime::MIN,
+                    1 => SimTime::MAX,
+                    _ => SimTime::from_millis(rng.random_range(-1_000..1_000)),
+                };
+                let tie = if rng.random() {
+                    Tie::Planned {
+                        owner: rng.random_range(0..3u32).wrapping_sub(1),
+                        index: rng.random_range(0..(1u64 << 44)),
+                    }
+                } else {
+                    Tie::Scheduled(rng.random_range(0..(1u64 << 62)))
+                };
+                Key { time, phase: rng.random_range(1..6), tie }
+            })
+            .collect();
+        for k in &keys {
+            assert_eq!(Key::unpack(k.pack()), *k);
+        }
+        let mut packed: Vec<u128> = keys.iter().map(|k| k.pack()).collect();
+        keys.sort();
+        packed.sort();
+        assert_eq!(keys, packed.into_iter().map(Key::unpack).collect::<Vec<_>>());
+    }
+
+    /// Against a sorted list: random pushes (never before the last pop)
+    /// interleaved with pops, at instants near and far.
+    #[test]
+    fn pops_in_key_order_whatever_the_pushes() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for case in 0..200 {
+            let mut q = Queue::new();
+            let mut reference: Vec<Key> = Vec::new();
+            let mut now = 0i64;
+            let mut popped: Option<Key> = None;
+            let spread = [1, 10, 1_000, 86_400_000, 1 << 40][case % 5];
+            for _ in 0..300 {
+                for _ in 0..rng.random_range(0..4) {
+                    let time = now + rng.random_range(0..spread);
+                    let key = Key {
+                        time: SimTime::from_millis(time),
+                        phase: rng.random_range(1..6),
+                        tie: Tie::Scheduled(q.next_seq()),
+                    };
+                    if popped.is_none_or(|last| key > last) {
+                        q.push(key, key);
+                        reference.push(key);
+                    }
+                }
+                reference.sort();
+                if rng.random_range(0..3) > 0 && !reference.is_empty() {
+                    let want = reference.remove(0);
+                    let (got, item) = q.pop().expect("an item");
+                    assert_eq!((got, item), (want, want), "case {case}");
+                    now = got.time.as_millis();
+                    popped = Some(got);
+                }
+            }
+            while let Some((got, _)) = q.pop() {
+                assert_eq!(got, reference.remove(0), "case {case}");
+            }
+            assert!(reference.is_empty() && q.is_empty());
+        }
     }
 
     #[test]

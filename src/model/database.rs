@@ -1,11 +1,15 @@
 //! A database during a run: its event counter, the assistant's dispatcher
-//! (a FIFO server with an optional service time) and background traffic.
+//! (a FIFO server with an optional service time), background traffic and
+//! the events of quiet mailboxes.
 //!
-//! Background traffic never enters the event queue. It belongs to no
-//! mailbox, so it can only matter through counters, dispatcher delay and the
-//! backlog figures; the database therefore generates it lazily, in order,
-//! whenever a mailbox event needs a counter (and once at the end of the
-//! run). Cost: O(1) per background event, no allocation, no heap traffic.
+//! Neither background traffic nor quiet mailboxes' events enter the event
+//! queue. They can only matter through counters, dispatcher delay and the
+//! backlog figures (background belongs to no mailbox; a quiet mailbox never
+//! wants SMS, so the assistant does nothing for it, and no observer asks
+//! for its records: see [`Plan`]); the database therefore issues them
+//! lazily, in order, whenever another event needs a counter (and once at
+//! the end of the run). Cost: O(1) per event, no allocation, no heap
+//! traffic.
 
 use super::budget::{EventBudget, RunError};
 use super::world::{Arrivals, Database};
@@ -22,15 +26,40 @@ pub struct Issued {
     pub effect: SimTime,
 }
 
-/// Where a new event falls among same-instant background arrivals: move
-/// transitions (phase 1) come before the background arrivals of the same
-/// instant, user actions (phase 2) after them.
+/// Where a new event falls among the same instant's background arrivals
+/// and quiet events. Move transitions (phase 1) come before the background
+/// arrivals of the same instant and among quiet move events by mailbox
+/// order; user actions (phase 2) come after both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arrival {
-    /// Before background arrivals at the same instant.
-    BeforeBackground,
-    /// After background arrivals at the same instant.
-    AfterBackground,
+    /// A move transition of the mailbox with this index: after quiet move
+    /// events of earlier mailboxes at the same instant, before background
+    /// arrivals.
+    Move {
+        /// The mailbox's index (its [`MailboxId`](super::world::MailboxId)).
+        owner: u32,
+    },
+    /// A user action: after every background arrival and quiet event at
+    /// the same instant.
+    User,
+}
+
+/// An event of a quiet mailbox: where it falls in its database's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuietEvent {
+    /// Create time.
+    pub at: SimTime,
+    /// The mailbox's index: same-instant move events go in mailbox order.
+    pub owner: u32,
+}
+
+/// How far [`DatabaseRun::catch_up`] issues the events that are not queued.
+#[derive(Clone, Copy, Debug)]
+enum Upto {
+    /// Everything before this arrival.
+    Arrival(SimTime, Arrival),
+    /// Everything before the window end.
+    End,
 }
 
 /// Exchange event counters are 64-bit signed: the largest counter issued.
@@ -116,8 +145,9 @@ enum Background {
     Poisson { rng: Box<ChaCha8Rng>, mean_gap_ms: f64, elapsed_ms: f64 },
 }
 
-/// One database's counter, dispatcher and background traffic during a run.
-pub struct DatabaseRun {
+/// One database's counter, dispatcher, background traffic and quiet events
+/// during a run.
+pub struct DatabaseRun<'p> {
     name: String,
     next_counter: u64,
     service_ms: i64,
@@ -130,6 +160,10 @@ pub struct DatabaseRun {
     end: SimTime,
     background: Background,
     next_background: Option<SimTime>,
+    /// The quiet mailboxes' events on this database, in order, and the
+    /// index of the next one to issue.
+    quiet: &'p [QuietEvent],
+    next_quiet: usize,
     totals: DatabaseTotals,
     backlog: BacklogSeries,
     /// The bucket of the latest arrival.
@@ -138,9 +172,16 @@ pub struct DatabaseRun {
     next_bucket_ms: i64,
 }
 
-impl DatabaseRun {
-    /// A database at the start of the window `[start, end)` under `seed`.
-    pub fn new(db: &Database, seed: u64, start: SimTime, end: SimTime) -> Self {
+impl<'p> DatabaseRun<'p> {
+    /// A database at the start of the window `[start, end)` under `seed`,
+    /// with the quiet events `quiet` (sorted by time, then mailbox).
+    pub fn new(
+        db: &Database,
+        seed: u64,
+        start: SimTime,
+        end: SimTime,
+        quiet: &'p [QuietEvent],
+    ) -> Self {
         let grid = Grid::for_window(start, end);
         let background = match db.background {
             None => Background::None,
@@ -163,6 +204,8 @@ impl DatabaseRun {
             end,
             background,
             next_background: None,
+            quiet,
+            next_quiet: 0,
             totals: DatabaseTotals::default(),
             backlog: BacklogSeries { grid, peaks: vec![0; grid.len()] },
             bucket: 0,
@@ -199,45 +242,59 @@ impl DatabaseRun {
         (offset < window).then(|| SimTime::from_millis(self.start.as_millis() + offset))
     }
 
-    /// Fires background arrivals up to `at` (same-instant ones included or
-    /// not, per `arrival`), each spending one event of `budget`.
-    fn catch_up_background(
-        &mut self,
-        at: SimTime,
-        arrival: Arrival,
-        budget: &mut EventBudget,
-    ) -> Result<(), RunError> {
-        while let Some(bg) = self.next_background {
-            let due = match arrival {
-                Arrival::BeforeBackground => bg < at,
-                Arrival::AfterBackground => bg <= at,
+    /// Issues the background arrivals and quiet events that come before
+    /// `upto`, in order, each spending one event of `budget`. At one
+    /// instant quiet move events come before background arrivals.
+    fn catch_up(&mut self, upto: Upto, budget: &mut EventBudget) -> Result<(), RunError> {
+        loop {
+            let quiet = self.quiet.get(self.next_quiet).filter(|q| match upto {
+                Upto::Arrival(at, Arrival::Move { owner }) => (q.at, q.owner) < (at, owner),
+                Upto::Arrival(at, Arrival::User) => q.at <= at,
+                Upto::End => true,
+            });
+            let background = self.next_background.filter(|&bg| match upto {
+                Upto::Arrival(at, Arrival::Move { .. }) => bg < at,
+                Upto::Arrival(at, Arrival::User) => bg <= at,
+                Upto::End => true,
+            });
+            // Whatever is due comes before whatever is not, so the earlier
+            // of the two due ones is next.
+            let at = match (quiet, background) {
+                (Some(q), Some(bg)) if q.at <= bg => {
+                    self.next_quiet += 1;
+                    q.at
+                }
+                (Some(q), None) => {
+                    self.next_quiet += 1;
+                    q.at
+                }
+                (_, Some(bg)) => {
+                    self.next_background = self.draw_background();
+                    bg
+                }
+                (None, None) => return Ok(()),
             };
-            if !due {
-                break;
-            }
-            budget.spend(bg)?;
-            self.issue_now(bg)?;
-            self.next_background = self.draw_background();
+            budget.spend(at)?;
+            self.issue_now(at)?;
         }
-        Ok(())
     }
 
     /// Issues a mailbox event created at `at`: first every background
-    /// arrival that precedes it, then the event itself.
+    /// arrival and quiet event that precedes it, then the event itself.
     pub fn issue(
         &mut self,
         at: SimTime,
         arrival: Arrival,
         budget: &mut EventBudget,
     ) -> Result<Issued, RunError> {
-        self.catch_up_background(at, arrival, budget)?;
+        self.catch_up(Upto::Arrival(at, arrival), budget)?;
         Ok(self.issue_now(at)?)
     }
 
-    /// Fires the remaining background traffic of the window and returns the
-    /// database's totals.
+    /// Issues the remaining background traffic and quiet events of the
+    /// window and returns the database's totals.
     pub fn finish(&mut self, budget: &mut EventBudget) -> Result<DatabaseTotals, RunError> {
-        self.catch_up_background(self.end, Arrival::BeforeBackground, budget)?;
+        self.catch_up(Upto::End, budget)?;
         let last = self.backlog.grid.len() - 1;
         self.carry_backlog_to(last);
         Ok(self.totals)
@@ -365,9 +422,9 @@ mod tests {
 
     #[test]
     fn counters_are_consecutive_and_unlimited_throughput_is_immediate() {
-        let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000));
-        let a = run.issue(at(10), Arrival::AfterBackground, &mut budget()).unwrap();
-        let b = run.issue(at(20), Arrival::AfterBackground, &mut budget()).unwrap();
+        let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000), &[]);
+        let a = run.issue(at(10), Arrival::User, &mut budget()).unwrap();
+        let b = run.issue(at(20), Arrival::User, &mut budget()).unwrap();
         assert_eq!((a.counter, a.effect), (100, at(10)));
         assert_eq!((b.counter, b.effect), (101, at(20)));
         let totals = run.finish(&mut budget()).unwrap();
@@ -379,24 +436,19 @@ mod tests {
     fn same_instant_events_wait_for_each_other() {
         // Two events at one instant: when the first takes effect the second
         // has already been issued, so its backlog is 1.
-        let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000));
-        run.issue(at(10), Arrival::AfterBackground, &mut budget()).unwrap();
-        run.issue(at(10), Arrival::AfterBackground, &mut budget()).unwrap();
-        run.issue(at(11), Arrival::AfterBackground, &mut budget()).unwrap();
+        let mut run = DatabaseRun::new(&db(0, None), 1, at(0), at(1_000), &[]);
+        run.issue(at(10), Arrival::User, &mut budget()).unwrap();
+        run.issue(at(10), Arrival::User, &mut budget()).unwrap();
+        run.issue(at(11), Arrival::User, &mut budget()).unwrap();
         assert_eq!(run.finish(&mut budget()).unwrap().max_backlog, 1);
     }
 
     #[test]
     fn service_time_makes_a_fifo_server() {
-        let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(10_000));
+        let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(10_000), &[]);
         let effects: Vec<i64> = [0, 10, 20, 500]
             .iter()
-            .map(|&t| {
-                run.issue(at(t), Arrival::AfterBackground, &mut budget())
-                    .unwrap()
-                    .effect
-                    .as_millis()
-            })
+            .map(|&t| run.issue(at(t), Arrival::User, &mut budget()).unwrap().effect.as_millis())
             .collect();
         // f_i = max(create_i, f_{i-1}) + T
         assert_eq!(effects, [100, 200, 300, 600]);
@@ -406,9 +458,9 @@ mod tests {
 
     #[test]
     fn events_after_the_window_are_not_processed() {
-        let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(250));
+        let mut run = DatabaseRun::new(&db(100, None), 1, at(0), at(250), &[]);
         for t in [0, 10, 20] {
-            run.issue(at(t), Arrival::AfterBackground, &mut budget()).unwrap();
+            run.issue(at(t), Arrival::User, &mut budget()).unwrap();
         }
         let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 3);
@@ -420,11 +472,11 @@ mod tests {
     #[test]
     fn uniform_background_fills_counters_in_order() {
         let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform }; // one per second
-        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000));
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000), &[]);
         // Background arrivals at 1000, 2000, 3000; a move event at 3000 comes first.
-        let mv = run.issue(at(3_000), Arrival::BeforeBackground, &mut budget()).unwrap();
+        let mv = run.issue(at(3_000), Arrival::Move { owner: 0 }, &mut budget()).unwrap();
         assert_eq!(mv.counter, 102);
-        let user = run.issue(at(3_000), Arrival::AfterBackground, &mut budget()).unwrap();
+        let user = run.issue(at(3_000), Arrival::User, &mut budget()).unwrap();
         assert_eq!(user.counter, 104);
         let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 11); // 9 background (1s..9s) + 2
@@ -432,10 +484,34 @@ mod tests {
     }
 
     #[test]
+    fn quiet_events_take_their_place_among_same_instant_events() {
+        // One background arrival a second; quiet move events of mailboxes
+        // 0 and 2 at 3 s; a quiet event at 1 s comes before that second's
+        // background arrival.
+        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform };
+        let quiet = [
+            QuietEvent { at: at(1_000), owner: 5 },
+            QuietEvent { at: at(3_000), owner: 0 },
+            QuietEvent { at: at(3_000), owner: 2 },
+        ];
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000), &quiet);
+        // Counters from 100: quiet 1 s (100), background 1 s (101), 2 s
+        // (102), quiet mailbox 0 at 3 s (103), then mailbox 1's move event.
+        let mv = run.issue(at(3_000), Arrival::Move { owner: 1 }, &mut budget()).unwrap();
+        assert_eq!(mv.counter, 104);
+        // Then quiet mailbox 2 (105) and the 3 s background arrival (106)
+        // before a user action at the same instant.
+        let user = run.issue(at(3_000), Arrival::User, &mut budget()).unwrap();
+        assert_eq!(user.counter, 107);
+        let totals = run.finish(&mut budget()).unwrap();
+        assert_eq!(totals.issued, 3 + 9 + 2);
+    }
+
+    #[test]
     fn overloaded_dispatcher_backlog_grows() {
         // 10 arrivals per second, 150 ms each: the queue grows by 1/3 event per second.
         let bg = Bg { rate_per_hour: 36_000.0, arrivals: Arrivals::Uniform };
-        let mut run = DatabaseRun::new(&db(150, Some(bg)), 1, at(0), at(60_000));
+        let mut run = DatabaseRun::new(&db(150, Some(bg)), 1, at(0), at(60_000), &[]);
         let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 599);
         assert_eq!(totals.processed, 399); // (60000 - 100 - 150) / 150 + 1, rounded down
@@ -452,9 +528,9 @@ mod tests {
     fn backlog_series_drains_between_arrivals() {
         // Ten events at once, one hour each: the queue drains for ten hours
         // with no arrival, one event an hour.
-        let mut run = DatabaseRun::new(&db(3_600_000, None), 1, at(0), at(86_400_000));
+        let mut run = DatabaseRun::new(&db(3_600_000, None), 1, at(0), at(86_400_000), &[]);
         for _ in 0..10 {
-            run.issue(at(0), Arrival::AfterBackground, &mut budget()).unwrap();
+            run.issue(at(0), Arrival::User, &mut budget()).unwrap();
         }
         let totals = run.finish(&mut budget()).unwrap();
         let series = run.backlog();
@@ -475,17 +551,14 @@ mod tests {
         for case in 0..2_000 {
             let service = [0, 1, 7, 1_000, 3_600_000][case % 5];
             let window = [1, 999, 60_000, 86_400_000][case / 5 % 4];
-            let mut run = DatabaseRun::new(&db(service, None), 1, at(0), at(window));
+            let mut run = DatabaseRun::new(&db(service, None), 1, at(0), at(window), &[]);
             let mut arrivals: Vec<i64> =
                 (0..rng.random_range(0..40)).map(|_| rng.random_range(0..window)).collect();
             arrivals.sort();
             let effects: Vec<i64> = arrivals
                 .iter()
                 .map(|&a| {
-                    run.issue(at(a), Arrival::AfterBackground, &mut budget())
-                        .unwrap()
-                        .effect
-                        .as_millis()
+                    run.issue(at(a), Arrival::User, &mut budget()).unwrap().effect.as_millis()
                 })
                 .collect();
             let totals = run.finish(&mut budget()).unwrap();
@@ -514,7 +587,7 @@ mod tests {
     fn poisson_background_is_reproducible_and_near_its_rate() {
         let bg = Bg { rate_per_hour: 28_800.0, arrivals: Arrivals::Poisson };
         let count = |seed| {
-            let mut run = DatabaseRun::new(&db(0, Some(bg)), seed, at(0), at(3_600_000));
+            let mut run = DatabaseRun::new(&db(0, Some(bg)), seed, at(0), at(3_600_000), &[]);
             run.finish(&mut budget()).unwrap().issued
         };
         assert_eq!(count(5), count(5));
@@ -527,13 +600,13 @@ mod tests {
         // A rate so small that the first arrival lies beyond any window.
         for arrivals in [Arrivals::Uniform, Arrivals::Poisson] {
             let bg = Bg { rate_per_hour: 1e-300, arrivals };
-            let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000));
+            let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000), &[]);
             assert_eq!(run.finish(&mut budget()).unwrap().issued, 0);
         }
         // A service time of years: effects saturate instead of wrapping.
-        let mut run = DatabaseRun::new(&db(i64::MAX / 4, None), 1, at(0), at(1_000));
+        let mut run = DatabaseRun::new(&db(i64::MAX / 4, None), 1, at(0), at(1_000), &[]);
         for t in 0..10 {
-            let issued = run.issue(at(t), Arrival::AfterBackground, &mut budget()).unwrap();
+            let issued = run.issue(at(t), Arrival::User, &mut budget()).unwrap();
             assert!(issued.effect >= at(t));
         }
         assert_eq!(run.finish(&mut budget()).unwrap().processed, 0);
@@ -543,19 +616,16 @@ mod tests {
     fn counters_stop_at_the_int64_maximum() {
         let mut high = db(0, None);
         high.counter_start = MAX_COUNTER;
-        let mut run = DatabaseRun::new(&high, 1, at(0), at(1_000));
-        assert_eq!(
-            run.issue(at(1), Arrival::AfterBackground, &mut budget()).unwrap().counter,
-            MAX_COUNTER
-        );
-        let err = run.issue(at(2), Arrival::AfterBackground, &mut budget()).unwrap_err();
+        let mut run = DatabaseRun::new(&high, 1, at(0), at(1_000), &[]);
+        assert_eq!(run.issue(at(1), Arrival::User, &mut budget()).unwrap().counter, MAX_COUNTER);
+        let err = run.issue(at(2), Arrival::User, &mut budget()).unwrap_err();
         assert!(err.to_string().contains("lower its counter_start"), "{err}");
     }
 
     #[test]
     fn background_arrivals_spend_the_budget() {
         let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform };
-        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000));
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000), &[]);
         let mut budget = EventBudget::new(100);
         let err = run.finish(&mut budget).unwrap_err();
         assert!(matches!(err, RunError::EventCap(ref e) if e.cap == 100), "{err}");

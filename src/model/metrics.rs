@@ -276,6 +276,7 @@ impl<'w> MetricsObserver<'w> {
         m.dropouts = o.dropouts.len() as u64;
         m.dropout_hours = total_ms as f64 / 3_600_000.0;
         m.longest_dropout_hours = longest_ms as f64 / 3_600_000.0;
+        m.move_started_events += plan.quiet_move_started();
         m.events_processed = o.databases.iter().map(|d| d.processed).sum();
         m.max_backlog = o.databases.iter().map(|d| d.max_backlog).max().unwrap_or(0);
         self.finished = true;

@@ -7,7 +7,7 @@ use super::budget::EventBudget;
 pub use super::budget::RunError;
 use super::database::{Arrival, DatabaseRun};
 use super::events::{DbEvent, EventKind, MovePhase};
-use super::move_request::{MoveStep, MoveTimeline, move_stream};
+use super::move_request::MoveStep;
 use super::plan::Plan;
 use super::policy::Policy;
 use super::record::{AssistantState, Decision, Observer, Record, UserAction};
@@ -51,15 +51,17 @@ struct Timers {
     base: u32,
 }
 
-struct MailboxRun<'w> {
+/// A mailbox during a run. Small on purpose: a run touches the mailboxes
+/// in no particular order, so the fewer cache lines each takes, the fewer
+/// misses.
+struct MailboxRun {
     db: DbId,
     state: AssistantState,
     timers: Timers,
     misses: u32,
     reconfiguration_pending: bool,
-    timeline: Option<MoveTimeline<'w>>,
-    pending_step: Option<MoveStep>,
-    step_ordinal: u64,
+    /// Index, in the plan's [`Plan::move_steps`], of the move step queued.
+    next_step: usize,
 }
 
 struct Sim<'w, O: Observer> {
@@ -67,8 +69,8 @@ struct Sim<'w, O: Observer> {
     plan: &'w Plan,
     policy: &'w Policy,
     queue: Queue<Action>,
-    dbs: Vec<DatabaseRun>,
-    boxes: Vec<MailboxRun<'w>>,
+    dbs: Vec<DatabaseRun<'w>>,
+    boxes: Vec<MailboxRun>,
     delivered: Vec<bool>,
     budget: EventBudget,
     observer: O,
@@ -92,7 +94,11 @@ pub fn run<O: Observer>(
         dbs: world
             .databases
             .iter()
-            .map(|db| DatabaseRun::new(db, world.seed, world.start, world.end))
+            .enumerate()
+            .map(|(i, db)| {
+                let quiet = plan.quiet_events(DbId(i as u32));
+                DatabaseRun::new(db, world.seed, world.start, world.end, quiet)
+            })
             .collect(),
         boxes: Vec::with_capacity(world.mailboxes.len()),
         delivered: vec![false; plan.reminders().len()],
@@ -130,26 +136,17 @@ impl<'w, O: Observer> Sim<'w, O> {
         let world = self.world;
         for (i, mailbox) in world.mailboxes.iter().enumerate() {
             let m = MailboxId(i as u32);
-            let mut run = MailboxRun {
+            self.boxes.push(MailboxRun {
                 db: mailbox.database,
                 state: AssistantState::Off,
                 timers: Timers::default(),
                 misses: 0,
                 reconfiguration_pending: false,
-                timeline: None,
-                pending_step: None,
-                step_ordinal: 0,
-            };
-            if let Some(request) = &mailbox.move_request {
-                let mut timeline =
-                    MoveTimeline::new(request, move_stream(world.seed, &mailbox.name), world.end);
-                if let Some((at, step)) = timeline.next() {
-                    run.pending_step = Some(step);
-                    self.queue.push(planned(at, PHASE_MOVE, m, 0), Action::Move(m));
-                }
-                run.timeline = Some(timeline);
+                next_step: 0,
+            });
+            if let Some(&(at, _)) = self.plan.move_steps(m).first() {
+                self.queue.push(planned(at, PHASE_MOVE, m, 0), Action::Move(m));
             }
-            self.boxes.push(run);
             if let Some(sms) = mailbox.sms {
                 self.push(
                     planned(sms.enable_at, PHASE_USER, m, 0),
@@ -195,12 +192,11 @@ impl<'w, O: Observer> Sim<'w, O> {
     // ---- phase 1: move requests -------------------------------------------
 
     fn move_step(&mut self, m: MailboxId, now: SimTime) -> Result<(), RunError> {
-        let run = &mut self.boxes[m.index()];
-        let Some(step) = run.pending_step.take() else {
-            return Ok(());
-        };
+        let steps = self.plan.move_steps(m);
+        let ordinal = self.boxes[m.index()].next_step;
+        let (_, step) = steps[ordinal];
         self.observer.record(&Record::Move { at: now, mailbox: m, step });
-        let source = run.db;
+        let source = self.boxes[m.index()].db;
         match step {
             MoveStep::SyncStarted { phase, .. } => {
                 self.fire(
@@ -208,13 +204,13 @@ impl<'w, O: Observer> Sim<'w, O> {
                     source,
                     now,
                     EventKind::MoveStarted(phase),
-                    Arrival::BeforeBackground,
+                    Arrival::Move { owner: m.0 },
                 )?;
             }
             MoveStep::SyncEnded { .. } => {}
             MoveStep::FinalizationStarted => {
                 let kind = EventKind::MoveStarted(MovePhase::Finalize);
-                self.fire(m, source, now, kind, Arrival::BeforeBackground)?;
+                self.fire(m, source, now, kind, Arrival::Move { owner: m.0 })?;
             }
             MoveStep::Completed => {
                 let target = self.world.mailboxes[m.index()]
@@ -223,21 +219,18 @@ impl<'w, O: Observer> Sim<'w, O> {
                     .expect("only a mailbox with a move request has move steps")
                     .target;
                 let kind = EventKind::MoveSucceeded { destination: false };
-                self.fire(m, source, now, kind, Arrival::BeforeBackground)?;
+                self.fire(m, source, now, kind, Arrival::Move { owner: m.0 })?;
                 let kind = EventKind::MoveSucceeded { destination: true };
-                self.fire(m, target, now, kind, Arrival::BeforeBackground)?;
+                self.fire(m, target, now, kind, Arrival::Move { owner: m.0 })?;
                 self.boxes[m.index()].db = target;
             }
             MoveStep::Failed => {
-                self.fire(m, source, now, EventKind::MoveFailed, Arrival::BeforeBackground)?;
+                self.fire(m, source, now, EventKind::MoveFailed, Arrival::Move { owner: m.0 })?;
             }
         }
-        let run = &mut self.boxes[m.index()];
-        if let Some((at, step)) = run.timeline.as_mut().and_then(Iterator::next) {
-            run.step_ordinal += 1;
-            run.pending_step = Some(step);
-            let key = planned(at, PHASE_MOVE, m, run.step_ordinal);
-            self.queue.push(key, Action::Move(m));
+        if let Some(&(at, _)) = steps.get(ordinal + 1) {
+            self.boxes[m.index()].next_step = ordinal + 1;
+            self.queue.push(planned(at, PHASE_MOVE, m, ordinal as u64 + 1), Action::Move(m));
         }
         Ok(())
     }
@@ -284,7 +277,7 @@ impl<'w, O: Observer> Sim<'w, O> {
         };
         self.observer.record(&Record::User { at: now, mailbox: m, action });
         let db = self.boxes[m.index()].db;
-        self.fire(m, db, now, EventKind::TextMessaging { enabled }, Arrival::AfterBackground)
+        self.fire(m, db, now, EventKind::TextMessaging { enabled }, Arrival::User)
     }
 
     // ---- phase 3: the assistant -------------------------------------------

@@ -221,10 +221,8 @@ fn share(value: Option<&Spanned<Real>>, default: f64, key: &str, src: &Source<'_
     match value {
         None => Ok(default),
         Some(v) if (0.0..=1.0).contains(&v.value.0) => Ok(v.value.0),
-        Some(v) => Err(src.err(
-            v.referenced,
-            format!("{key} is a share of mailboxes, from 0 to 1; found {}", v.value.0),
-        )),
+        Some(v) => Err(src
+            .err(v.referenced, format!("`{key}` is a fraction, from 0 to 1; found {}", v.value.0))),
     }
 }
 
@@ -294,7 +292,7 @@ pub fn validate(
     let ms = SimDuration::from_millis;
 
     let moves_file = p.moves.as_ref();
-    let move_share = share(moves_file.and_then(|f| f.share.as_ref()), 0.2, "share", src)?;
+    let move_share = share(moves_file.and_then(|f| f.share.as_ref()), 0.2, "moves.share", src)?;
     let min_dbs = if move_share > 0.0 { 2 } else { 1 };
     let databases = match &p.databases {
         None => mailboxes.div_ceil(MAILBOXES_PER_DATABASE).max(min_dbs),
@@ -349,7 +347,7 @@ pub fn validate(
     }
 
     let sms = p.sms.as_ref();
-    let sms_share = share(sms.and_then(|s| s.share.as_ref()), 0.1, "share", src)?;
+    let sms_share = share(sms.and_then(|s| s.share.as_ref()), 0.1, "sms.share", src)?;
     let enable_after = range(
         sms.and_then(|s| s.enable_after.as_ref()),
         DurationRange { lo: SimDuration::ZERO, hi: d(1) },
@@ -436,12 +434,17 @@ pub fn validate(
         complete_share: share(
             moves_file.and_then(|f| f.complete_share.as_ref()),
             0.05,
-            "complete_share",
+            "moves.complete_share",
             src,
         )?,
         complete_after: range(moves_file.and_then(|f| f.complete_after.as_ref()), month, src)?,
         lock_duration: moves_file.and_then(|f| f.lock_duration).map_or(m(1), |l| l.0),
-        fail_share: share(moves_file.and_then(|f| f.fail_share.as_ref()), 0.0, "fail_share", src)?,
+        fail_share: share(
+            moves_file.and_then(|f| f.fail_share.as_ref()),
+            0.0,
+            "moves.fail_share",
+            src,
+        )?,
         fail_after: range(moves_file.and_then(|f| f.fail_after.as_ref()), month, src)?,
     };
 
@@ -466,7 +469,7 @@ pub fn validate(
         reaction_share: share(
             user.and_then(|u| u.reaction_share.as_ref()),
             0.8,
-            "reaction_share",
+            "user.reaction_share",
             src,
         )?,
         after_missed,
