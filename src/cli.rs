@@ -3,8 +3,9 @@
 use crate::check::{self, CheckOptions, junit, report};
 use crate::model::Policy;
 use crate::model::World;
+use crate::output::LogDetail;
 use crate::output::write_atomically;
-use crate::runner::run_to_folder;
+use crate::runner::{FolderOptions, run_to_folder_with};
 use crate::scenario::{self, Overrides};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -86,8 +87,25 @@ struct RunArgs {
     /// nothing else.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Which mailboxes the event logs (database_events.csv,
+    /// message_tracking.csv, admin_audit.csv, assistant_trace.log) cover:
+    /// `all`, `followed` (the at most 100 mailboxes the timeline follows),
+    /// or `auto`: all up to 1,000 mailboxes, followed above.
+    #[arg(long, value_enum, default_value_t = Logs::Auto)]
+    logs: Logs,
+    /// Print on stderr what each run cost: events handled, wall time,
+    /// events per second, peak memory.
+    #[arg(long)]
+    stats: bool,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Logs {
+    Auto,
+    All,
+    Followed,
 }
 
 #[derive(clap::Args)]
@@ -203,19 +221,33 @@ fn select_policies(world: &World, names: &[String]) -> Result<Vec<Policy>, Strin
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let overrides = Overrides { seed: args.seed, max_events: Some(args.limits.max_events) };
+    // The wall clock only measures the tool for the user (`--stats`).
+    #[allow(clippy::disallowed_methods)]
+    let loading = std::time::Instant::now();
     let mut worlds = load_all(&args.files, &overrides)?;
+    let loaded = loading.elapsed();
     if !args.policies.is_empty() {
         for world in &mut worlds {
             world.policies = select_policies(world, &args.policies)?;
         }
     }
+    let options = FolderOptions {
+        logs: match args.logs {
+            Logs::Auto => None,
+            Logs::All => Some(LogDetail::All),
+            Logs::Followed => Some(LogDetail::Followed),
+        },
+    };
     for world in &worlds {
         // The wall clock only measures the tool for the user; it never
         // reaches the simulation or its outputs.
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now();
-        let run = run_to_folder(world, &args.out).map_err(|e| e.to_string())?;
+        let run = run_to_folder_with(world, &args.out, options).map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
+        if args.stats {
+            eprintln!("{}", stats_line(world, &run, loaded, elapsed));
+        }
         match args.format {
             Format::Text => print!("{}", run.table(world)),
             Format::Json => print!("{}", run.summary(world).to_json()),
@@ -233,6 +265,49 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `--stats` prints for one scenario: the events its policies handled
+/// (everything counted against `--max-events`: happenings, background
+/// arrivals, quiet mailboxes' events), the wall time of loading all files
+/// (reading, generating populations, validating) and of running this one
+/// (planning, simulating, writing), events per second of the latter, and
+/// the process's peak memory so far.
+fn stats_line(
+    world: &World,
+    run: &crate::runner::ScenarioRun,
+    loaded: std::time::Duration,
+    elapsed: std::time::Duration,
+) -> String {
+    let per_policy: Vec<String> = run
+        .results
+        .iter()
+        .map(|r| format!("{} {}", r.policy.name, r.outcome.events_handled))
+        .collect();
+    let events: u64 = run.results.iter().map(|r| r.outcome.events_handled).sum();
+    let seconds = elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 { events as f64 / seconds / 1e6 } else { 0.0 };
+    let memory = peak_memory_mib().map_or(String::new(), |m| format!("; peak memory {m} MiB"));
+    let logs = run.logs.map_or("", |l| l.as_str());
+    format!(
+        "stats {}: {} mailboxes, {} databases; loaded in {:.0} ms; {events} events ({}) run and \
+         written in {:.0} ms, {rate:.1} million events/s; logs: {logs}{memory}",
+        world.name,
+        world.mailboxes.len(),
+        world.databases.len(),
+        loaded.as_secs_f64() * 1000.0,
+        per_policy.join(", "),
+        seconds * 1000.0,
+    )
+}
+
+/// The process's peak resident memory in MiB, where the system says
+/// (`VmHWM` in Linux's /proc/self/status).
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {

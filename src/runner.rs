@@ -2,13 +2,15 @@
 
 use crate::model::metrics::Dropout;
 use crate::model::plan::{Plan, PlanTooLarge};
-use crate::model::record::{Discard, Observer};
+use crate::model::record::Discard;
 use crate::model::sim::RunError;
 use crate::model::{Outcome, Policy, World, simulate};
-use crate::output::timeline::{Timeline, TimelineObserver};
+use crate::output::timeline::{PolicyTimeline, Timeline, TimelineObserver};
 use crate::output::{
-    Labels, OutputFolder, RunFiles, Summary, Views, comparison_table, write_dropouts,
+    Labels, LogDetail, OutputFolder, RunFiles, Summary, Views, comparison_table, join_logs,
+    write_dropouts,
 };
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Why a scenario run failed.
@@ -47,6 +49,8 @@ pub struct ScenarioRun {
     pub results: Vec<PolicyResult>,
     /// The output folder, when one was written.
     pub folder: Option<PathBuf>,
+    /// Which mailboxes its event logs cover, when it was written.
+    pub logs: Option<LogDetail>,
 }
 
 impl ScenarioRun {
@@ -63,58 +67,76 @@ impl ScenarioRun {
     }
 }
 
-/// Runs `world` under each of its policies without writing anything.
-/// Nothing needs a mailbox's records here, so every mailbox that never
-/// wants SMS is quiet (see [`Plan`]).
-pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
-    let plan = Plan::build_quiet(world, &|_| true)?;
-    let results = run_policies(world, &plan, &mut Discard, |_, _| {}, |_| Discard, |_, _| {})?;
-    Ok(ScenarioRun { plan, results, folder: None })
+/// How a scenario's output folder is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FolderOptions {
+    /// Which mailboxes the event logs cover; `None` chooses by the world's
+    /// size ([`LogDetail::auto`]).
+    pub logs: Option<LogDetail>,
 }
 
-/// Runs `world` under each of its policies in order. `shared` sees every
-/// run (`set_policy` tells it which policy the records that follow belong
-/// to); `start` makes an observer for one run, which `done` receives with
-/// that run's outcome.
-fn run_policies<S: Observer, P: Observer>(
-    world: &World,
-    plan: &Plan,
-    shared: &mut S,
-    set_policy: fn(&mut S, &str),
-    mut start: impl FnMut(&Policy) -> P,
-    mut done: impl FnMut(P, &Outcome),
-) -> Result<Vec<PolicyResult>, RunError> {
-    let mut results = Vec::with_capacity(world.policies.len());
-    for policy in &world.policies {
-        set_policy(shared, &policy.name);
-        let (outcome, (_, own)) = simulate(world, plan, policy, (&mut *shared, start(policy)))?;
-        done(own, &outcome);
-        results.push(PolicyResult { policy: policy.clone(), outcome });
-    }
-    Ok(results)
+/// Runs `world` under each of its policies without writing anything.
+/// Nothing needs a mailbox's records here, so every mailbox that never
+/// wants SMS is quiet (see [`Plan`]). Policies run at once, on rayon's
+/// threads; the results are in policy order.
+pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
+    let plan = Plan::build_quiet(world, &|_| true)?;
+    let results = world
+        .policies
+        .par_iter()
+        .map(|policy| {
+            let (outcome, _) = simulate(world, &plan, policy, Discard)?;
+            Ok(PolicyResult { policy: policy.clone(), outcome })
+        })
+        .collect::<Result<Vec<_>, RunError>>()?;
+    Ok(ScenarioRun { plan, results, folder: None, logs: None })
 }
 
 /// Runs `world` under each of its policies and writes `out_dir/<name>/`
-/// atomically.
+/// atomically, with the default [`FolderOptions`].
 pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, RunnerError> {
+    run_to_folder_with(world, out_dir, FolderOptions::default())
+}
+
+/// Runs `world` under each of its policies (at once, on rayon's threads)
+/// and writes `out_dir/<name>/` atomically. The files do not depend on the
+/// number of threads: each policy writes its own parts of the event logs,
+/// joined in policy order at the end.
+pub fn run_to_folder_with(
+    world: &World,
+    out_dir: &Path,
+    options: FolderOptions,
+) -> Result<ScenarioRun, RunnerError> {
     let io_error = |source| RunnerError::Output { dir: out_dir.to_path_buf(), source };
-    let plan = Plan::build(world)?;
+    let logs = options.logs.unwrap_or_else(|| LogDetail::auto(world));
+    let logged = logs.logged(world);
+    // A mailbox whose rows are not logged is not followed either (the
+    // followed ones are always logged), so nothing needs its records.
+    let plan = Plan::build_quiet(world, &|m| !logged[m.index()])?;
     let labels = Labels::new(world);
     let folder = OutputFolder::create(out_dir, &world.name).map_err(io_error)?;
-    let mut files = RunFiles::create(folder.path(), &labels, world, &plan).map_err(io_error)?;
-    let mut timeline = Timeline::new(world, &plan);
-    let mut policies = Vec::with_capacity(world.policies.len());
-    let results = run_policies(
-        world,
-        &plan,
-        &mut files,
-        RunFiles::set_policy,
-        |policy| TimelineObserver::new(&timeline, world, &policy.name),
-        |observer, outcome| policies.push(observer.finish(&plan, outcome)),
-    )?;
-    timeline.policies = policies;
-    files.finish().map_err(io_error)?;
-    let mut run = ScenarioRun { plan, results, folder: None };
+    let timeline = Timeline::new(world, &plan);
+    let parts: Vec<PathBuf> =
+        (0..world.policies.len()).map(|i| folder.path().join(format!(".policy-{i}"))).collect();
+    let runs = world
+        .policies
+        .par_iter()
+        .zip(&parts)
+        .map(|(policy, part)| {
+            std::fs::create_dir(part).map_err(io_error)?;
+            let files = RunFiles::create(part, &policy.name, &logged, &labels, world, &plan)
+                .map_err(io_error)?;
+            let observer = TimelineObserver::new(&timeline, world, &policy.name);
+            let (outcome, (files, observer)) = simulate(world, &plan, policy, (files, observer))?;
+            files.finish().map_err(io_error)?;
+            let lanes = observer.finish(&plan, &outcome);
+            Ok((PolicyResult { policy: policy.clone(), outcome }, lanes))
+        })
+        .collect::<Result<Vec<_>, RunnerError>>()?;
+    join_logs(folder.path(), &parts).map_err(io_error)?;
+    let (results, lanes): (Vec<PolicyResult>, Vec<PolicyTimeline>) = runs.into_iter().unzip();
+    let timeline = Timeline { policies: lanes, ..timeline };
+    let mut run = ScenarioRun { plan, results, folder: None, logs: Some(logs) };
     let dropouts: Vec<(&str, &[Dropout])> = run
         .results
         .iter()

@@ -1,8 +1,6 @@
 //! The event queue: a binary heap with a total, documented order.
 
 use crate::time::SimTime;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// How two happenings at the same instant and phase are ordered.
 ///
@@ -88,28 +86,10 @@ impl Key {
     }
 }
 
-/// An item with its packed key, ordered so that a max-heap pops the
-/// smallest key.
+/// An item with its packed key.
 struct Entry<T> {
     key: u128,
     item: T,
-}
-
-impl<T> PartialEq for Entry<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl<T> Eq for Entry<T> {}
-impl<T> PartialOrd for Entry<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<T> Ord for Entry<T> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
 }
 
 /// The time bits of a packed key.
@@ -120,16 +100,16 @@ fn time_of(packed: u128) -> u64 {
 /// A min-priority queue of items by [`Key`], for a run whose keys never go
 /// back in time.
 ///
-/// A radix heap over instants, with a binary heap for the current one.
+/// A radix heap over instants, with a sorted vector for the current one.
 /// Items of a later instant `t` sit in bucket `b`, where `b - 1` is the
 /// highest bit in which `t` differs from the current instant; when the
 /// current instant is used up, the first non-empty bucket is emptied: its
-/// earliest instant becomes current (its items go to the binary heap, in
-/// full key order) and the rest fall into lower buckets. Push is O(1); an
-/// item moves down at most [`TIME_BITS`] times (in practice a few), along
-/// contiguous vectors, so the cost of a pop does not grow with the number
-/// of queued items the way a binary heap's scattered levels do, and only
-/// the items of one instant are ever heap-ordered. (The `radix-heap` crate
+/// earliest instant becomes current (its items are sorted by full key) and
+/// the rest fall into lower buckets. Push is O(1); an item moves down at
+/// most [`TIME_BITS`] times (in practice a few), along contiguous vectors,
+/// so the cost of a pop does not grow with the number of queued items the
+/// way a binary heap's scattered levels do, and only the items of one
+/// instant are ever sorted. (The `radix-heap` crate
 /// cannot hand over all the items of one instant, which the tie order
 /// needs.)
 ///
@@ -139,8 +119,9 @@ fn time_of(packed: u128) -> u64 {
 /// heap needs: an item pushed before the last popped key is a model bug and
 /// panics, loudly, rather than silently reordering time.
 pub struct Queue<T> {
-    /// Items of the current instant.
-    now: BinaryHeap<Entry<T>>,
+    /// Items of the current instant, sorted by key, largest first (so the
+    /// next item is the last).
+    now: Vec<Entry<T>>,
     /// The current instant (time bits of a packed key).
     now_time: u64,
     /// Items of later instants, by highest differing bit plus one.
@@ -154,7 +135,7 @@ pub struct Queue<T> {
 impl<T> Default for Queue<T> {
     fn default() -> Self {
         Queue {
-            now: BinaryHeap::new(),
+            now: Vec::new(),
             now_time: 0,
             later: (0..=TIME_BITS).map(|_| Vec::new()).collect(),
             later_len: 0,
@@ -201,7 +182,9 @@ impl<T> Queue<T> {
     fn insert(&mut self, entry: Entry<T>) {
         let t = time_of(entry.key);
         if t == self.now_time {
-            self.now.push(entry);
+            // Usually a later phase than what is left, so near the end.
+            let at = self.now.partition_point(|e| e.key > entry.key);
+            self.now.insert(at, entry);
         } else {
             // Before the first pop `now_time` is 0 and may be above `t`;
             // the bucket is still that of the highest differing bit.
@@ -232,10 +215,18 @@ impl<T> Queue<T> {
         self.now_time = bucket.iter().map(|e| time_of(e.key)).min()?;
         let mut bucket = bucket;
         for entry in bucket.drain(..) {
-            self.insert(entry);
+            if time_of(entry.key) == self.now_time {
+                self.now.push(entry);
+            } else {
+                self.insert(entry);
+            }
         }
         // The emptied vector keeps its capacity for the next items.
         self.later[b] = bucket;
+        // One sort of the instant's items: many share an instant (every
+        // reminder of a half hour), and a sorted vector pops them without
+        // a heap's scattered sifting.
+        self.now.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
         Some(())
     }
 

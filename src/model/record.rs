@@ -211,6 +211,24 @@ pub enum Record<'a> {
     },
 }
 
+impl Record<'_> {
+    /// The mailbox the record is about, if it is about one.
+    pub fn mailbox(&self) -> Option<MailboxId> {
+        match *self {
+            Record::Move { mailbox, .. }
+            | Record::User { mailbox, .. }
+            | Record::ReconfigurationDropped { mailbox, .. }
+            | Record::Decision { mailbox, .. }
+            | Record::StateChanged { mailbox, .. }
+            | Record::SmsSent { mailbox, .. }
+            | Record::Observed { mailbox, .. }
+            | Record::ReconfigurationScheduled { mailbox, .. } => Some(mailbox),
+            Record::EventCreated(event) | Record::EventHandled { event, .. } => Some(event.mailbox),
+            Record::Backlog { .. } | Record::DatabaseTotals { .. } | Record::End { .. } => None,
+        }
+    }
+}
+
 /// Receives the records of a run, in order.
 pub trait Observer {
     /// Called once per record.

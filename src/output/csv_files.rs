@@ -32,13 +32,22 @@ impl CsvFile {
         Self::create_with(path, header, csv::QuoteStyle::Always)
     }
 
+    /// Creates `path` for rows that will follow a header written
+    /// elsewhere (a part of a file joined by [`join_parts`]).
+    pub fn create_part(path: &Path, quoted: bool) -> std::io::Result<Self> {
+        let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
+        Self::create_with(path, &[], quote)
+    }
+
     fn create_with(path: &Path, header: &[&str], quote: csv::QuoteStyle) -> std::io::Result<Self> {
         let file = BufWriter::with_capacity(1 << 16, File::create(path)?);
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .quote_style(quote)
             .from_writer(file);
-        writer.write_record(header).map_err(std::io::Error::other)?;
+        if !header.is_empty() {
+            writer.write_record(header).map_err(std::io::Error::other)?;
+        }
         Ok(CsvFile { writer, error: None })
     }
 
@@ -65,6 +74,25 @@ impl CsvFile {
             self.writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
         inner.flush()
     }
+}
+
+/// Writes `path` as its header (quoted as `quoted` says) followed by the
+/// bytes of each of `parts` in order, and removes the parts. The result is
+/// the file that one writer would have written row by row.
+pub fn join_parts(
+    path: &Path,
+    header: &[&str],
+    quoted: bool,
+    parts: &[std::path::PathBuf],
+) -> std::io::Result<()> {
+    let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
+    CsvFile::create_with(path, header, quote)?.finish()?;
+    let mut out = std::fs::OpenOptions::new().append(true).open(path)?;
+    for part in parts {
+        std::io::copy(&mut File::open(part)?, &mut out)?;
+        std::fs::remove_file(part)?;
+    }
+    out.flush()
 }
 
 /// What rows are made of: the world, its plan and their labels. The rows of

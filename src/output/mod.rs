@@ -16,7 +16,7 @@ mod trace_log;
 pub mod unfinished;
 mod views;
 
-pub use csv_files::{CsvFile, Rows, write_dropouts};
+pub use csv_files::{CsvFile, Rows, join_parts, write_dropouts};
 pub use labels::Labels;
 pub use summary::{Summary, comparison_table};
 pub use views::Views;
@@ -131,68 +131,126 @@ impl OutputFolder {
     }
 }
 
-/// The files written while policies run, as one observer: each record
-/// becomes a row of the file it belongs to, prefixed with the policy.
+/// Which mailboxes' rows the event logs (`database_events.csv`,
+/// `message_tracking.csv`, `admin_audit.csv`, `assistant_trace.log`) hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogDetail {
+    /// Every mailbox's.
+    All,
+    /// Only the mailboxes the timeline follows (at most
+    /// [`timeline::DETAILED_MAILBOXES`]): a population's logs would
+    /// otherwise run to gigabytes that nobody reads row by row.
+    Followed,
+}
+
+impl LogDetail {
+    /// Mailboxes in a world above which `auto` logs only the followed ones.
+    pub const AUTO_LIMIT: usize = 1_000;
+
+    /// `all` up to [`LogDetail::AUTO_LIMIT`] mailboxes, `followed` above.
+    pub fn auto(world: &World) -> LogDetail {
+        if world.mailboxes.len() <= Self::AUTO_LIMIT { LogDetail::All } else { LogDetail::Followed }
+    }
+
+    /// `all` or `followed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogDetail::All => "all",
+            LogDetail::Followed => "followed",
+        }
+    }
+
+    /// Per mailbox of `world`, whether the logs hold its rows.
+    pub fn logged(self, world: &World) -> Vec<bool> {
+        match self {
+            LogDetail::All => vec![true; world.mailboxes.len()],
+            LogDetail::Followed => {
+                let mut logged = vec![false; world.mailboxes.len()];
+                for m in timeline::followed(world) {
+                    logged[m.index()] = true;
+                }
+                logged
+            }
+        }
+    }
+}
+
+/// The event logs: file name, header, and whether every field is quoted.
+const LOGS: [(&str, &[&str], bool); 4] = [
+    ("database_events.csv", &csv_files::DATABASE_EVENTS, false),
+    ("message_tracking.csv", &csv_files::MESSAGE_TRACKING, false),
+    ("admin_audit.csv", &csv_files::ADMIN_AUDIT, false),
+    ("assistant_trace.log", &trace_log::TRACE, true),
+];
+
+/// One policy's rows of the event logs, as an observer: each record of a
+/// logged mailbox becomes a row of the file it belongs to, prefixed with
+/// the policy, streamed so memory does not grow with the run. Each policy
+/// writes its own parts (so policies can run at once); [`join_logs`]
+/// makes the files.
 pub struct RunFiles<'w> {
     rows: Rows<'w>,
+    logged: &'w [bool],
     policy: String,
-    database_events: CsvFile,
-    message_tracking: CsvFile,
-    admin_audit: CsvFile,
-    trace: CsvFile,
+    files: [CsvFile; 4],
 }
 
 impl<'w> RunFiles<'w> {
-    /// Creates the files in `dir`.
+    /// Creates the parts of policy `policy` in `dir` (which must exist),
+    /// for the mailboxes `logged` marks.
     pub fn create(
         dir: &Path,
+        policy: &str,
+        logged: &'w [bool],
         labels: &'w Labels,
         world: &'w World,
         plan: &'w Plan,
     ) -> io::Result<Self> {
+        let part = |(name, _, quoted): (&str, &[&str], bool)| {
+            CsvFile::create_part(&dir.join(name), quoted)
+        };
         Ok(RunFiles {
             rows: Rows { labels, world, plan },
-            policy: String::new(),
-            database_events: CsvFile::create(
-                &dir.join("database_events.csv"),
-                &csv_files::DATABASE_EVENTS,
-            )?,
-            message_tracking: CsvFile::create(
-                &dir.join("message_tracking.csv"),
-                &csv_files::MESSAGE_TRACKING,
-            )?,
-            admin_audit: CsvFile::create(&dir.join("admin_audit.csv"), &csv_files::ADMIN_AUDIT)?,
-            trace: CsvFile::create_quoted(&dir.join("assistant_trace.log"), &trace_log::TRACE)?,
+            logged,
+            policy: policy.to_string(),
+            files: [part(LOGS[0])?, part(LOGS[1])?, part(LOGS[2])?, part(LOGS[3])?],
         })
     }
 
-    /// Sets the policy written in the rows that follow.
-    pub fn set_policy(&mut self, policy: &str) {
-        self.policy = policy.to_string();
-    }
-
-    /// Flushes every file.
+    /// Flushes every part.
     pub fn finish(self) -> io::Result<()> {
-        self.database_events.finish()?;
-        self.message_tracking.finish()?;
-        self.admin_audit.finish()?;
-        self.trace.finish()
+        self.files.into_iter().try_for_each(CsvFile::finish)
     }
+}
+
+/// Writes the event logs into `folder` from the policies' parts (each a
+/// folder that [`RunFiles::create`] wrote into, in policy order), and
+/// removes the parts.
+pub fn join_logs(folder: &Path, parts: &[PathBuf]) -> io::Result<()> {
+    for (name, header, quoted) in LOGS {
+        let files: Vec<PathBuf> = parts.iter().map(|p| p.join(name)).collect();
+        csv_files::join_parts(&folder.join(name), header, quoted, &files)?;
+    }
+    parts.iter().try_for_each(std::fs::remove_dir)
 }
 
 impl Observer for RunFiles<'_> {
     fn record(&mut self, record: &Record<'_>) {
+        if record.mailbox().is_some_and(|m| !self.logged[m.index()]) {
+            return;
+        }
         let (rows, policy) = (&self.rows, self.policy.as_str());
+        let [database_events, message_tracking, admin_audit, trace] = &mut self.files;
         match *record {
-            Record::EventCreated(e) => rows.database_event(&mut self.database_events, policy, e),
+            Record::EventCreated(e) => rows.database_event(database_events, policy, e),
             Record::SmsSent { at, mailbox, reminder, .. } => {
-                rows.sms_tracking(&mut self.message_tracking, policy, at, mailbox, reminder);
+                rows.sms_tracking(message_tracking, policy, at, mailbox, reminder);
             }
             Record::User { at, mailbox, action } => {
-                rows.user_action(&mut self.admin_audit, policy, at, mailbox, action);
+                rows.user_action(admin_audit, policy, at, mailbox, action);
             }
             _ => {}
         }
-        rows.trace(&mut self.trace, policy, record);
+        rows.trace(trace, policy, record);
     }
 }

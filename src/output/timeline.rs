@@ -207,15 +207,7 @@ impl Timeline {
     /// counts the expected reminders per bucket.
     pub fn new(world: &World, plan: &Plan) -> Timeline {
         let grid = Grid::for_window(world.start, world.end);
-        let followed: Vec<MailboxId> = if world.mailboxes.len() <= DETAILED_MAILBOXES {
-            (0..world.mailboxes.len() as u32).map(MailboxId).collect()
-        } else {
-            (0..world.mailboxes.len() as u32)
-                .map(MailboxId)
-                .filter(|m| world.mailboxes[m.index()].sms.is_some())
-                .take(DETAILED_MAILBOXES)
-                .collect()
-        };
+        let followed = followed(world);
         let expected =
             cumulative(&grid, plan.reminders().iter().filter(|r| r.expected).map(|r| r.at));
         Timeline { grid, followed, expected, policies: Vec::new() }
@@ -225,6 +217,18 @@ impl Timeline {
     /// enough to draw one lane each (`limit`).
     pub fn all_followed(&self, world: &World, limit: usize) -> bool {
         self.followed.len() == world.mailboxes.len() && world.mailboxes.len() <= limit
+    }
+}
+
+/// The mailboxes a timeline of `world` follows in detail, in file order:
+/// all of them up to [`DETAILED_MAILBOXES`], else the first users who want
+/// SMS.
+pub fn followed(world: &World) -> Vec<MailboxId> {
+    let all = (0..world.mailboxes.len() as u32).map(MailboxId);
+    if world.mailboxes.len() <= DETAILED_MAILBOXES {
+        all.collect()
+    } else {
+        all.filter(|m| world.mailboxes[m.index()].sms.is_some()).take(DETAILED_MAILBOXES).collect()
     }
 }
 
