@@ -12,9 +12,10 @@
 //! traffic.
 
 use super::budget::{EventBudget, RunError};
-use super::world::{Arrivals, Database};
+use super::world::{self, Arrivals, Database};
 use crate::engine::rng;
 use crate::time::{Grid, SimTime};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 /// Counter and effect time of a newly issued event.
@@ -139,10 +140,93 @@ pub struct BacklogSeries {
     pub peaks: Vec<u64>,
 }
 
+/// Background traffic being drawn. Offsets are milliseconds from the
+/// window start; a rate holds from `from` until `until` (a weekday or a
+/// weekend, or the whole window when the two rates are equal).
 enum Background {
     None,
-    Uniform { rate_per_hour: f64, k: u64 },
-    Poisson { rng: Box<ChaCha8Rng>, mean_gap_ms: f64, elapsed_ms: f64 },
+    Uniform { rates: world::Background, rate: f64, from: i64, until: i64, k: u64 },
+    Poisson(Box<PoissonArrivals>),
+}
+
+/// A Poisson process at millisecond resolution, drawn slot by slot: the
+/// window is cut into slots (at most one rate each) of about
+/// [`PoissonArrivals::PER_SLOT`] expected arrivals; a slot's count is
+/// Poisson (Knuth's product of uniforms) and its arrivals are that many
+/// uniform milliseconds of the slot, sorted. That is the distribution of a
+/// Poisson process's arrival times rounded down to the millisecond, and it
+/// costs about two uniform draws per arrival, with no logarithm per
+/// arrival; every operation is IEEE arithmetic or `libm`, so the draws are
+/// the same on every machine.
+struct PoissonArrivals {
+    rates: world::Background,
+    rng: ChaCha8Rng,
+    /// The current rate, per millisecond, and where it ends (offset).
+    rate_ms: f64,
+    rate_until: i64,
+    /// Where the current slot ends (offset).
+    slot_end: i64,
+    /// The current slot's arrivals not yet issued, latest first.
+    pending: Vec<i64>,
+}
+
+impl PoissonArrivals {
+    /// Expected arrivals in a full slot.
+    const PER_SLOT: f64 = 16.0;
+
+    /// The next arrival's offset before `window`, if any. `start` is the
+    /// window start, for the rate's weekday.
+    fn next(&mut self, start: SimTime, window: i64) -> Option<i64> {
+        loop {
+            if let Some(offset) = self.pending.pop() {
+                return Some(offset);
+            }
+            let from = self.slot_end;
+            if from >= window {
+                return None;
+            }
+            if from >= self.rate_until {
+                let (rate, change) =
+                    self.rates.rate_at(SimTime::from_millis(start.as_millis() + from));
+                self.rate_ms = rate / 3_600_000.0;
+                self.rate_until = change.as_millis().saturating_sub(start.as_millis());
+            }
+            let limit = self.rate_until.min(window);
+            if self.rate_ms <= 0.0 {
+                self.slot_end = limit;
+                continue;
+            }
+            // A float too large for an i64 saturates, and the slot then
+            // ends at the limit.
+            let length = ((Self::PER_SLOT / self.rate_ms) as i64).max(1);
+            self.slot_end = from.saturating_add(length).min(limit);
+            let length = self.slot_end - from;
+            let count = self.poisson(self.rate_ms * length as f64);
+            // A 32-bit draw where it suffices: half the stream per arrival.
+            match u32::try_from(length) {
+                Ok(short) => self
+                    .pending
+                    .extend((0..count).map(|_| from + i64::from(self.rng.random_range(0..short)))),
+                Err(_) => {
+                    self.pending.extend((0..count).map(|_| from + self.rng.random_range(0..length)))
+                }
+            }
+            self.pending.sort_unstable_by(|a, b| b.cmp(a));
+        }
+    }
+
+    /// A Poisson draw of mean `mean` (at most a few dozen here): Knuth's
+    /// count of uniforms whose product stays above `e^-mean`.
+    fn poisson(&mut self, mean: f64) -> u64 {
+        let floor = libm::exp(-mean);
+        let mut product: f64 = self.rng.random();
+        let mut count = 0;
+        while product > floor {
+            count += 1;
+            product *= self.rng.random::<f64>();
+        }
+        count
+    }
 }
 
 /// One database's counter, dispatcher, background traffic and quiet events
@@ -185,13 +269,20 @@ impl<'p> DatabaseRun<'p> {
         let grid = Grid::for_window(start, end);
         let background = match db.background {
             None => Background::None,
-            Some(bg) => match bg.arrivals {
-                Arrivals::Uniform => Background::Uniform { rate_per_hour: bg.rate_per_hour, k: 0 },
-                Arrivals::Poisson => Background::Poisson {
-                    rng: Box::new(rng::stream(seed, &format!("database/{}", db.name))),
-                    mean_gap_ms: 3_600_000.0 / bg.rate_per_hour,
-                    elapsed_ms: 0.0,
-                },
+            Some(rates) => match rates.arrivals {
+                Arrivals::Uniform => {
+                    let (rate, change) = rates.rate_at(start);
+                    let until = change.as_millis().saturating_sub(start.as_millis());
+                    Background::Uniform { rates, rate, from: 0, until, k: 0 }
+                }
+                Arrivals::Poisson => Background::Poisson(Box::new(PoissonArrivals {
+                    rates,
+                    rng: rng::stream(seed, &format!("database/{}", db.name)),
+                    rate_ms: 0.0,
+                    rate_until: 0,
+                    slot_end: 0,
+                    pending: Vec::new(),
+                })),
             },
         };
         let mut run = DatabaseRun {
@@ -220,24 +311,38 @@ impl<'p> DatabaseRun<'p> {
     /// rate, however small, can overflow.
     fn draw_background(&mut self) -> Option<SimTime> {
         let window = (self.end - self.start).as_millis();
+        let start = self.start;
+        // When the rate changes at `change` (an instant), as an offset.
+        let offset_of = |change: SimTime| change.as_millis().saturating_sub(start.as_millis());
         let offset = match &mut self.background {
             Background::None => return None,
-            Background::Uniform { rate_per_hour, k } => {
-                // floor(k * 3600000 / rate): exact in integers for a whole
-                // rate, one correctly rounded division otherwise.
-                *k += 1;
-                if rate_per_hour.fract() == 0.0 {
-                    let offset = u128::from(*k) * 3_600_000 / *rate_per_hour as u128;
-                    i64::try_from(offset).unwrap_or(i64::MAX)
-                } else {
-                    let offset = (*k as f64 * 3_600_000.0 / *rate_per_hour).floor();
-                    if offset < window as f64 { offset as i64 } else { i64::MAX }
+            Background::Uniform { rates, rate, from, until, k } => loop {
+                if *from >= window {
+                    return None;
                 }
-            }
-            Background::Poisson { rng, mean_gap_ms, elapsed_ms } => {
-                *elapsed_ms += rng::exponential(rng, *mean_gap_ms);
-                if *elapsed_ms < window as f64 { elapsed_ms.floor() as i64 } else { i64::MAX }
-            }
+                if *rate > 0.0 {
+                    // floor(k * 3600000 / rate) after the rate's start:
+                    // exact in integers for a whole rate, one correctly
+                    // rounded division otherwise.
+                    *k += 1;
+                    let gap = if rate.fract() == 0.0 {
+                        let gap = u128::from(*k) * 3_600_000 / *rate as u128;
+                        i64::try_from(gap).unwrap_or(i64::MAX)
+                    } else {
+                        let gap = (*k as f64 * 3_600_000.0 / *rate).floor();
+                        if gap < window as f64 { gap as i64 } else { i64::MAX }
+                    };
+                    let offset = from.saturating_add(gap);
+                    if offset < *until {
+                        break offset;
+                    }
+                }
+                // The next rate, counted afresh from its start.
+                *from = *until;
+                let (next, change) = rates.rate_at(SimTime::from_millis(start.as_millis() + *from));
+                (*rate, *until, *k) = (next, offset_of(change), 0);
+            },
+            Background::Poisson(arrivals) => arrivals.next(start, window)?,
         };
         (offset < window).then(|| SimTime::from_millis(self.start.as_millis() + offset))
     }
@@ -357,7 +462,11 @@ impl<'p> DatabaseRun<'p> {
             && front.first_effect < a
         {
             // step > 0 here: a step-0 segment is all before `a` or none of it.
-            let skip = (a - front.first_effect + front.step - 1) / front.step;
+            // Usually one event was processed since the last arrival:
+            // spare the division then.
+            let behind = a - front.first_effect;
+            let skip =
+                if behind <= front.step { 1 } else { (behind + front.step - 1) / front.step };
             front.first_counter += skip as u64;
             front.first_effect += skip * front.step;
             front.count -= skip as u64;
@@ -471,7 +580,7 @@ mod tests {
 
     #[test]
     fn uniform_background_fills_counters_in_order() {
-        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform }; // one per second
+        let bg = Bg::constant(3_600.0, Arrivals::Uniform); // one per second
         let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(10_000), &[]);
         // Background arrivals at 1000, 2000, 3000; a move event at 3000 comes first.
         let mv = run.issue(at(3_000), Arrival::Move { owner: 0 }, &mut budget()).unwrap();
@@ -488,7 +597,7 @@ mod tests {
         // One background arrival a second; quiet move events of mailboxes
         // 0 and 2 at 3 s; a quiet event at 1 s comes before that second's
         // background arrival.
-        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform };
+        let bg = Bg::constant(3_600.0, Arrivals::Uniform);
         let quiet = [
             QuietEvent { at: at(1_000), owner: 5 },
             QuietEvent { at: at(3_000), owner: 0 },
@@ -507,10 +616,58 @@ mod tests {
         assert_eq!(totals.issued, 3 + 9 + 2);
     }
 
+    /// Friday 2016-01-22 23:00 to Saturday 01:00 UTC.
+    fn friday_night() -> (SimTime, SimTime) {
+        let t = |s| crate::time::parse_instant(s).unwrap();
+        (t("2016-01-22T23:00:00Z"), t("2016-01-23T01:00:00Z"))
+    }
+
+    #[test]
+    fn uniform_arrivals_start_afresh_when_the_weekend_begins() {
+        let (start, end) = friday_night();
+        let bg = Bg {
+            rate_per_hour: 3_600.0,
+            weekend_rate_per_hour: 7_200.0,
+            arrivals: Arrivals::Uniform,
+        };
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, start, end, &[]);
+        // Friday: 23:00:01 to 23:59:59, one a second (3,599); Saturday:
+        // 00:00:00.500 to 00:59:59.500, two a second (7,199).
+        let totals = run.finish(&mut budget()).unwrap();
+        assert_eq!(totals.issued, 3_599 + 7_199);
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, start, end, &[]);
+        let midnight = start.as_millis() + 3_600_000;
+        let first_saturday = run.issue(at(midnight + 500), Arrival::User, &mut budget()).unwrap();
+        assert_eq!(first_saturday.counter, 100 + 3_599 + 1);
+    }
+
+    #[test]
+    fn poisson_arrivals_follow_the_weekday_and_weekend_rates() {
+        // Monday 2016-01-18 to Monday 2016-01-25: five weekdays at 10,000
+        // an hour, a weekend at 1,000.
+        let t = |s| crate::time::parse_instant(s).unwrap();
+        let (start, end) = (t("2016-01-18T00:00:00Z"), t("2016-01-25T00:00:00Z"));
+        let bg = Bg {
+            rate_per_hour: 10_000.0,
+            weekend_rate_per_hour: 1_000.0,
+            arrivals: Arrivals::Poisson,
+        };
+        assert_eq!(bg.mean_arrivals(start, end), 1_248_000.0);
+        let mut run = DatabaseRun::new(&db(0, Some(bg)), 3, start, end, &[]);
+        let saturday = t("2016-01-23T00:00:00Z");
+        let before = run.issue(saturday, Arrival::Move { owner: 0 }, &mut budget()).unwrap();
+        let weekend = run.finish(&mut budget()).unwrap().issued - before.counter + 100 - 1;
+        let weekdays = before.counter - 100;
+        // Within six standard deviations (the square root of the mean).
+        let near = |n: u64, mean: f64| (n as f64 - mean).abs() < 6.0 * mean.sqrt();
+        assert!(near(weekdays, 1_200_000.0), "{weekdays}");
+        assert!(near(weekend, 48_000.0), "{weekend}");
+    }
+
     #[test]
     fn overloaded_dispatcher_backlog_grows() {
         // 10 arrivals per second, 150 ms each: the queue grows by 1/3 event per second.
-        let bg = Bg { rate_per_hour: 36_000.0, arrivals: Arrivals::Uniform };
+        let bg = Bg::constant(36_000.0, Arrivals::Uniform);
         let mut run = DatabaseRun::new(&db(150, Some(bg)), 1, at(0), at(60_000), &[]);
         let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 599);
@@ -585,7 +742,7 @@ mod tests {
 
     #[test]
     fn poisson_background_is_reproducible_and_near_its_rate() {
-        let bg = Bg { rate_per_hour: 28_800.0, arrivals: Arrivals::Poisson };
+        let bg = Bg::constant(28_800.0, Arrivals::Poisson);
         let count = |seed| {
             let mut run = DatabaseRun::new(&db(0, Some(bg)), seed, at(0), at(3_600_000), &[]);
             run.finish(&mut budget()).unwrap().issued
@@ -599,7 +756,7 @@ mod tests {
     fn extreme_values_stay_finite() {
         // A rate so small that the first arrival lies beyond any window.
         for arrivals in [Arrivals::Uniform, Arrivals::Poisson] {
-            let bg = Bg { rate_per_hour: 1e-300, arrivals };
+            let bg = Bg::constant(1e-300, arrivals);
             let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000), &[]);
             assert_eq!(run.finish(&mut budget()).unwrap().issued, 0);
         }
@@ -624,7 +781,7 @@ mod tests {
 
     #[test]
     fn background_arrivals_spend_the_budget() {
-        let bg = Bg { rate_per_hour: 3_600.0, arrivals: Arrivals::Uniform };
+        let bg = Bg::constant(3_600.0, Arrivals::Uniform);
         let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(3_600_000), &[]);
         let mut budget = EventBudget::new(100);
         let err = run.finish(&mut budget).unwrap_err();

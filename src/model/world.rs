@@ -7,7 +7,7 @@
 
 use super::expectation::Expectation;
 use super::policy::Policy;
-use crate::time::{SimDuration, SimTime};
+use crate::time::{DAY_MS, SimDuration, SimTime};
 use uuid::Uuid;
 
 /// Index of a database in [`World::databases`] (file order).
@@ -85,10 +85,52 @@ pub struct Database {
 /// to no simulated mailbox but take counters and dispatcher time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Background {
-    /// Mean arrivals per hour; finite and above zero.
+    /// Mean arrivals per hour on weekdays (Monday to Friday, UTC); finite,
+    /// not negative.
     pub rate_per_hour: f64,
+    /// Mean arrivals per hour on Saturdays and Sundays (UTC); equal to
+    /// `rate_per_hour` unless the scenario says otherwise. At least one of
+    /// the two is above zero.
+    pub weekend_rate_per_hour: f64,
     /// How arrivals are spread.
     pub arrivals: Arrivals,
+}
+
+impl Background {
+    /// The same rate every day.
+    pub fn constant(rate_per_hour: f64, arrivals: Arrivals) -> Background {
+        Background { rate_per_hour, weekend_rate_per_hour: rate_per_hour, arrivals }
+    }
+
+    /// The rate at instant `t` and the instant when it next changes
+    /// (`SimTime::MAX` when it never does): weekdays and weekends split at
+    /// midnight UTC.
+    pub fn rate_at(&self, t: SimTime) -> (f64, SimTime) {
+        if self.rate_per_hour == self.weekend_rate_per_hour {
+            return (self.rate_per_hour, SimTime::MAX);
+        }
+        let day = t.as_millis().div_euclid(DAY_MS);
+        // 1970-01-01, day 0, was a Thursday: 0 is Monday here.
+        let weekday = (day + 3).rem_euclid(7);
+        if weekday >= 5 {
+            (self.weekend_rate_per_hour, SimTime::from_millis((day + 7 - weekday) * DAY_MS))
+        } else {
+            (self.rate_per_hour, SimTime::from_millis((day + 5 - weekday) * DAY_MS))
+        }
+    }
+
+    /// Mean arrivals in `[start, end)`.
+    pub fn mean_arrivals(&self, start: SimTime, end: SimTime) -> f64 {
+        let mut total = 0.0;
+        let mut t = start;
+        while t < end {
+            let (rate, change) = self.rate_at(t);
+            let until = change.min(end);
+            total += rate * (until - t).as_millis() as f64 / 3_600_000.0;
+            t = until;
+        }
+        total
+    }
 }
 
 /// Arrival process of background traffic.
@@ -96,7 +138,8 @@ pub struct Background {
 pub enum Arrivals {
     /// Exponential gaps drawn from the database's random stream.
     Poisson,
-    /// Arrival k at `start + floor(k * 3600000 / rate_per_hour)` ms.
+    /// Arrival k at `start + floor(k * 3600000 / rate_per_hour)` ms; with
+    /// a weekend rate, counted afresh from each change of rate.
     Uniform,
 }
 
@@ -216,4 +259,33 @@ pub enum SyncDurations {
         /// Longest sync; not below `lo`.
         hi: SimDuration,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_instant;
+
+    #[test]
+    fn weekends_are_saturday_and_sunday_utc() {
+        let bg = Background {
+            rate_per_hour: 8.0,
+            weekend_rate_per_hour: 2.0,
+            arrivals: Arrivals::Poisson,
+        };
+        let t = |s| parse_instant(s).unwrap();
+        // 2016-01-25 was a Monday (the write-up's first MailboxMoveStarted).
+        assert_eq!(bg.rate_at(t("2016-01-25T21:32:01Z")), (8.0, t("2016-01-30T00:00:00Z")));
+        assert_eq!(bg.rate_at(t("2016-01-29T23:59:59.999Z")), (8.0, t("2016-01-30T00:00:00Z")));
+        assert_eq!(bg.rate_at(t("2016-01-30T00:00:00Z")), (2.0, t("2016-02-01T00:00:00Z")));
+        assert_eq!(bg.rate_at(t("2016-01-31T12:00:00Z")), (2.0, t("2016-02-01T00:00:00Z")));
+        // Before 1970 too.
+        assert_eq!(bg.rate_at(t("1969-12-27T00:00:00Z")).0, 2.0);
+        assert_eq!(bg.rate_at(t("1969-12-29T00:00:00Z")).0, 8.0);
+        // A week: five weekdays and a weekend, in hours.
+        let week = bg.mean_arrivals(t("2016-01-25T00:00:00Z"), t("2016-02-01T00:00:00Z"));
+        assert_eq!(week, (5.0 * 8.0 + 2.0 * 2.0) * 24.0);
+        let constant = Background::constant(3.0, Arrivals::Uniform);
+        assert_eq!(constant.rate_at(t("2016-01-30T00:00:00Z")), (3.0, SimTime::MAX));
+    }
 }

@@ -41,9 +41,10 @@ pub struct ScenarioFile {
     /// SMTP domain for addresses in logs. Default `contoso.com`.
     #[schemars(with = "Option<Text>")]
     pub domain: Option<Spanned<String>>,
-    /// Mailbox databases.
-    #[schemars(with = "Vec<DatabaseFile>", length(min = 1))]
-    pub databases: Spanned<Vec<Spanned<DatabaseFile>>>,
+    /// Mailbox databases. At least one, unless a `population:` generates
+    /// them.
+    #[schemars(with = "Option<Vec<DatabaseFile>>")]
+    pub databases: Option<Spanned<Vec<Spanned<DatabaseFile>>>>,
     /// Mailboxes.
     #[serde(default)]
     #[schemars(with = "Vec<MailboxFile>")]
@@ -155,9 +156,14 @@ pub struct DatabaseFile {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Background")]
 pub struct BackgroundFile {
-    /// Mean events per hour; 0 for none.
+    /// Mean events per hour (on weekdays, when `weekend_rate_per_hour` is
+    /// given); 0 for none.
     #[schemars(with = "Real")]
     pub rate_per_hour: Spanned<Real>,
+    /// Mean events per hour on Saturdays and Sundays (UTC). Default: the
+    /// same as `rate_per_hour`.
+    #[schemars(with = "Option<Real>")]
+    pub weekend_rate_per_hour: Option<Spanned<Real>>,
     /// `poisson` (default) or `uniform`.
     #[serde(default)]
     pub arrivals: ArrivalsName,

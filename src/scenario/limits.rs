@@ -62,9 +62,16 @@ pub fn check(
     world: &World,
     src: &Source<'_>,
 ) -> Result<Estimate, ScenarioError> {
+    // Where the databases are given: their list, else the population.
+    let databases_at = file
+        .databases
+        .as_ref()
+        .map(|d| d.referenced)
+        .or(file.population.as_ref().map(|p| p.referenced))
+        .unwrap_or(Location::UNKNOWN);
     if world.databases.len() > MAX_DATABASES {
         return Err(src.err(
-            file.databases.referenced,
+            databases_at,
             format!(
                 "{} databases; a scenario may have at most {MAX_DATABASES}",
                 world.databases.len()
@@ -83,7 +90,6 @@ pub fn check(
             ),
         ));
     }
-    let window = (world.end - world.start).as_millis() as f64;
     let policies = world.policies.len() as u64;
     let mut parts: Vec<Part> = Vec::new();
     // Events fired on each database, for its counter.
@@ -150,7 +156,8 @@ pub fn check(
     // Where a database's keys are: its own entry, or for a generated one
     // the population's `database:` settings.
     let settings = file.population.as_ref().and_then(|p| p.value.database.as_ref());
-    let db_entry = |i: usize| file.databases.value.get(i).map(|e| &e.value);
+    let db_entry =
+        |i: usize| file.databases.as_ref().and_then(|d| d.value.get(i)).map(|e| &e.value);
     let rate_at = |i: usize| {
         db_entry(i)
             .map_or(settings.and_then(|s| s.background.as_ref()), |e| e.background.as_ref())
@@ -163,7 +170,7 @@ pub fn check(
     };
     for (i, db) in world.databases.iter().enumerate() {
         if let Some(bg) = db.background {
-            let mean = bg.rate_per_hour * window / 3_600_000.0;
+            let mean = bg.mean_arrivals(world.start, world.end);
             // Poisson arrivals pass their mean by more than six standard
             // deviations about once in a billion runs.
             let events = match bg.arrivals {
@@ -261,7 +268,7 @@ pub fn check(
         let (at, what) = if cycles_bytes >= databases_bytes.max(reminders_bytes) {
             (at(biggest_move), "a shorter window, longer sync intervals or fewer policies")
         } else if databases_bytes >= reminders_bytes {
-            (file.databases.referenced, "fewer databases or policies")
+            (databases_at, "fewer databases or policies")
         } else {
             (at(biggest_item), "a shorter window, fewer reminders or fewer policies")
         };

@@ -6,7 +6,7 @@ use super::file::{
     ArrivalsName, BackgroundFile, DatabaseFile, ItemFile, MailboxFile, MoveFile, PhaseName,
     PolicyEntry, ResumeOn, ScenarioFile, SyncDurationFile,
 };
-use super::values::Slug;
+use super::values::{Real, Slug};
 use crate::engine::rng;
 use crate::model::events::MovePhase;
 use crate::model::policy::{PRESET_NAMES, PhaseSet, Policy};
@@ -114,7 +114,21 @@ pub fn validate(
         Some(expect) => super::expect::expectations(expect, &policies, src)?,
         None => Vec::new(),
     };
-    let mut databases = databases(&file.databases, src, seed)?;
+    let mut databases = match (&file.databases, &file.population) {
+        (Some(list), population) => databases(list, population.is_some(), src, seed)?,
+        (None, Some(_)) => Vec::new(),
+        (None, None) => {
+            // At the top-level `start:` key, which every scenario has.
+            return Err(ScenarioError::at_line_column(
+                src.path,
+                src.text,
+                file.start.referenced.line(),
+                1,
+                "missing field `databases`: a scenario needs at least one database, or a \
+                 `population:` that generates them",
+            ));
+        }
+    };
     let db_index: BTreeMap<&str, DbId> =
         databases.iter().enumerate().map(|(i, d)| (d.name.as_str(), DbId(i as u32))).collect();
     let mut mailboxes = Vec::with_capacity(file.mailboxes.len());
@@ -259,18 +273,31 @@ fn move_phase(p: PhaseName) -> MovePhase {
 
 /// Background traffic as given: `None` when the rate is 0.
 pub(crate) fn background(bg: &BackgroundFile, src: &Source<'_>) -> Result<Option<Background>> {
-    let rate = bg.rate_per_hour.value.0;
-    if !(0.0..=MAX_RATE_PER_HOUR).contains(&rate) {
-        return Err(src.err(
-            bg.rate_per_hour.referenced,
-            format!("rate_per_hour must be from 0 to {MAX_RATE_PER_HOUR}; found {rate}"),
-        ));
-    }
+    let checked = |value: &Spanned<Real>, key: &str| {
+        let rate = value.value.0;
+        if (0.0..=MAX_RATE_PER_HOUR).contains(&rate) {
+            Ok(rate)
+        } else {
+            Err(src.err(
+                value.referenced,
+                format!("{key} must be from 0 to {MAX_RATE_PER_HOUR}; found {rate}"),
+            ))
+        }
+    };
+    let rate = checked(&bg.rate_per_hour, "rate_per_hour")?;
+    let weekend = match &bg.weekend_rate_per_hour {
+        Some(w) => checked(w, "weekend_rate_per_hour")?,
+        None => rate,
+    };
     let arrivals = match bg.arrivals {
         ArrivalsName::Poisson => Arrivals::Poisson,
         ArrivalsName::Uniform => Arrivals::Uniform,
     };
-    Ok((rate > 0.0).then_some(Background { rate_per_hour: rate, arrivals }))
+    Ok((rate > 0.0 || weekend > 0.0).then_some(Background {
+        rate_per_hour: rate,
+        weekend_rate_per_hour: weekend,
+        arrivals,
+    }))
 }
 
 /// A GUID drawn from the component's own stream: stable for a seed and name.
@@ -291,10 +318,11 @@ fn is_generated_name(name: &str, n: u64) -> bool {
 
 fn databases(
     list: &Spanned<Vec<Spanned<DatabaseFile>>>,
+    population: bool,
     src: &Source<'_>,
     seed: u64,
 ) -> Result<Vec<Database>> {
-    if list.value.is_empty() {
+    if list.value.is_empty() && !population {
         return Err(src.err(list.referenced, "a scenario needs at least one database"));
     }
     let mut out: Vec<Database> = Vec::with_capacity(list.value.len());
