@@ -5,7 +5,7 @@ use crate::model::Policy;
 use crate::model::World;
 use crate::output::write_atomically;
 use crate::runner::run_to_folder;
-use crate::scenario::{self, Overrides};
+use crate::scenario::{self, Overrides, Set};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +43,18 @@ enum Command {
     Validate(ValidateArgs),
 }
 
+/// `--set KEY=VALUE`, shared by run, check and validate.
+#[derive(clap::Args)]
+struct SetArgs {
+    /// Replace one value of the scenario before it is read: a dotted path
+    /// into the file (a number indexes a list) and a YAML value written as
+    /// in the file, e.g. `population.moves.incremental_sync_interval=2d` or
+    /// `mailboxes.0.move.sync_duration={ uniform: [1m, 5m] }`. Repeat for
+    /// several.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Set::flag)]
+    sets: Vec<Set>,
+}
+
 /// The cap on a run's work, shared by every command that loads scenarios.
 #[derive(clap::Args)]
 struct LimitArgs {
@@ -63,6 +75,8 @@ struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    sets: SetArgs,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -87,6 +101,8 @@ struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
+    sets: SetArgs,
+    #[command(flatten)]
     limits: LimitArgs,
 }
 
@@ -105,6 +121,8 @@ struct CheckArgs {
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    #[command(flatten)]
+    sets: SetArgs,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -202,7 +220,11 @@ fn select_policies(world: &World, names: &[String]) -> Result<Vec<Policy>, Strin
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let overrides = Overrides { seed: args.seed, max_events: Some(args.limits.max_events) };
+    let overrides = Overrides {
+        seed: args.seed,
+        max_events: Some(args.limits.max_events),
+        sets: args.sets.sets.clone(),
+    };
     let mut worlds = load_all(&args.files, &overrides)?;
     if !args.policies.is_empty() {
         for world in &mut worlds {
@@ -250,7 +272,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         policies: args.policies.clone(),
         max_events: Some(args.limits.max_events),
     };
-    let worlds = match load_checked(&args.paths, &options) {
+    let worlds = match load_checked(&args.paths, &options, &args.sets.sets) {
         Ok(worlds) => worlds,
         Err(errors) => {
             for e in &errors {
@@ -289,9 +311,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 fn load_checked(
     paths: &[PathBuf],
     options: &CheckOptions,
+    sets: &[Set],
 ) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
-    let overrides = Overrides { seed: options.seed, max_events: options.max_events };
+    let overrides =
+        Overrides { seed: options.seed, max_events: options.max_events, sets: sets.to_vec() };
     let worlds = scenario::load_all(&files, &overrides)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
@@ -300,7 +324,11 @@ fn load_checked(
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
-    let overrides = Overrides { seed: None, max_events: Some(args.limits.max_events) };
+    let overrides = Overrides {
+        seed: None,
+        max_events: Some(args.limits.max_events),
+        sets: args.sets.sets.clone(),
+    };
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides) {
