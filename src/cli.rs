@@ -5,7 +5,9 @@ use crate::model::Policy;
 use crate::model::World;
 use crate::output::write_atomically;
 use crate::runner::run_to_folder;
+use crate::scenario::set::GridKey;
 use crate::scenario::{self, Overrides, Set};
+use crate::sweep::{self, SweepOptions, grid::Shard};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +43,15 @@ enum Command {
     /// Check scenario files without running them, and show what a run of
     /// each would cost.
     Validate(ValidateArgs),
+    /// Run a scenario under many seeds at every point of a grid of values,
+    /// in parallel; write every run's metrics, their statistics per point
+    /// and a chart to OUT/NAME.sweep/ (docs/sweep.md).
+    #[command(
+        override_usage = "cnasim sweep FILE [--seeds N] [--seed BASE] [--set KEY=V1,V2...]... \
+                          [--jobs J] [--shard I/N] [--policy P]... [--metric M] [--out DIR] \
+                          [--max-events N]\n       cnasim sweep --merge DIR... [--out DIR]"
+    )]
+    Sweep(SweepArgs),
 }
 
 /// `--set KEY=VALUE`, shared by run, check and validate.
@@ -53,6 +64,57 @@ struct SetArgs {
     /// several.
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Set::flag)]
     sets: Vec<Set>,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE", required_unless_present = "merge")]
+    file: Option<PathBuf>,
+    /// Seeds per grid point: the runs of a point use BASE, BASE+1, ...,
+    /// BASE+N-1. Default: the file's `sweep.seeds`, else 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    seeds: Option<u64>,
+    /// The first seed (BASE). Default: the file's `seed`.
+    #[arg(long, value_name = "BASE")]
+    seed: Option<u64>,
+    /// A key of the grid and its values, split on the commas outside
+    /// brackets and quotes (`population.moves.complete_after=7d,14d`,
+    /// `population.moves.sync_duration={ uniform: [1m, 5m] },10m`). It
+    /// replaces the file's list for that key, or adds the key after the
+    /// file's. Repeat for several.
+    #[arg(long = "set", value_name = "KEY=V1,V2...", value_parser = sweep::grid::grid_flag)]
+    sets: Vec<GridKey>,
+    /// Runs at once. Default: the available parallelism. The output does not
+    /// depend on it.
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Run only the runs whose index i has i % N == I-1, and write
+    /// OUT/NAME.sweep-shard-I-of-N/, for --merge.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Run only these policies, in this order (built-in or defined in the
+    /// scenario). Repeat for several.
+    #[arg(long = "policy", value_name = "P")]
+    policies: Vec<String>,
+    /// The metric of the chart and the table. Default: the file's
+    /// `sweep.metric`, else reminders_missed.
+    #[arg(long, value_name = "M")]
+    metric: Option<String>,
+    /// Folder that receives NAME.sweep/ (or the shard's folder).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// Merge these shard folders into OUT/NAME.sweep/, the folder the sweep
+    /// run whole would write.
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 1..,
+        conflicts_with_all = ["file", "seeds", "seed", "sets", "jobs", "shard", "policies", "metric"]
+    )]
+    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// The cap on a run's work, shared by every command that loads scenarios.
@@ -156,6 +218,7 @@ pub fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(&args),
+        Command::Sweep(args) => run_sweep(args),
     };
     match result {
         Ok(code) => code,
@@ -352,5 +415,52 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     if failed > 0 {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
+    // The wall clock only measures the tool for the user, on stderr.
+    #[allow(clippy::disallowed_methods)]
+    let started = std::time::Instant::now();
+    let written = if args.merge.is_empty() {
+        let Some(file) = args.file else {
+            return Err("give a scenario file, or --merge DIR...".into());
+        };
+        let jobs = match args.jobs {
+            Some(j) => usize::from(j),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let options = SweepOptions {
+            file,
+            seeds: args.seeds,
+            seed: args.seed,
+            sets: args.sets,
+            jobs,
+            shard: args.shard,
+            policies: args.policies,
+            metric: args.metric,
+            out: args.out,
+            max_events: args.limits.max_events,
+            progress: true,
+        };
+        sweep::sweep(&options)
+    } else {
+        sweep::merge(&args.merge, &args.out)
+    }
+    .map_err(|e| e.to_string())?;
+    if let Some(table) = &written.table {
+        print!("{table}");
+    }
+    let m = &written.manifest;
+    let runs = match m.shard {
+        Some(shard) => format!("{} of {} runs, shard {shard}", written.runs, m.runs),
+        None => format!("{} runs", written.runs),
+    };
+    eprintln!(
+        "wrote {}/ ({runs}, {} policies) in {:.0} ms",
+        written.folder.display(),
+        m.policies.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(ExitCode::SUCCESS)
 }
