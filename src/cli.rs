@@ -87,7 +87,7 @@ struct SweepArgs {
     sets: Vec<GridKey>,
     /// Runs at once. Default: the available parallelism. The output does not
     /// depend on it.
-    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
     /// Run only the runs whose index i has i % N == I-1, and write
     /// OUT/NAME.sweep-shard-I-of-N/, for --merge.

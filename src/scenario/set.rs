@@ -197,7 +197,8 @@ impl Applied {
             Origin::Flag { given } => {
                 let shown = format!("--set {}={given}", set.key);
                 let caret = if in_value && *given == set.value {
-                    shown.chars().count() - given.chars().count() + inner
+                    let before = given.get(..inner).map_or(0, |b| b.chars().count());
+                    shown.chars().count() - given.chars().count() + before
                 } else {
                     "--set ".len()
                 };

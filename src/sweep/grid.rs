@@ -140,7 +140,7 @@ impl Plan {
 
 /// Points of a grid whose keys have `counts` values each.
 pub fn points(counts: &[usize]) -> u64 {
-    counts.iter().map(|&n| n as u64).product()
+    counts.iter().fold(1u64, |n, &c| n.saturating_mul(c as u64))
 }
 
 /// The value index of each key at `point`, the last key changing fastest.

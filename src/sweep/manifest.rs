@@ -3,6 +3,8 @@
 //! on the machine, the time or (but for `shard`) how the runs were split.
 
 use super::grid::{self, Shard};
+use crate::model::metrics::METRIC_NAMES;
+use crate::scenario::MAX_POLICIES;
 use crate::scenario::set::sweep_key::MAX_RUNS;
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
@@ -60,6 +62,11 @@ impl Manifest {
     /// Number of grid points.
     pub fn points(&self) -> u64 {
         grid::points(&self.counts())
+    }
+
+    /// Number of grid points, or none past 2^64.
+    fn checked_points(&self) -> Option<u64> {
+        self.grid.iter().try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64))
     }
 
     /// The value of each key at `point`.
@@ -120,7 +127,8 @@ impl Manifest {
         if self.runs > MAX_RUNS || self.shard.is_some_and(|s| s.count > MAX_RUNS) {
             return Err(format!("a sweep has at most {MAX_RUNS} runs and as many shards"));
         }
-        if self.seeds == 0 || self.points().checked_mul(self.seeds) != Some(self.runs) {
+        let points = self.checked_points();
+        if self.seeds == 0 || points.and_then(|p| p.checked_mul(self.seeds)) != Some(self.runs) {
             return Err(format!(
                 "{} runs is not {} grid points times {} seeds",
                 self.runs,
@@ -128,8 +136,17 @@ impl Manifest {
                 self.seeds
             ));
         }
-        if self.policies.is_empty() {
-            return Err("no policies".into());
+        if self.policies.is_empty() || self.policies.len() > MAX_POLICIES {
+            return Err(format!(
+                "{} policies; a sweep runs 1 to {MAX_POLICIES}",
+                self.policies.len()
+            ));
+        }
+        if let Some(axis) = self.grid.iter().find(|a| a.values.is_empty()) {
+            return Err(format!("the grid key `{}` has no values", axis.key));
+        }
+        if !METRIC_NAMES.contains(&self.metric.as_str()) {
+            return Err(format!("`{}` is not a metric", self.metric));
         }
         if let Some(s) = self.shard
             && (s.index == 0 || s.index > s.count)

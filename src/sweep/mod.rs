@@ -4,7 +4,7 @@
 //! parallel; then one folder with every run's metrics ([`results`]), their
 //! statistics per point ([`aggregate`]), a manifest ([`manifest`]) and a
 //! chart ([`chart`]). A sweep can be split into shards that run apart (on
-//! a batch scheduler) and are merged afterwards ([`merge`]).
+//! a batch scheduler) and are merged afterwards ([`mod@merge`]).
 //!
 //! Architecture invariant: a sweep's files depend only on the scenario
 //! file and the options, never on `--jobs`, the shards or the machine:
@@ -216,11 +216,17 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     };
     let grid = grid::combine(&key.grid, &options.sets).map_err(SweepError::Usage)?;
     let plan = Plan::new(grid, seeds, world.seed).map_err(SweepError::Usage)?;
-    let names: Vec<String> = if options.policies.is_empty() {
+    let mut names: Vec<String> = Vec::new();
+    let wanted = if options.policies.is_empty() {
         world.policies.iter().map(|p| p.name.clone()).collect()
     } else {
         options.policies.clone()
     };
+    for name in wanted {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     pick_policies(&world, &names).map_err(|why| SweepError::Usage(format!("--policy: {why}")))?;
     let manifest = Manifest {
         scenario: world.name.clone(),
