@@ -24,12 +24,8 @@ fn structure() {
     refused("seed: -1\n", 4, 7, "whole number that is not negative");
     refused("policies: [legacy, legacy]\n", 4, 20, "policy `legacy` is already listed");
     refused("policies: []\n", 4, 11, "`policies` is empty");
-    refused(
-        "population: { mailboxes: 10 }\n",
-        4,
-        13,
-        "`population:` is part of the scenario format but not supported",
-    );
+    refused("sweep: { seeds: 0 }\n", 4, 17, "`seeds` must be from 1 to 100000; found 0");
+    refused("sweep: { set: { seed: [1, 2] } }\n", 4, 17, "`seed` cannot be set this way");
 }
 
 #[test]
