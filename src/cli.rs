@@ -6,7 +6,9 @@ use crate::model::World;
 use crate::output::LogDetail;
 use crate::output::write_atomically;
 use crate::runner::{FolderOptions, run_to_folder_with};
-use crate::scenario::{self, Overrides};
+use crate::scenario::set::GridKey;
+use crate::scenario::{self, Overrides, Set};
+use crate::sweep::{self, SweepOptions, grid::Shard};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,78 @@ enum Command {
     /// Check scenario files without running them, and show what a run of
     /// each would cost.
     Validate(ValidateArgs),
+    /// Run a scenario under many seeds at every point of a grid of values,
+    /// in parallel; write every run's metrics, their statistics per point
+    /// and a chart to OUT/NAME.sweep/ (docs/sweep.md).
+    #[command(
+        override_usage = "cnasim sweep FILE [--seeds N] [--seed BASE] [--set KEY=V1,V2...]... \
+                          [--jobs J] [--shard I/N] [--policy P]... [--metric M] [--out DIR] \
+                          [--max-events N]\n       cnasim sweep --merge DIR... [--out DIR]"
+    )]
+    Sweep(SweepArgs),
+}
+
+/// `--set KEY=VALUE`, shared by run, check and validate.
+#[derive(clap::Args)]
+struct SetArgs {
+    /// Replace one value of the scenario before it is read: a dotted path
+    /// into the file (a number indexes a list) and a YAML value written as
+    /// in the file, e.g. `population.moves.incremental_sync_interval=2d` or
+    /// `mailboxes.0.move.sync_duration={ uniform: [1m, 5m] }`. Repeat for
+    /// several.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Set::flag)]
+    sets: Vec<Set>,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE", required_unless_present = "merge")]
+    file: Option<PathBuf>,
+    /// Seeds per grid point: the runs of a point use BASE, BASE+1, ...,
+    /// BASE+N-1. Default: the file's `sweep.seeds`, else 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    seeds: Option<u64>,
+    /// The first seed (BASE). Default: the file's `seed`.
+    #[arg(long, value_name = "BASE")]
+    seed: Option<u64>,
+    /// A key of the grid and its values, split on the commas outside
+    /// brackets and quotes (`population.moves.complete_after=7d,14d`,
+    /// `population.moves.sync_duration={ uniform: [1m, 5m] },10m`). It
+    /// replaces the file's list for that key, or adds the key after the
+    /// file's. Repeat for several.
+    #[arg(long = "set", value_name = "KEY=V1,V2...", value_parser = sweep::grid::grid_flag)]
+    sets: Vec<GridKey>,
+    /// Runs at once. Default: the available parallelism. The output does not
+    /// depend on it.
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// Run only the runs whose index i has i % N == I-1, and write
+    /// OUT/NAME.sweep-shard-I-of-N/, for --merge.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Run only these policies, in this order (built-in or defined in the
+    /// scenario). Repeat for several.
+    #[arg(long = "policy", value_name = "P")]
+    policies: Vec<String>,
+    /// The metric of the chart and the table. Default: the file's
+    /// `sweep.metric`, else reminders_missed.
+    #[arg(long, value_name = "M")]
+    metric: Option<String>,
+    /// Folder that receives NAME.sweep/ (or the shard's folder).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// Merge these shard folders into OUT/NAME.sweep/, the folder the sweep
+    /// run whole would write.
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 1..,
+        conflicts_with_all = ["file", "seeds", "seed", "sets", "jobs", "shard", "policies", "metric"]
+    )]
+    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// The cap on a run's work, shared by every command that loads scenarios.
@@ -64,6 +138,8 @@ struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    sets: SetArgs,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -98,6 +174,8 @@ struct RunArgs {
     #[arg(long)]
     stats: bool,
     #[command(flatten)]
+    sets: SetArgs,
+    #[command(flatten)]
     limits: LimitArgs,
 }
 
@@ -123,6 +201,8 @@ struct CheckArgs {
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    #[command(flatten)]
+    sets: SetArgs,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -156,6 +236,7 @@ pub fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(&args),
+        Command::Sweep(args) => run_sweep(args),
     };
     match result {
         Ok(code) => code,
@@ -220,7 +301,11 @@ fn select_policies(world: &World, names: &[String]) -> Result<Vec<Policy>, Strin
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let overrides = Overrides { seed: args.seed, max_events: Some(args.limits.max_events) };
+    let overrides = Overrides {
+        seed: args.seed,
+        max_events: Some(args.limits.max_events),
+        sets: args.sets.sets.clone(),
+    };
     // The wall clock only measures the tool for the user (`--stats`).
     #[allow(clippy::disallowed_methods)]
     let loading = std::time::Instant::now();
@@ -325,7 +410,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         policies: args.policies.clone(),
         max_events: Some(args.limits.max_events),
     };
-    let worlds = match load_checked(&args.paths, &options) {
+    let worlds = match load_checked(&args.paths, &options, &args.sets.sets) {
         Ok(worlds) => worlds,
         Err(errors) => {
             for e in &errors {
@@ -364,9 +449,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 fn load_checked(
     paths: &[PathBuf],
     options: &CheckOptions,
+    sets: &[Set],
 ) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
-    let overrides = Overrides { seed: options.seed, max_events: options.max_events };
+    let overrides =
+        Overrides { seed: options.seed, max_events: options.max_events, sets: sets.to_vec() };
     let worlds = scenario::load_all(&files, &overrides)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
@@ -375,7 +462,11 @@ fn load_checked(
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
-    let overrides = Overrides { seed: None, max_events: Some(args.limits.max_events) };
+    let overrides = Overrides {
+        seed: None,
+        max_events: Some(args.limits.max_events),
+        sets: args.sets.sets.clone(),
+    };
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides) {
@@ -399,5 +490,52 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     if failed > 0 {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
+    // The wall clock only measures the tool for the user, on stderr.
+    #[allow(clippy::disallowed_methods)]
+    let started = std::time::Instant::now();
+    let written = if args.merge.is_empty() {
+        let Some(file) = args.file else {
+            return Err("give a scenario file, or --merge DIR...".into());
+        };
+        let jobs = match args.jobs {
+            Some(j) => usize::from(j),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let options = SweepOptions {
+            file,
+            seeds: args.seeds,
+            seed: args.seed,
+            sets: args.sets,
+            jobs,
+            shard: args.shard,
+            policies: args.policies,
+            metric: args.metric,
+            out: args.out,
+            max_events: args.limits.max_events,
+            progress: true,
+        };
+        sweep::sweep(&options)
+    } else {
+        sweep::merge(&args.merge, &args.out)
+    }
+    .map_err(|e| e.to_string())?;
+    if let Some(table) = &written.table {
+        print!("{table}");
+    }
+    let m = &written.manifest;
+    let runs = match m.shard {
+        Some(shard) => format!("{} of {} runs, shard {shard}", written.runs, m.runs),
+        None => format!("{} runs", written.runs),
+    };
+    eprintln!(
+        "wrote {}/ ({runs}, {} policies) in {:.0} ms",
+        written.folder.display(),
+        m.policies.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(ExitCode::SUCCESS)
 }

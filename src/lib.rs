@@ -15,4 +15,5 @@ pub mod model;
 pub mod output;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;
 pub mod time;

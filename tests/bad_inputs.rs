@@ -74,6 +74,12 @@ const CLASSES: &[&str] = &[
     "deep-nesting",
     "deep-nesting-block",
     "population-trillion",
+    // The sweep key.
+    "sweep-unknown-metric",
+    "sweep-empty-values",
+    "sweep-bad-path",
+    "sweep-invalid-value",
+    "sweep-seed-key",
 ];
 
 fn corpus() -> Vec<PathBuf> {

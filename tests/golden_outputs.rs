@@ -30,8 +30,18 @@ fn summaries_and_database_events_match_the_snapshots() {
             insta::assert_snapshot!(format!("{}.summary.json", world.name), summary);
             insta::assert_snapshot!(
                 format!("{}.database_events.csv", world.name),
-                read("database_events.csv")
+                events_snapshot(&world, read("database_events.csv"))
             );
         });
     }
+}
+
+/// A generated population's events run to megabytes: its snapshot holds
+/// their number and a hash of the file, which any changed row changes.
+fn events_snapshot(world: &cnasim::model::World, events: String) -> String {
+    if world.population.is_none() {
+        return events;
+    }
+    let rows = events.lines().count().saturating_sub(1);
+    format!("{rows} rows, {}\n", cnasim::sweep::manifest::hash(events.as_bytes()))
 }

@@ -128,6 +128,8 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         // (`databases: []` is refused only without a `population:`, which
         // the schema cannot tell, so it accepts it.)
         edit("seed: 5", "seed: 5\npopulation: { mailboxes: 10, moves: { shares: 0.5 } }"),
+        edit("seed: 5", "seed: 5\nsweep: { set: { databases.0.service_time: [] } }"),
+        edit("seed: 5", "seed: 5\nsweep: { metric: reminders_mised }"),
     ];
     for text in &refused {
         assert!(
@@ -151,6 +153,11 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         ),
         edit("start: 2016-05-02T00:00:00Z", "start: 2016-05-02T02:00:00+02:00"),
         edit("end: 2016-05-07T00:00:00Z", "duration: 5d"),
+        edit(
+            "seed: 5",
+            "seed: 5\nsweep:\n  seeds: 3\n  metric: reminders_late\n  set:\n    \
+             databases.0.service_time: [0, 1s]\n    mailboxes.0.move.lock_duration: [10m, 1h]",
+        ),
         // Plain scalars that YAML 1.2 types as numbers or booleans, which
         // cnasim reads as text.
         edit("name: policy-comparison", "name: 2016"),

@@ -57,6 +57,12 @@ pub struct ScenarioFile {
     /// a default (docs/scenarios.md).
     #[schemars(with = "Option<super::population::PopulationFile>")]
     pub population: Option<Spanned<super::population::PopulationFile>>,
+    /// What `cnasim sweep` runs: seeds, the chart's metric and a grid of
+    /// values (docs/sweep.md). Other commands check it and run the file as
+    /// written.
+    #[serde(default, deserialize_with = "super::set::sweep_key::present")]
+    #[schemars(with = "Option<super::set::SweepFile>")]
+    pub sweep: Option<Spanned<Option<super::set::SweepFile>>>,
 }
 
 /// A policy list entry: a name, or a definition.

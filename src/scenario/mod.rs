@@ -10,6 +10,7 @@ pub mod file;
 pub(crate) mod limits;
 pub mod population;
 pub mod schema;
+pub mod set;
 pub mod validate;
 mod values;
 
@@ -17,6 +18,7 @@ pub use error::ScenarioError;
 pub use limits::{
     DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_MEMORY_BYTES, MAX_POLICIES, MAX_REMINDERS,
 };
+pub use set::{Set, SweepKey};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
@@ -34,6 +36,9 @@ pub struct Overrides {
     /// Most events one policy's run may handle (`--max-events`); default
     /// [`DEFAULT_MAX_EVENTS`].
     pub max_events: Option<u64>,
+    /// `--set KEY=VALUE`: values spliced into the text before it is read
+    /// ([`set`]), in order.
+    pub sets: Vec<Set>,
 }
 
 /// Reads and validates the scenario at `path`.
@@ -43,6 +48,14 @@ pub fn load(path: &Path) -> Result<World, ScenarioError> {
 
 /// Reads and validates the scenario at `path`, with `overrides` applied.
 pub fn load_with(path: &Path, overrides: &Overrides) -> Result<World, ScenarioError> {
+    let bytes = read_file(path)?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    parse_bytes(&bytes, &path.display().to_string(), stem, overrides)
+}
+
+/// The bytes of the scenario file at `path`: a regular file of at most
+/// [`MAX_FILE_BYTES`].
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ScenarioError> {
     let shown = path.display().to_string();
     let fail = |msg: String| ScenarioError::file(&shown, msg);
     let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
@@ -71,8 +84,7 @@ pub fn load_with(path: &Path, overrides: &Overrides) -> Result<World, ScenarioEr
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(fail(format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    parse_bytes(&bytes, &shown, stem, overrides)
+    Ok(bytes)
 }
 
 /// Reads and validates every scenario in `paths`, in order; when any is not
@@ -129,6 +141,71 @@ pub fn parse(
     fallback_name: &str,
     overrides: &Overrides,
 ) -> Result<World, ScenarioError> {
+    read(text, path, fallback_name, overrides, true).map(|(world, _)| world)
+}
+
+/// Validates scenario text and returns its `sweep:` key, if any, checked
+/// but for its values: `cnasim sweep` checks every point of its grid,
+/// where `--set` may have replaced some of them.
+pub fn parse_sweep(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+) -> Result<(World, Option<SweepKey>), ScenarioError> {
+    read(text, path, fallback_name, overrides, false)
+}
+
+/// Validates one point of a sweep: as [`parse`], but without checking the
+/// `sweep:` key's values again (the sweep checked them once).
+pub fn parse_point(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+) -> Result<World, ScenarioError> {
+    read(text, path, fallback_name, overrides, false).map(|(world, _)| world)
+}
+
+/// Splices `overrides.sets` into `text`, then reads it; errors are located
+/// in `text` (or at the set that brought the text in). `check_sweep`: also
+/// check each value of the `sweep:` grid.
+fn read(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+    check_sweep: bool,
+) -> Result<(World, Option<SweepKey>), ScenarioError> {
+    if overrides.sets.is_empty() {
+        return read_text(text, path, fallback_name, overrides, check_sweep);
+    }
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
+    }
+    let applied = match set::apply(text, path, &overrides.sets) {
+        Ok(applied) => applied,
+        Err(set::ApplyError::Refused(e)) => return Err(e),
+        // The reader says what is wrong with the text.
+        Err(set::ApplyError::Unreadable) => {
+            read_text(text, path, fallback_name, overrides, false)?;
+            return Err(ScenarioError::file(
+                path,
+                "--set cannot find its way in this file's YAML; write the value in the file",
+            ));
+        }
+    };
+    read_text(applied.text(), path, fallback_name, overrides, check_sweep)
+        .map_err(|e| applied.relocate(e, text, &overrides.sets))
+}
+
+fn read_text(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+    check_sweep: bool,
+) -> Result<(World, Option<SweepKey>), ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
@@ -163,7 +240,16 @@ pub fn parse(
     let src = validate::Source { path, text };
     let mut world = validate::validate(&file, &src, fallback_name, overrides)?;
     world.estimate = limits::check(&file, &world, &src)?;
-    Ok(world)
+    let sweep = file.sweep.as_ref().map(|s| set::sweep_key::read(s, &src)).transpose()?;
+    if check_sweep {
+        // Each value of the grid, spliced into this text on its own, must
+        // give a valid scenario (`cnasim sweep` checks every combination).
+        for value in sweep.iter().flat_map(|s| &s.grid).flat_map(|k| &k.values) {
+            let one = Overrides { sets: vec![value.clone()], ..overrides.clone() };
+            read(text, path, fallback_name, &one, false)?;
+        }
+    }
+    Ok((world, sweep))
 }
 
 /// How much YAML a scenario may use: a scenario nests about six levels and

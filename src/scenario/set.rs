@@ -1,0 +1,308 @@
+//! `--set KEY=VALUE`: a value spliced into the scenario's text at a dotted
+//! path (`population.moves.incremental_sync_interval`, `mailboxes.0.move.
+//! complete_at`; a number indexes a list) before the text is read, so every
+//! rule and limit applies to it as if it had been written in the file. The
+//! `sweep:` key ([`sweep_key`]) lists such values for `cnasim sweep`.
+//!
+//! Errors keep pointing at the file: one outside the spliced values at its
+//! original line and column (insertions shift nothing), one inside a value
+//! at the `--set` that gave it, or at the `sweep:` value in the file.
+
+mod splice;
+pub mod sweep_key;
+mod walk;
+
+pub use sweep_key::{GridKey, SweepFile, SweepKey};
+
+use super::error::ScenarioError;
+use splice::{Origin as Part, Request, SpliceError, Spliced};
+
+/// A value that replaces, or adds, one key of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Set {
+    /// The dotted path, as given.
+    pub key: String,
+    /// The value as flow YAML on one line, as it is spliced.
+    pub value: String,
+    /// Where it was given.
+    pub origin: Origin,
+}
+
+/// Where a [`Set`] was given, for its errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `--set KEY=VALUE` on the command line; the value as typed.
+    Flag {
+        /// The value as typed.
+        given: String,
+    },
+    /// A value of the scenario's `sweep.set`, at these byte offsets of the
+    /// text it is spliced into.
+    Sweep {
+        /// Where its key is.
+        key_at: usize,
+        /// Where the value is.
+        value_at: usize,
+        /// The value is spliced exactly as written, so a position inside
+        /// it maps to the file.
+        verbatim: bool,
+    },
+}
+
+/// Keys that `--set` and `sweep.set` refuse, and why.
+const REFUSED_KEYS: [(&str, &str); 4] = [
+    (
+        "seed",
+        "`seed` cannot be set this way: use --seed for the seed, and --seeds (or `sweep.seeds`) \
+         for the number of seeds of a sweep",
+    ),
+    (
+        "sweep",
+        "`sweep` cannot be set: it describes the sweep itself; give `cnasim sweep` its grid with \
+         --set KEY=V1,V2, its seeds with --seeds and its metric with --metric",
+    ),
+    ("expect", "`expect` cannot be set: expectations pin what the file as written shows"),
+    ("name", "`name` cannot be set: it names the output folder, which every run of a sweep shares"),
+];
+
+/// The segments of a dotted path, or why it cannot be set.
+pub fn path_segments(key: &str) -> Result<Vec<String>, String> {
+    if key.trim().is_empty() {
+        return Err("the path is empty; give a dotted path such as \
+                    `population.moves.incremental_sync_interval`"
+            .into());
+    }
+    let segments: Vec<String> = key.split('.').map(str::to_string).collect();
+    if let Some(i) = segments.iter().position(|s| s.is_empty() || s.trim() != s) {
+        let why = if segments[i].is_empty() { "an empty part" } else { "spaces around a part" };
+        return Err(format!(
+            "`{}` has {why}; give a dotted path such as `population.moves.share`",
+            key.escape_debug()
+        ));
+    }
+    if let Some((_, why)) = REFUSED_KEYS.iter().find(|(k, _)| *k == segments[0]) {
+        return Err((*why).to_string());
+    }
+    Ok(segments)
+}
+
+/// `value` as flow YAML on one line, or why it is not one YAML value.
+pub fn flow_value(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        return Err("give a value after `=` (`~` for none)".into());
+    }
+    let node = walk::value(value)
+        .map_err(|why| format!("`{}` is not a YAML value: {why}", value.escape_debug()))?;
+    if matches!(node.kind, walk::Kind::Alias) {
+        return Err("an alias (`*name`) is not a value here: write the value out".into());
+    }
+    Ok(walk::flow_text(value, &node))
+}
+
+impl Set {
+    /// A `--set KEY=VALUE` argument, or why it cannot be one.
+    pub fn flag(arg: &str) -> Result<Set, String> {
+        let (key, value) = arg.split_once('=').ok_or_else(|| {
+            "expected KEY=VALUE, such as population.moves.incremental_sync_interval=2d".to_string()
+        })?;
+        Set::flag_value(key, value)
+    }
+
+    /// A `--set` value for `key`, or why it cannot be one.
+    pub fn flag_value(key: &str, value: &str) -> Result<Set, String> {
+        path_segments(key)?;
+        Ok(Set {
+            key: key.to_string(),
+            value: flow_value(value)?,
+            origin: Origin::Flag { given: value.trim().to_string() },
+        })
+    }
+
+    /// How the set reads on a command line: `KEY=VALUE`.
+    pub fn argument(&self) -> String {
+        match &self.origin {
+            Origin::Flag { given } => format!("{}={given}", self.key),
+            Origin::Sweep { .. } => format!("{}={}", self.key, self.value),
+        }
+    }
+}
+
+/// The text with every set spliced in, and where each part came from.
+pub(super) struct Applied {
+    spliced: Spliced,
+}
+
+/// Why the sets could not be spliced.
+pub(super) enum ApplyError {
+    /// The text could not be walked: reading it says what is wrong.
+    Unreadable,
+    /// A set's path cannot be followed.
+    Refused(ScenarioError),
+}
+
+/// Splices `sets` into `text` (the file `path`).
+pub(super) fn apply(text: &str, path: &str, sets: &[Set]) -> Result<Applied, ApplyError> {
+    let mut paths = Vec::with_capacity(sets.len());
+    for set in sets {
+        paths.push(
+            path_segments(&set.key)
+                .map_err(|why| ApplyError::Refused(refused(text, path, set, why)))?,
+        );
+    }
+    let requests: Vec<Request<'_>> =
+        sets.iter().zip(&paths).map(|(s, p)| Request { path: p, value: &s.value }).collect();
+    match splice::splice(text, &requests) {
+        Ok(spliced) => Ok(Applied { spliced }),
+        Err(SpliceError::Unwalkable) => Err(ApplyError::Unreadable),
+        Err(SpliceError::Refused { index, message }) => {
+            Err(ApplyError::Refused(refused(text, path, &sets[index], message)))
+        }
+    }
+}
+
+/// A set whose path cannot be followed: at the `--set`, or at its key in
+/// the `sweep:` block.
+fn refused(text: &str, path: &str, set: &Set, why: String) -> ScenarioError {
+    match &set.origin {
+        Origin::Flag { given } => {
+            ScenarioError::file(path, format!("--set {}={given}: {why}", set.key))
+        }
+        Origin::Sweep { key_at, .. } => at_offset(path, text, *key_at, why),
+    }
+}
+
+impl Applied {
+    /// The text to read.
+    pub(super) fn text(&self) -> &str {
+        &self.spliced.text
+    }
+
+    /// `e`, found in the spliced text, as it concerns the original `text`:
+    /// at its place in the file, or at the set that brought its text in.
+    pub(super) fn relocate(&self, e: ScenarioError, text: &str, sets: &[Set]) -> ScenarioError {
+        if e.line == 0 {
+            return e;
+        }
+        let Some(offset) = offset_of(&self.spliced.text, e.line, e.column) else {
+            return ScenarioError::file(&e.path, e.message);
+        };
+        let (part, inner) = self.spliced.origin(offset);
+        let (n, in_value) = match part {
+            Part::Original(at) => return at_offset(&e.path, text, at, e.message),
+            Part::Key(n) => (n, false),
+            Part::Value(n) => (n, true),
+        };
+        let Some(set) = sets.get(n) else { return ScenarioError::file(&e.path, e.message) };
+        match &set.origin {
+            Origin::Flag { given } => {
+                let shown = format!("--set {}={given}", set.key);
+                let caret = if in_value && *given == set.value {
+                    let before = given.get(..inner).map_or(0, |b| b.chars().count());
+                    shown.chars().count() - given.chars().count() + before
+                } else {
+                    "--set ".len()
+                };
+                let line: String =
+                    shown.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                ScenarioError {
+                    path: e.path,
+                    line: 0,
+                    column: 0,
+                    message: format!("{shown}: {}", e.message),
+                    snippet: Some(format!("  |\n  | {line}\n  | {}^", " ".repeat(caret))),
+                }
+            }
+            Origin::Sweep { key_at, value_at, verbatim } => {
+                if in_value {
+                    let at = if *verbatim { value_at + inner } else { *value_at };
+                    let message =
+                        format!("sweep value `{}` of `{}`: {}", set.value, set.key, e.message);
+                    at_offset(&e.path, text, at, message)
+                } else {
+                    at_offset(
+                        &e.path,
+                        text,
+                        *key_at,
+                        format!("sweep key `{}`: {}", set.key, e.message),
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// The byte offset of a 1-based line and column (in characters) of `text`.
+fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
+    let line = usize::try_from(line).ok()?.checked_sub(1)?;
+    let start =
+        if line == 0 { 0 } else { text.match_indices('\n').nth(line - 1).map(|(i, _)| i + 1)? };
+    let rest = &text[start..];
+    let line_len = rest.find('\n').unwrap_or(rest.len());
+    let skip = usize::try_from(column.saturating_sub(1)).ok()?;
+    let within: usize = rest[..line_len].chars().take(skip).map(char::len_utf8).sum();
+    Some(start + within)
+}
+
+/// An error at byte `offset` of `text`.
+fn at_offset(path: &str, text: &str, offset: usize, message: impl Into<String>) -> ScenarioError {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() as u64 + 1;
+    ScenarioError::at_line_column(path, text, line, column, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_their_refusals() {
+        assert_eq!(path_segments("a.0.b").unwrap(), ["a", "0", "b"]);
+        assert!(path_segments("").unwrap_err().contains("empty"));
+        assert!(path_segments("a..b").unwrap_err().contains("an empty part"));
+        assert!(path_segments("a. b").unwrap_err().contains("spaces"));
+        assert!(path_segments("seed").unwrap_err().contains("--seed"));
+        assert!(path_segments("sweep.seeds").unwrap_err().contains("--seeds"));
+        assert!(path_segments("expect.fixed").unwrap_err().contains("expect"));
+        assert!(path_segments("name").unwrap_err().contains("output folder"));
+    }
+
+    #[test]
+    fn values_become_flow_text() {
+        assert_eq!(flow_value("12h").unwrap(), "12h");
+        assert_eq!(flow_value(" { uniform: [1m, 5m] } ").unwrap(), "{ uniform: [1m, 5m] }");
+        assert_eq!(flow_value("[15m, 30m]").unwrap(), "[15m, 30m]");
+        assert_eq!(flow_value("a: 1").unwrap(), "{ a: 1 }");
+        assert_eq!(flow_value("x, y").unwrap(), "\"x, y\"");
+        assert_eq!(flow_value("'q'").unwrap(), "'q'");
+        assert_eq!(flow_value("1d # why").unwrap(), "1d");
+        assert!(flow_value("").unwrap_err().contains("give a value"));
+        assert!(flow_value("[1m, 5m").unwrap_err().contains("not a YAML value"));
+        assert!(flow_value("a\n---\nb").unwrap_err().contains("more than one"));
+        assert!(flow_value("*x").is_err());
+    }
+
+    #[test]
+    fn flags_read_key_and_value() {
+        let s = Set::flag("population.moves.share=0.5").unwrap();
+        assert_eq!((s.key.as_str(), s.value.as_str()), ("population.moves.share", "0.5"));
+        assert_eq!(s.argument(), "population.moves.share=0.5");
+        assert!(Set::flag("population").unwrap_err().contains("KEY=VALUE"));
+        assert!(Set::flag("seed=3").unwrap_err().contains("--seed"));
+    }
+
+    #[test]
+    fn offsets_and_positions_agree() {
+        let text = "a: 1\nbé: 2\n";
+        assert_eq!(offset_of(text, 2, 5), Some(text.find('2').unwrap()));
+        assert_eq!(offset_of(text, 1, 1), Some(0));
+        assert_eq!(offset_of(text, 9, 1), None);
+        let e = at_offset("f.yaml", text, text.find('2').unwrap(), "m");
+        assert_eq!((e.line, e.column), (2, 5));
+    }
+}

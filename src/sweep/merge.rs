@@ -1,0 +1,120 @@
+//! `cnasim sweep --merge DIR...`: shard folders back into one sweep. Every
+//! shard must describe the same sweep, each shard of the count must be
+//! there exactly once, and the rows must be exactly the sweep's runs, each
+//! in its own shard; then the rows, sorted by run, are those of the sweep
+//! run whole.
+
+use super::manifest::Manifest;
+use super::results::{self, Row};
+use std::path::{Path, PathBuf};
+
+/// Reads one shard folder's manifest.
+fn read_manifest(dir: &Path) -> Result<Manifest, String> {
+    let shown = dir.display();
+    let path = dir.join("sweep.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{shown}: not a sweep shard folder (cannot read sweep.json: {e})"))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a sweep manifest: {e}", path.display()))?;
+    manifest.consistent().map_err(|why| format!("{}: {why}", path.display()))?;
+    if manifest.shard.is_none() {
+        return Err(format!(
+            "{shown} holds a whole sweep, not a shard; only shard folders \
+             (NAME.sweep-shard-I-of-N) are merged"
+        ));
+    }
+    Ok(manifest)
+}
+
+/// The sweep that the shard folders `dirs` make up, and its rows in run
+/// order then policy order; or why they do not make one.
+pub fn read_shards(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
+    let Some(first_dir) = dirs.first() else {
+        return Err("give the shard folders to merge".into());
+    };
+    let manifests: Vec<Manifest> =
+        dirs.iter().map(|d| read_manifest(d)).collect::<Result<_, _>>()?;
+    let first = &manifests[0];
+    let count = first.shard.map_or(0, |s| s.count);
+    let mut by_index: Vec<Option<&PathBuf>> = vec![None; count as usize];
+    for (dir, m) in dirs.iter().zip(&manifests) {
+        if let Some(what) = first.difference(m) {
+            return Err(format!(
+                "{} and {} are shards of different sweeps: {what} differs",
+                first_dir.display(),
+                dir.display()
+            ));
+        }
+        let Some(shard) = m.shard else { continue };
+        if shard.count != count {
+            return Err(format!(
+                "{} is a shard of {count} and {} of {}: the sweep was split differently",
+                first_dir.display(),
+                dir.display(),
+                shard.count
+            ));
+        }
+        let slot = &mut by_index[(shard.index - 1) as usize];
+        if let Some(other) = slot {
+            return Err(format!(
+                "shard {shard} is given twice: {} and {}",
+                other.display(),
+                dir.display()
+            ));
+        }
+        *slot = Some(dir);
+    }
+    let missing: Vec<String> = by_index
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_none())
+        .map(|(i, _)| format!("{}/{count}", i + 1))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "shard{} {} {} missing",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    let policies = first.policies.len();
+    let mut rows: Vec<Row> = Vec::with_capacity(first.runs as usize * policies);
+    for (dir, m) in dirs.iter().zip(&manifests) {
+        let Some(shard) = m.shard else { continue };
+        let path = dir.join("results.csv");
+        for row in results::read(&path, first)? {
+            if !shard.has(row.run) {
+                return Err(format!(
+                    "{}: run {} does not belong to shard {shard}",
+                    path.display(),
+                    row.run
+                ));
+            }
+            rows.push(row);
+        }
+    }
+    // Exactly one row per run and policy.
+    rows.sort_by_key(|r| (r.run, r.policy));
+    let expected = first.runs as usize * policies;
+    for (i, row) in rows.iter().enumerate() {
+        let (run, policy) = ((i / policies) as u64, i % policies);
+        if (row.run, row.policy) != (run, policy) {
+            let what = if (row.run, row.policy) < (run, policy) { "twice" } else { "missing" };
+            let (run, policy) = if what == "twice" { (row.run, row.policy) } else { (run, policy) };
+            return Err(format!(
+                "the shards' results are not the sweep's runs: run {run} under {} is {what}",
+                first.policies[policy]
+            ));
+        }
+    }
+    if rows.len() != expected {
+        let run = rows.len() / policies;
+        return Err(format!(
+            "the shards' results are not the sweep's runs: run {run} under {} is missing",
+            first.policies[rows.len() % policies]
+        ));
+    }
+    let manifest = Manifest { shard: None, ..first.clone() };
+    Ok((manifest, rows))
+}

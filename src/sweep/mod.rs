@@ -1,0 +1,307 @@
+//! `cnasim sweep`: a scenario run under many seeds at every point of a
+//! grid of values ([`grid`]), each run an ordinary `cnasim run` of the file
+//! with `--seed` and `--set` (so every row can be reproduced alone), in
+//! parallel; then one folder with every run's metrics ([`results`]), their
+//! statistics per point ([`aggregate`]), a manifest ([`manifest`]) and a
+//! chart ([`chart`]). A sweep can be split into shards that run apart (on
+//! a batch scheduler) and are merged afterwards ([`mod@merge`]).
+//!
+//! Architecture invariant: a sweep's files depend only on the scenario
+//! file and the options, never on `--jobs`, the shards or the machine:
+//! runs are collected by index and every statistic is computed from the
+//! rows in run order.
+
+pub mod aggregate;
+pub mod chart;
+pub mod grid;
+pub mod manifest;
+pub mod merge;
+pub mod results;
+mod runs;
+
+use crate::model::metrics::METRIC_NAMES;
+use crate::model::policy::Policy;
+use crate::output::OutputFolder;
+use crate::output::summary::VERSION;
+use crate::runner::RunnerError;
+use crate::scenario::set::GridKey;
+use crate::scenario::set::sweep_key::{DEFAULT_METRIC, MAX_RUNS, MAX_SEEDS, metric_named};
+use crate::scenario::{self, Overrides, ScenarioError};
+use grid::{Plan, Shard};
+use manifest::{Axis, Manifest};
+use results::Row;
+use std::path::{Path, PathBuf};
+
+/// What `cnasim sweep FILE` was asked to do.
+#[derive(Clone, Debug)]
+pub struct SweepOptions {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Seeds per point (`--seeds`); else the file's `sweep.seeds`, else 1.
+    pub seeds: Option<u64>,
+    /// The first seed (`--seed`); else the file's `seed`.
+    pub seed: Option<u64>,
+    /// `--set KEY=V1,V2,...`: each replaces the file's list for its key, or
+    /// adds the key at the end of the grid.
+    pub sets: Vec<GridKey>,
+    /// Runs at once.
+    pub jobs: usize,
+    /// Run only this slice of the runs.
+    pub shard: Option<Shard>,
+    /// Run only these policies, in this order; else the scenario's.
+    pub policies: Vec<String>,
+    /// The chart's metric (`--metric`); else the file's, else
+    /// `reminders_missed`.
+    pub metric: Option<String>,
+    /// Where the folder goes.
+    pub out: PathBuf,
+    /// Most events one policy's run may handle.
+    pub max_events: u64,
+    /// Show a progress bar on stderr (when it is a terminal).
+    pub progress: bool,
+}
+
+/// Why a sweep or a merge did not write its folder.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The scenario file, or one of the values given, is not valid.
+    #[error("{0}")]
+    Scenario(Box<ScenarioError>),
+    /// One grid point does not give a valid scenario.
+    #[error("{source}\n  at grid point {point}")]
+    Point {
+        /// The point's values.
+        point: String,
+        /// What is wrong.
+        source: Box<ScenarioError>,
+    },
+    /// A run stopped before its end.
+    #[error("{0}")]
+    Run(Box<RunFailure>),
+    /// The options do not make a sweep.
+    #[error("{0}")]
+    Usage(String),
+    /// Shards that do not merge.
+    #[error("{0}")]
+    Merge(String),
+    /// The worker threads could not start.
+    #[error("cannot start {jobs} worker threads: {message}")]
+    Threads {
+        /// How many were asked for.
+        jobs: usize,
+        /// Why not.
+        message: String,
+    },
+    /// The output folder could not be written.
+    #[error("cannot write the output folder in {dir}: {source}")]
+    Output {
+        /// The `--out` folder.
+        dir: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+}
+
+impl From<ScenarioError> for SweepError {
+    fn from(e: ScenarioError) -> Self {
+        SweepError::Scenario(Box::new(e))
+    }
+}
+
+/// A run that stopped before its end.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "run {run} (grid point {point}, seed {seed}) could not complete: {source}\n  \
+     reproduce it with: {reproduce}"
+)]
+pub struct RunFailure {
+    /// The run's index.
+    pub run: u64,
+    /// Its point's values.
+    pub point: String,
+    /// Its seed.
+    pub seed: u64,
+    /// The command that runs it alone.
+    pub reproduce: String,
+    /// Why it stopped.
+    pub source: RunnerError,
+}
+
+/// What a sweep or a merge wrote.
+pub struct Written {
+    /// The folder.
+    pub folder: PathBuf,
+    /// The sweep it holds.
+    pub manifest: Manifest,
+    /// Runs whose rows it holds.
+    pub runs: u64,
+    /// The table of the chart's metric (a complete sweep only).
+    pub table: Option<String>,
+}
+
+/// The folder name of a complete sweep of `scenario`.
+pub fn folder_name(scenario: &str) -> String {
+    format!("{scenario}.sweep")
+}
+
+/// The folder name of one shard of a sweep of `scenario`.
+pub fn shard_folder_name(scenario: &str, shard: Shard) -> String {
+    format!("{scenario}.sweep-shard-{}-of-{}", shard.index, shard.count)
+}
+
+/// The scenario file as text, with the name it goes by in messages and the
+/// name a scenario without `name:` takes.
+struct Source {
+    text: String,
+    shown: String,
+    stem: String,
+}
+
+fn read_source(path: &Path) -> Result<Source, SweepError> {
+    let bytes = scenario::read_file(path)?;
+    let shown = path.display().to_string();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            // The reader locates the bad byte.
+            let bytes = e.into_bytes();
+            scenario::parse_bytes(&bytes, &shown, &stem, &Overrides::default())?;
+            return Err(SweepError::Usage(format!("{shown}: expected UTF-8 text")));
+        }
+    };
+    Ok(Source { text, shown, stem })
+}
+
+/// The policies named `names`, in order, from `world`'s or the built-in
+/// ones.
+fn pick_policies(world: &crate::model::World, names: &[String]) -> Result<Vec<Policy>, String> {
+    names
+        .iter()
+        .map(|name| {
+            world
+                .policies
+                .iter()
+                .find(|p| &p.name == name)
+                .cloned()
+                .or_else(|| Policy::preset(name))
+                .ok_or_else(|| format!("scenario `{}` has no policy `{name}`", world.name))
+        })
+        .collect()
+}
+
+/// Runs the sweep `options` describes and writes its folder.
+pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
+    let source = read_source(&options.file)?;
+    let base =
+        Overrides { seed: options.seed, max_events: Some(options.max_events), sets: Vec::new() };
+    let (world, key) = scenario::parse_sweep(&source.text, &source.shown, &source.stem, &base)?;
+    let key = key.unwrap_or_default();
+    if let Some(shard) = options.shard
+        && shard.count > MAX_RUNS
+    {
+        return Err(SweepError::Usage(format!("--shard: at most {MAX_RUNS} shards")));
+    }
+    let seeds = options.seeds.or(key.seeds).unwrap_or(1);
+    if !(1..=MAX_SEEDS).contains(&seeds) {
+        return Err(SweepError::Usage(format!(
+            "--seeds must be from 1 to {MAX_SEEDS}; found {seeds}"
+        )));
+    }
+    let metric = match &options.metric {
+        Some(name) => {
+            metric_named(name).map_err(|why| SweepError::Usage(format!("--metric: {why}")))?
+        }
+        None => key.metric.unwrap_or(DEFAULT_METRIC),
+    };
+    let grid = grid::combine(&key.grid, &options.sets).map_err(SweepError::Usage)?;
+    let plan = Plan::new(grid, seeds, world.seed).map_err(SweepError::Usage)?;
+    let mut names: Vec<String> = Vec::new();
+    let wanted = if options.policies.is_empty() {
+        world.policies.iter().map(|p| p.name.clone()).collect()
+    } else {
+        options.policies.clone()
+    };
+    for name in wanted {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    pick_policies(&world, &names).map_err(|why| SweepError::Usage(format!("--policy: {why}")))?;
+    let manifest = Manifest {
+        scenario: world.name.clone(),
+        version: VERSION.to_string(),
+        scenario_hash: manifest::hash(source.text.as_bytes()),
+        base_seed: plan.base_seed,
+        seeds,
+        grid: plan
+            .grid
+            .iter()
+            .map(|k| Axis {
+                key: k.key.clone(),
+                values: k.values.iter().map(|s| s.value.clone()).collect(),
+            })
+            .collect(),
+        policies: names,
+        metric: metric.to_string(),
+        runs: plan.runs(),
+        shard: options.shard,
+    };
+    let job = runs::Job { source: &source, plan: &plan, manifest: &manifest, options };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .map_err(|e| SweepError::Threads { jobs: options.jobs, message: e.to_string() })?;
+    pool.install(|| job.check_points())?;
+    let rows = pool.install(|| job.run_all())?;
+    let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;
+    match options.shard {
+        Some(shard) => {
+            let name = shard_folder_name(&manifest.scenario, shard);
+            let folder = write_folder(&options.out, &name, |dir| {
+                results::write(&dir.join("results.csv"), &manifest, &rows)?;
+                std::fs::write(dir.join("sweep.json"), manifest.to_json())
+            })?;
+            Ok(Written { folder, manifest, runs, table: None })
+        }
+        None => write_complete(&options.out, manifest, &rows),
+    }
+}
+
+/// Writes `out/name/` atomically with `fill`.
+fn write_folder(
+    out: &Path,
+    name: &str,
+    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<PathBuf, SweepError> {
+    let io_error = |source| SweepError::Output { dir: out.to_path_buf(), source };
+    let folder = OutputFolder::create(out, name).map_err(io_error)?;
+    fill(folder.path()).map_err(io_error)?;
+    folder.commit().map_err(io_error)
+}
+
+/// Writes the folder of a complete sweep: results.csv, aggregate.csv,
+/// sweep.json, sweep.png and sweep.svg. `rows` hold every run, in run
+/// order then policy order.
+fn write_complete(out: &Path, manifest: Manifest, rows: &[Row]) -> Result<Written, SweepError> {
+    let manifest = Manifest { shard: None, ..manifest };
+    let cells = aggregate::aggregate(&manifest, rows);
+    let metric = METRIC_NAMES.iter().position(|m| *m == manifest.metric).unwrap_or(0);
+    let folder = write_folder(out, &folder_name(&manifest.scenario), |dir| {
+        results::write(&dir.join("results.csv"), &manifest, rows)?;
+        aggregate::write(&dir.join("aggregate.csv"), &manifest, &cells)?;
+        std::fs::write(dir.join("sweep.json"), manifest.to_json())?;
+        let data = chart::ChartData { manifest: &manifest, cells: &cells, metric };
+        chart::write_png(&dir.join("sweep.png"), &data)?;
+        std::fs::write(dir.join("sweep.svg"), chart::render_svg(&data)?)
+    })?;
+    let table = aggregate::table(&manifest, &cells, metric);
+    Ok(Written { folder, runs: manifest.runs, manifest, table: Some(table) })
+}
+
+/// Merges the shard folders `dirs` into `out/<scenario>.sweep/`, the same
+/// folder, byte for byte, as the sweep run whole.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
+    let (manifest, rows) = merge::read_shards(dirs).map_err(SweepError::Merge)?;
+    write_complete(out, manifest, &rows)
+}

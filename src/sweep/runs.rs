@@ -1,0 +1,146 @@
+//! Running a sweep's runs on the current rayon pool: every grid point is
+//! checked first, then the runs go in parallel and are collected by index,
+//! so the rows come out in run order whatever the number of threads.
+
+use super::grid::Plan;
+use super::manifest::Manifest;
+use super::results::Row;
+use super::{RunFailure, Source, SweepError, SweepOptions, pick_policies};
+use crate::model::World;
+use crate::runner::run_in_memory;
+use crate::scenario::{self, DEFAULT_MAX_EVENTS, Overrides};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// One sweep's runs.
+pub(super) struct Job<'a> {
+    pub source: &'a Source,
+    pub plan: &'a Plan,
+    pub manifest: &'a Manifest,
+    pub options: &'a SweepOptions,
+}
+
+impl Job<'_> {
+    /// The world of `point` under `seed`.
+    fn world(&self, point: u64, seed: u64) -> Result<World, SweepError> {
+        let overrides = Overrides {
+            seed: Some(seed),
+            max_events: Some(self.options.max_events),
+            sets: self.plan.sets(point),
+        };
+        let s = self.source;
+        let mut world =
+            scenario::parse_point(&s.text, &s.shown, &s.stem, &overrides).map_err(|source| {
+                SweepError::Point { point: self.manifest.describe(point), source: Box::new(source) }
+            })?;
+        world.policies = pick_policies(&world, &self.manifest.policies).map_err(|why| {
+            SweepError::Usage(format!("grid point {}: {why}", self.manifest.describe(point)))
+        })?;
+        Ok(world)
+    }
+
+    /// Checks that every grid point gives a valid scenario (under the base
+    /// seed) before anything runs; the first bad point, in grid order, is
+    /// reported.
+    pub fn check_points(&self) -> Result<(), SweepError> {
+        let points: Vec<u64> = (0..self.plan.points()).collect();
+        let checked: Vec<Result<(), SweepError>> =
+            points.par_iter().map(|&p| self.world(p, self.plan.base_seed).map(|_| ())).collect();
+        checked.into_iter().collect()
+    }
+
+    /// The command that runs `run` alone.
+    fn reproduce(&self, run: u64) -> String {
+        let s = self.source;
+        let mut path = s.shown.clone();
+        if path.starts_with('-') {
+            path.insert_str(0, "./");
+        }
+        let mut words = vec!["cnasim".to_string(), "run".into(), path];
+        words.extend(["--seed".to_string(), self.plan.seed(run).to_string()]);
+        for set in self.plan.sets(run / self.plan.seeds) {
+            words.extend(["--set".to_string(), set.argument()]);
+        }
+        for policy in &self.options.policies {
+            words.extend(["--policy".to_string(), policy.clone()]);
+        }
+        if self.options.max_events != DEFAULT_MAX_EVENTS {
+            words.extend(["--max-events".to_string(), self.options.max_events.to_string()]);
+        }
+        let quoted: Vec<String> = words
+            .iter()
+            .map(|w| shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned()))
+            .collect();
+        quoted.join(" ")
+    }
+
+    /// The rows of run `run`, one per policy.
+    fn run(&self, run: u64) -> Result<Vec<Row>, SweepError> {
+        let point = run / self.plan.seeds;
+        let seed = self.plan.seed(run);
+        let world = self.world(point, seed)?;
+        let done = run_in_memory(&world).map_err(|source| {
+            SweepError::Run(Box::new(RunFailure {
+                run,
+                point: self.manifest.describe(point),
+                seed,
+                reproduce: self.reproduce(run),
+                source,
+            }))
+        })?;
+        Ok(done
+            .results
+            .iter()
+            .enumerate()
+            .map(|(j, r)| Row::new(run, j, &r.outcome.metrics, r.outcome.events_handled))
+            .collect())
+    }
+
+    /// Runs every run of the shard (or of the sweep) in parallel, and
+    /// returns their rows in run order. The first run to fail stops the
+    /// others from starting; of those that failed, the first in run order
+    /// is reported.
+    pub fn run_all(&self) -> Result<Vec<Row>, SweepError> {
+        let shard = self.options.shard;
+        let runs: Vec<u64> =
+            (0..self.plan.runs()).filter(|&r| shard.is_none_or(|s| s.has(r))).collect();
+        let bar = progress_bar(runs.len() as u64, self.options.progress);
+        let stop = AtomicBool::new(false);
+        let outcomes: Vec<Option<Result<Vec<Row>, SweepError>>> = runs
+            .par_iter()
+            .map(|&run| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let rows = self.run(run);
+                if rows.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                bar.inc(1);
+                Some(rows)
+            })
+            .collect();
+        bar.finish_and_clear();
+        let mut rows = Vec::with_capacity(runs.len() * self.manifest.policies.len());
+        for outcome in outcomes.into_iter().flatten() {
+            rows.extend(outcome?);
+        }
+        Ok(rows)
+    }
+}
+
+/// A progress bar on stderr, drawn only when it is a terminal and `show`.
+fn progress_bar(total: u64, show: bool) -> ProgressBar {
+    if !show || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, ETA {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
