@@ -15,7 +15,7 @@ use super::budget::{EventBudget, RunError};
 use super::world::{self, Arrivals, Database};
 use crate::engine::rng;
 use crate::time::{Grid, SimTime};
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
 /// Counter and effect time of a newly issued event.
@@ -108,10 +108,6 @@ struct Segment {
 }
 
 impl Segment {
-    fn last_effect(&self) -> i64 {
-        self.first_effect.saturating_add((self.count as i64 - 1).saturating_mul(self.step))
-    }
-
     /// The first event still unprocessed at `t` (effects at `t` count as
     /// processed) as (its counter, its effect), if any.
     fn front_at(&self, t: i64) -> Option<(u64, i64)> {
@@ -202,28 +198,31 @@ impl PoissonArrivals {
             self.slot_end = from.saturating_add(length).min(limit);
             let length = self.slot_end - from;
             let count = self.poisson(self.rate_ms * length as f64);
-            // A 32-bit draw where it suffices: half the stream per arrival.
-            match u32::try_from(length) {
-                Ok(short) => self
-                    .pending
-                    .extend((0..count).map(|_| from + i64::from(self.rng.random_range(0..short)))),
-                Err(_) => {
-                    self.pending.extend((0..count).map(|_| from + self.rng.random_range(0..length)))
-                }
-            }
+            // A uniform millisecond of the slot: the high half of a 64-bit
+            // draw times the length (off uniform by at most length / 2^64).
+            let rng = &mut self.rng;
+            self.pending.extend(
+                (0..count)
+                    .map(|_| from + ((u128::from(rng.next_u64()) * length as u128) >> 64) as i64),
+            );
             self.pending.sort_unstable_by(|a, b| b.cmp(a));
         }
     }
 
-    /// A Poisson draw of mean `mean` (at most a few dozen here): Knuth's
-    /// count of uniforms whose product stays above `e^-mean`.
+    /// A Poisson draw of mean `mean` (at most a few dozen here), by
+    /// inversion: the first count whose cumulative probability passes one
+    /// uniform draw.
     fn poisson(&mut self, mean: f64) -> u64 {
-        let floor = libm::exp(-mean);
-        let mut product: f64 = self.rng.random();
+        let u: f64 = self.rng.random();
+        let mut p = libm::exp(-mean);
+        let mut cumulative = p;
         let mut count = 0;
-        while product > floor {
+        // Rounding can keep the sum just below a draw close to 1; the terms
+        // then vanish and the count stops where the distribution does.
+        while u >= cumulative && p > 0.0 {
             count += 1;
-            product *= self.rng.random::<f64>();
+            p *= mean / count as f64;
+            cumulative += p;
         }
         count
     }
@@ -309,6 +308,7 @@ impl<'p> DatabaseRun<'p> {
     /// The next background arrival before the window end, if any. Offsets
     /// are checked against the window before they become instants, so no
     /// rate, however small, can overflow.
+    #[inline]
     fn draw_background(&mut self) -> Option<SimTime> {
         let window = (self.end - self.start).as_millis();
         let start = self.start;
@@ -351,36 +351,32 @@ impl<'p> DatabaseRun<'p> {
     /// `upto`, in order, each spending one event of `budget`. At one
     /// instant quiet move events come before background arrivals.
     fn catch_up(&mut self, upto: Upto, budget: &mut EventBudget) -> Result<(), RunError> {
+        // The latest background arrival due (inclusive).
+        let background_until = match upto {
+            Upto::Arrival(at, Arrival::Move { .. }) => at.as_millis() - 1,
+            Upto::Arrival(at, Arrival::User) => at.as_millis(),
+            Upto::End => i64::MAX,
+        };
         loop {
-            let quiet = self.quiet.get(self.next_quiet).filter(|q| match upto {
+            let quiet = self.quiet.get(self.next_quiet).copied().filter(|q| match upto {
                 Upto::Arrival(at, Arrival::Move { owner }) => (q.at, q.owner) < (at, owner),
                 Upto::Arrival(at, Arrival::User) => q.at <= at,
                 Upto::End => true,
             });
-            let background = self.next_background.filter(|&bg| match upto {
-                Upto::Arrival(at, Arrival::Move { .. }) => bg < at,
-                Upto::Arrival(at, Arrival::User) => bg <= at,
-                Upto::End => true,
-            });
-            // Whatever is due comes before whatever is not, so the earlier
-            // of the two due ones is next.
-            let at = match (quiet, background) {
-                (Some(q), Some(bg)) if q.at <= bg => {
-                    self.next_quiet += 1;
-                    q.at
-                }
-                (Some(q), None) => {
-                    self.next_quiet += 1;
-                    q.at
-                }
-                (_, Some(bg)) => {
-                    self.next_background = self.draw_background();
-                    bg
-                }
-                (None, None) => return Ok(()),
-            };
-            budget.spend(at)?;
-            self.issue_now(at)?;
+            // The background arrivals due before that quiet event (which
+            // comes first at one instant), or all those due: the bulk of
+            // a busy database's events, in a tight loop.
+            let quiet_at = quiet.map_or(i64::MAX, |q| q.at.as_millis() - 1);
+            let until = background_until.min(quiet_at);
+            while let Some(bg) = self.next_background.filter(|bg| bg.as_millis() <= until) {
+                self.next_background = self.draw_background();
+                budget.spend(bg)?;
+                self.issue_now(bg)?;
+            }
+            let Some(q) = quiet else { return Ok(()) };
+            self.next_quiet += 1;
+            budget.spend(q.at)?;
+            self.issue_now(q.at)?;
         }
     }
 
@@ -436,6 +432,7 @@ impl<'p> DatabaseRun<'p> {
     /// where i(j) is the first event not yet processed when j arrives
     /// (processing at the same instant comes later, in phase 3). So the
     /// figure is updated here, at arrival, from the front of `pending`.
+    #[inline]
     fn issue_now(&mut self, at: SimTime) -> Result<Issued, CounterOverflow> {
         let a = at.as_millis();
         if a >= self.next_bucket_ms {
@@ -447,15 +444,15 @@ impl<'p> DatabaseRun<'p> {
             return Err(CounterOverflow(self.name.clone()));
         }
         self.next_counter = counter + 1;
-        let effect = if self.service_ms == 0 {
-            a
-        } else {
-            a.max(self.busy_until).saturating_add(self.service_ms)
-        };
+        // The last pending event takes effect at `busy_until` (with T = 0,
+        // every pending event is of that instant).
+        let before = self.busy_until;
+        let effect =
+            if self.service_ms == 0 { a } else { a.max(before).saturating_add(self.service_ms) };
         self.busy_until = effect;
 
         // Forget the events processed before this arrival.
-        if self.pending.is_some_and(|s| s.last_effect() < a) {
+        if before < a {
             self.pending = None;
         }
         if let Some(front) = self.pending.as_mut()
