@@ -116,15 +116,24 @@ pub fn run_to_folder_with(
     let labels = Labels::new(world);
     let folder = OutputFolder::create(out_dir, &world.name).map_err(io_error)?;
     let timeline = Timeline::new(world, &plan);
-    let parts: Vec<PathBuf> =
-        (0..world.policies.len()).map(|i| folder.path().join(format!(".policy-{i}"))).collect();
+    // The first policy writes the event logs themselves, the others parts
+    // that are appended in policy order.
+    let dirs: Vec<PathBuf> = (0..world.policies.len())
+        .map(|i| match i {
+            0 => folder.path().to_path_buf(),
+            _ => folder.path().join(format!(".policy-{i}")),
+        })
+        .collect();
     let runs = world
         .policies
         .par_iter()
-        .zip(&parts)
-        .map(|(policy, part)| {
-            std::fs::create_dir(part).map_err(io_error)?;
-            let files = RunFiles::create(part, &policy.name, &logged, &labels, world, &plan)
+        .zip(&dirs)
+        .enumerate()
+        .map(|(i, (policy, dir))| {
+            if i > 0 {
+                std::fs::create_dir(dir).map_err(io_error)?;
+            }
+            let files = RunFiles::create(dir, i == 0, &policy.name, &logged, &labels, world, &plan)
                 .map_err(io_error)?;
             let observer = TimelineObserver::new(&timeline, world, &policy.name);
             let (outcome, (files, observer)) = simulate(world, &plan, policy, (files, observer))?;
@@ -133,7 +142,7 @@ pub fn run_to_folder_with(
             Ok((PolicyResult { policy: policy.clone(), outcome }, lanes))
         })
         .collect::<Result<Vec<_>, RunnerError>>()?;
-    join_logs(folder.path(), &parts).map_err(io_error)?;
+    join_logs(folder.path(), &dirs[1.min(dirs.len())..]).map_err(io_error)?;
     let (results, lanes): (Vec<PolicyResult>, Vec<PolicyTimeline>) = runs.into_iter().unzip();
     let timeline = Timeline { policies: lanes, ..timeline };
     let mut run = ScenarioRun { plan, results, folder: None, logs: Some(logs) };

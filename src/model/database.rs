@@ -141,8 +141,72 @@ pub struct BacklogSeries {
 /// weekend, or the whole window when the two rates are equal).
 enum Background {
     None,
-    Uniform { rates: world::Background, rate: f64, from: i64, until: i64, k: u64 },
+    Uniform(Box<UniformArrivals>),
     Poisson(Box<PoissonArrivals>),
+}
+
+/// Evenly spaced arrivals at one rate, from `from` (an offset) until
+/// `until`: arrival k at `from + floor(k * 3600000 / rate)`.
+struct UniformArrivals {
+    rates: world::Background,
+    rate: f64,
+    from: i64,
+    until: i64,
+    k: u64,
+    /// For a whole rate, `floor(k * 3600000 / rate)` kept as quotient and
+    /// remainder and stepped by `3600000 / rate` and `3600000 % rate`: the
+    /// exact value, without a division per arrival.
+    whole: Option<Stepped>,
+}
+
+#[derive(Clone, Copy)]
+struct Stepped {
+    rate: u64,
+    step: u64,
+    step_rest: u64,
+    quotient: u64,
+    rest: u64,
+}
+
+impl UniformArrivals {
+    fn new(rates: world::Background, rate: f64, from: i64, until: i64) -> Self {
+        // Rates are at most 10^8 an hour, so a whole one fits a u64.
+        let whole = (rate > 0.0 && rate.fract() == 0.0).then(|| {
+            let rate = rate as u64;
+            Stepped {
+                rate,
+                step: 3_600_000 / rate,
+                step_rest: 3_600_000 % rate,
+                quotient: 0,
+                rest: 0,
+            }
+        });
+        UniformArrivals { rates, rate, from, until, k: 0, whole }
+    }
+
+    /// The next arrival's gap from `from`, or `None` at a zero rate.
+    fn next_gap(&mut self, window: i64) -> Option<i64> {
+        if self.rate <= 0.0 {
+            return None;
+        }
+        self.k += 1;
+        Some(match &mut self.whole {
+            Some(s) => {
+                s.quotient += s.step;
+                s.rest += s.step_rest;
+                if s.rest >= s.rate {
+                    s.rest -= s.rate;
+                    s.quotient += 1;
+                }
+                i64::try_from(s.quotient).unwrap_or(i64::MAX)
+            }
+            // One correctly rounded division.
+            None => {
+                let gap = (self.k as f64 * 3_600_000.0 / self.rate).floor();
+                if gap < window as f64 { gap as i64 } else { i64::MAX }
+            }
+        })
+    }
 }
 
 /// A Poisson process at millisecond resolution, drawn slot by slot: the
@@ -272,7 +336,7 @@ impl<'p> DatabaseRun<'p> {
                 Arrivals::Uniform => {
                     let (rate, change) = rates.rate_at(start);
                     let until = change.as_millis().saturating_sub(start.as_millis());
-                    Background::Uniform { rates, rate, from: 0, until, k: 0 }
+                    Background::Uniform(Box::new(UniformArrivals::new(rates, rate, 0, until)))
                 }
                 Arrivals::Poisson => Background::Poisson(Box::new(PoissonArrivals {
                     rates,
@@ -316,31 +380,21 @@ impl<'p> DatabaseRun<'p> {
         let offset_of = |change: SimTime| change.as_millis().saturating_sub(start.as_millis());
         let offset = match &mut self.background {
             Background::None => return None,
-            Background::Uniform { rates, rate, from, until, k } => loop {
-                if *from >= window {
+            Background::Uniform(arrivals) => loop {
+                if arrivals.from >= window {
                     return None;
                 }
-                if *rate > 0.0 {
-                    // floor(k * 3600000 / rate) after the rate's start:
-                    // exact in integers for a whole rate, one correctly
-                    // rounded division otherwise.
-                    *k += 1;
-                    let gap = if rate.fract() == 0.0 {
-                        let gap = u128::from(*k) * 3_600_000 / *rate as u128;
-                        i64::try_from(gap).unwrap_or(i64::MAX)
-                    } else {
-                        let gap = (*k as f64 * 3_600_000.0 / *rate).floor();
-                        if gap < window as f64 { gap as i64 } else { i64::MAX }
-                    };
-                    let offset = from.saturating_add(gap);
-                    if offset < *until {
+                if let Some(gap) = arrivals.next_gap(window) {
+                    let offset = arrivals.from.saturating_add(gap);
+                    if offset < arrivals.until {
                         break offset;
                     }
                 }
                 // The next rate, counted afresh from its start.
-                *from = *until;
-                let (next, change) = rates.rate_at(SimTime::from_millis(start.as_millis() + *from));
-                (*rate, *until, *k) = (next, offset_of(change), 0);
+                let from = arrivals.until;
+                let (rate, change) =
+                    arrivals.rates.rate_at(SimTime::from_millis(start.as_millis() + from));
+                **arrivals = UniformArrivals::new(arrivals.rates, rate, from, offset_of(change));
             },
             Background::Poisson(arrivals) => arrivals.next(start, window)?,
         };
@@ -611,6 +665,27 @@ mod tests {
         assert_eq!(user.counter, 107);
         let totals = run.finish(&mut budget()).unwrap();
         assert_eq!(totals.issued, 3 + 9 + 2);
+    }
+
+    #[test]
+    fn uniform_arrivals_are_the_model_formula() {
+        // Arrival k at floor(k * 3600000 / rate), for whole rates (stepped
+        // without division) and others.
+        for rate in [1.0, 7.0, 1_800.0, 3_599.0, 28_800.0, 1e8, 0.5, 2.75, 1_234.5] {
+            let bg = Bg::constant(rate, Arrivals::Uniform);
+            let mut run = DatabaseRun::new(&db(0, Some(bg)), 1, at(0), at(36_000_000), &[]);
+            let mut k = 0u64;
+            while let Some(t) = run.next_background {
+                k += 1;
+                let want = (u128::from(k) * 3_600_000 * 1_000 / (rate * 1_000.0) as u128) as i64;
+                assert_eq!(t.as_millis(), want, "rate {rate}, arrival {k}");
+                run.next_background = run.draw_background();
+                if k == 20_000 {
+                    break;
+                }
+            }
+            assert!(k > 0);
+        }
     }
 
     /// Friday 2016-01-22 23:00 to Saturday 01:00 UTC.

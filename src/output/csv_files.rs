@@ -33,7 +33,7 @@ impl CsvFile {
     }
 
     /// Creates `path` for rows that will follow a header written
-    /// elsewhere (a part of a file joined by [`join_parts`]).
+    /// elsewhere (a part of a file that [`append_parts`] appends).
     pub fn create_part(path: &Path, quoted: bool) -> std::io::Result<Self> {
         let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
         Self::create_with(path, &[], quote)
@@ -76,17 +76,10 @@ impl CsvFile {
     }
 }
 
-/// Writes `path` as its header (quoted as `quoted` says) followed by the
-/// bytes of each of `parts` in order, and removes the parts. The result is
-/// the file that one writer would have written row by row.
-pub fn join_parts(
-    path: &Path,
-    header: &[&str],
-    quoted: bool,
-    parts: &[std::path::PathBuf],
-) -> std::io::Result<()> {
-    let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
-    CsvFile::create_with(path, header, quote)?.finish()?;
+/// Appends to the file `path` the bytes of each of `parts` in order, and
+/// removes the parts: the result is the file that one writer would have
+/// written row by row.
+pub fn append_parts(path: &Path, parts: &[std::path::PathBuf]) -> std::io::Result<()> {
     let mut out = std::fs::OpenOptions::new().append(true).open(path)?;
     for part in parts {
         std::io::copy(&mut File::open(part)?, &mut out)?;

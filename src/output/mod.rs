@@ -16,7 +16,7 @@ mod trace_log;
 pub mod unfinished;
 mod views;
 
-pub use csv_files::{CsvFile, Rows, join_parts, write_dropouts};
+pub use csv_files::{CsvFile, Rows, append_parts, write_dropouts};
 pub use labels::Labels;
 pub use summary::{Summary, comparison_table};
 pub use views::Views;
@@ -196,18 +196,25 @@ pub struct RunFiles<'w> {
 }
 
 impl<'w> RunFiles<'w> {
-    /// Creates the parts of policy `policy` in `dir` (which must exist),
-    /// for the mailboxes `logged` marks.
+    /// Creates the files of policy `policy` in `dir` (which must exist),
+    /// for the mailboxes `logged` marks: with their headers for the first
+    /// policy (`dir` is then the output folder), as parts for the others.
     pub fn create(
         dir: &Path,
+        first: bool,
         policy: &str,
         logged: &'w [bool],
         labels: &'w Labels,
         world: &'w World,
         plan: &'w Plan,
     ) -> io::Result<Self> {
-        let part = |(name, _, quoted): (&str, &[&str], bool)| {
-            CsvFile::create_part(&dir.join(name), quoted)
+        let part = |(name, header, quoted): (&str, &[&str], bool)| {
+            let path = dir.join(name);
+            match (first, quoted) {
+                (true, true) => CsvFile::create_quoted(&path, header),
+                (true, false) => CsvFile::create(&path, header),
+                (false, _) => CsvFile::create_part(&path, quoted),
+            }
         };
         Ok(RunFiles {
             rows: Rows { labels, world, plan },
@@ -223,13 +230,13 @@ impl<'w> RunFiles<'w> {
     }
 }
 
-/// Writes the event logs into `folder` from the policies' parts (each a
-/// folder that [`RunFiles::create`] wrote into, in policy order), and
-/// removes the parts.
+/// Appends to the event logs in `folder` (which the first policy wrote)
+/// the parts of the other policies (each a folder that
+/// [`RunFiles::create`] wrote into, in policy order), and removes them.
 pub fn join_logs(folder: &Path, parts: &[PathBuf]) -> io::Result<()> {
-    for (name, header, quoted) in LOGS {
+    for (name, _, _) in LOGS {
         let files: Vec<PathBuf> = parts.iter().map(|p| p.join(name)).collect();
-        csv_files::join_parts(&folder.join(name), header, quoted, &files)?;
+        csv_files::append_parts(&folder.join(name), &files)?;
     }
     parts.iter().try_for_each(std::fs::remove_dir)
 }

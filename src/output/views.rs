@@ -39,23 +39,32 @@ impl Views<'_> {
             timeline: self.timeline,
             metrics: self.summary.policies.0.iter().map(|&(_, m)| m).collect(),
         };
-        chart::write_png(&dir.join("timeline.png"), &chart)?;
-        let svg = chart::render_svg(&chart)?;
-        std::fs::write(dir.join("timeline.svg"), &svg)?;
         let trace = TraceInput {
             world: self.world,
             labels: self.labels,
             plan: self.plan,
             timeline: self.timeline,
         };
-        trace_json::write(&dir.join("trace.json"), &trace)?;
-        let report = ReportInput {
-            summary: self.summary,
-            description: &self.world.description,
-            labels: self.labels,
-            svg: &svg,
-            dropouts: self.dropouts.clone(),
-        };
-        std::fs::write(dir.join("report.html"), report_html::render(&report))
+        // Four independent files: the PNG and trace.json on one thread, the
+        // SVG and the report that embeds it on another.
+        let (png_and_trace, svg_and_report) = rayon::join(
+            || {
+                chart::write_png(&dir.join("timeline.png"), &chart)?;
+                trace_json::write(&dir.join("trace.json"), &trace)
+            },
+            || {
+                let svg = chart::render_svg(&chart)?;
+                std::fs::write(dir.join("timeline.svg"), &svg)?;
+                let report = ReportInput {
+                    summary: self.summary,
+                    description: &self.world.description,
+                    labels: self.labels,
+                    svg: &svg,
+                    dropouts: self.dropouts.clone(),
+                };
+                std::fs::write(dir.join("report.html"), report_html::render(&report))
+            },
+        );
+        png_and_trace.and(svg_and_report)
     }
 }
