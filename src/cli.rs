@@ -409,6 +409,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         seed: args.seed,
         policies: args.policies.clone(),
         max_events: Some(args.limits.max_events),
+        sets: args
+            .sets
+            .sets
+            .iter()
+            .map(|s| match &s.origin {
+                scenario::set::Origin::Flag { given } => format!("{}={given}", s.key),
+                scenario::set::Origin::Sweep { .. } => format!("{}={}", s.key, s.value),
+            })
+            .collect(),
     };
     let worlds = match load_checked(&args.paths, &options, &args.sets.sets) {
         Ok(worlds) => worlds,
@@ -471,11 +480,22 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     for path in &args.files {
         match scenario::load_with(path, &overrides) {
             Ok(world) => println!(
-                "ok {}: scenario `{}`, {} mailbox(es), {} database(s), policies {}; \
+                "ok {}: scenario `{}`, {}, {} database(s), policies {}; \
                  about {} events per policy ({})",
                 path.display(),
                 world.name,
-                world.mailboxes.len(),
+                match world.population {
+                    None => format!("{} mailbox(es)", world.mailboxes.len()),
+                    Some(p) => format!(
+                        "{} mailbox(es) ({} generated, of which {} SMS users and {} moved; {} \
+                         built)",
+                        world.mailboxes.len() as u64 - p.materialized + p.mailboxes,
+                        p.mailboxes,
+                        p.sms_users,
+                        p.moved,
+                        p.materialized
+                    ),
+                },
                 world.databases.len(),
                 world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
                 world.estimate.events,

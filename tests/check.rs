@@ -375,3 +375,28 @@ fn awkward_paths_are_reproduced_safely() {
         }
     }
 }
+
+#[test]
+fn a_failure_under_set_reproduces_with_its_set() {
+    let o = cnasim(&[
+        "check",
+        "scenarios/seed-incident.yaml",
+        "--set",
+        "mailboxes.0.move.incremental_sync_interval=2d",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let command = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: cnasim "))
+        .unwrap_or_else(|| panic!("no reproducing command:\n{out}"));
+    assert!(
+        command.ends_with("--set 'mailboxes.0.move.incremental_sync_interval=2d'"),
+        "{command}"
+    );
+    // The command, run as printed, fails the same way.
+    let args = shlex::split(command).expect("a shell command");
+    let again = cnasim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stdout(&again).contains("FAIL  seed-incident  legacy  move_started_events"));
+}

@@ -118,6 +118,8 @@ pub struct ScenarioCheck {
     pub seed: u64,
     /// The event cap it ran with (`--max-events`).
     pub max_events: u64,
+    /// The `--set KEY=VALUE` it ran with, as typed.
+    pub sets: Vec<String>,
     /// The assertions, in file order; empty when the scenario has none (for
     /// the policies checked).
     pub assertions: Vec<Assertion>,
@@ -139,6 +141,10 @@ impl ScenarioCheck {
         if self.max_events != crate::scenario::DEFAULT_MAX_EVENTS {
             command.push_str(&format!(" --max-events {}", self.max_events));
         }
+        for set in &self.sets {
+            let quoted = shlex::try_quote(set).map_or_else(|_| set.clone(), |q| q.into_owned());
+            command.push_str(&format!(" --set {quoted}"));
+        }
         command
     }
 
@@ -157,6 +163,8 @@ pub struct CheckOptions {
     pub policies: Vec<String>,
     /// Replaces the default event cap of each run.
     pub max_events: Option<u64>,
+    /// `--set KEY=VALUE` as typed, in order, for reproducing commands.
+    pub sets: Vec<String>,
 }
 
 /// Checks that every policy asked for exists in at least one scenario.
@@ -182,6 +190,7 @@ pub fn check_scenario(path: &Path, world: &World, options: &CheckOptions) -> Sce
         name: world.name.clone(),
         seed: world.seed,
         max_events: world.max_events,
+        sets: options.sets.clone(),
         assertions: Vec::new(),
         error: None,
     };

@@ -25,14 +25,33 @@ pub struct Summary<'a> {
     pub start: String,
     /// Window end (RFC 3339).
     pub end: String,
-    /// Number of mailboxes.
-    pub mailboxes: usize,
+    /// Number of mailboxes: the explicit ones and the population's.
+    pub mailboxes: u64,
     /// Number of databases.
     pub databases: usize,
+    /// What the scenario's `population:` generated, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSummary>,
     /// Metrics per policy, in run order.
     pub policies: Ordered<&'a str, &'a Metrics>,
     /// Per policy, per database (file order): counters and watermark.
     pub dispatchers: Ordered<&'a str, Ordered<&'a str, Dispatcher>>,
+}
+
+/// The generated part of a world.
+#[derive(Serialize)]
+pub struct PopulationSummary {
+    /// Mailboxes the population has.
+    pub mailboxes: u64,
+    /// Of those, users who turn SMS reminders on.
+    pub sms_users: u64,
+    /// Of those, mailboxes under a move request.
+    pub moved: u64,
+    /// Mailboxes built and simulated (SMS users or moved); the others fire
+    /// no event and expect no reminder, so they are only counted.
+    pub built: u64,
+    /// Mailboxes written in the file.
+    pub explicit: u64,
 }
 
 /// One database's dispatcher at the end of a run.
@@ -93,14 +112,24 @@ impl<'a> Summary<'a> {
                 (*policy, Ordered(per_db))
             })
             .collect();
+        let population = world.population.map(|p| PopulationSummary {
+            mailboxes: p.mailboxes,
+            sms_users: p.sms_users,
+            moved: p.moved,
+            built: p.materialized,
+            explicit: world.mailboxes.len() as u64 - p.materialized,
+        });
         Summary {
             scenario: &world.name,
             seed: world.seed,
             version: VERSION,
             start: format_rfc3339(world.start),
             end: format_rfc3339(world.end),
-            mailboxes: world.mailboxes.len(),
+            mailboxes: population
+                .as_ref()
+                .map_or(world.mailboxes.len() as u64, |p| p.explicit + p.mailboxes),
             databases: world.databases.len(),
+            population,
             policies: Ordered(runs.iter().map(|(p, o)| (*p, &o.metrics)).collect()),
             dispatchers: Ordered(dispatchers),
         }
@@ -151,8 +180,14 @@ pub fn comparison_table(summary: &Summary<'_>) -> String {
     let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
+    let generated = summary.population.as_ref().map_or(String::new(), |p| {
+        format!(
+            " ({} generated: {} SMS users, {} moved, {} built)",
+            p.mailboxes, p.sms_users, p.moved, p.built
+        )
+    });
     let mut out = format!(
-        "{}: seed {}, {} to {}, {} mailbox{}, {} database{}\n\n",
+        "{}: seed {}, {} to {}, {} mailbox{}{generated}, {} database{}\n\n",
         summary.scenario,
         summary.seed,
         summary.start,

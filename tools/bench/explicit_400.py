@@ -64,6 +64,20 @@ def main():
         ]
         if i % 4 == 3:
             out.append(f"      complete_at: 2016-01-{18 + i % 7:02}T02:00:00Z")
+    out += [
+        "expect:",
+        "  # The reference model's figures (tools/reference-model/cnasim_ref.py).",
+        "  legacy:",
+        "    reminders_expected: 6333",
+        "    reminders_missed: 5612",
+        "    user_reconfigurations: 2143",
+        "    events_processed: 1217572",
+        "    max_backlog: 43",
+        "  fixed:",
+        "    reminders_missed: 0",
+        "    events_processed: 1215429",
+        "    max_backlog: 15",
+    ]
     print("\n".join(out))
 
 
