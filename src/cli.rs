@@ -375,9 +375,12 @@ fn stats_line(
     let memory = peak_memory_mib().map_or(String::new(), |m| format!("; peak memory {m} MiB"));
     let logs = run.logs.map_or("", |l| l.as_str());
     format!(
-        "stats {}: {} mailboxes, {} databases; loaded in {:.0} ms; {events} events ({}) run and \
-         written in {:.0} ms, {rate:.1} million events/s; logs: {logs}{memory}",
+        "stats {}: {} mailboxes ({} built), {} databases; loaded in {:.0} ms; {events} events \
+         ({}) run and written in {:.0} ms, {rate:.1} million events/s; logs: {logs}{memory}",
         world.name,
+        world.population.map_or(world.mailboxes.len() as u64, |p| {
+            world.mailboxes.len() as u64 - p.materialized + p.mailboxes
+        }),
         world.mailboxes.len(),
         world.databases.len(),
         loaded.as_secs_f64() * 1000.0,
