@@ -106,7 +106,7 @@ fn time_of(packed: u128) -> u64 {
 /// current instant is used up, the first non-empty bucket is emptied: its
 /// earliest instant becomes current (its items are sorted by full key) and
 /// the rest fall into lower buckets. Push is O(1); an item moves down at
-/// most [`TIME_BITS`] times (in practice a few), along contiguous vectors,
+/// most 48 times, once per time bit (in practice a few), along contiguous vectors,
 /// so the cost of a pop does not grow with the number of queued items the
 /// way a binary heap's scattered levels do, and only the items of one
 /// instant are ever sorted. (The `radix-heap` crate

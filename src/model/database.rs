@@ -6,7 +6,7 @@
 //! queue. They can only matter through counters, dispatcher delay and the
 //! backlog figures (background belongs to no mailbox; a quiet mailbox never
 //! wants SMS, so the assistant does nothing for it, and no observer asks
-//! for its records: see [`Plan`]); the database therefore issues them
+//! for its records: see [`Plan`](super::Plan)); the database therefore issues them
 //! lazily, in order, whenever another event needs a counter (and once at
 //! the end of the run). Cost: O(1) per event, no allocation, no heap
 //! traffic.

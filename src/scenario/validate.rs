@@ -6,7 +6,7 @@ use super::file::{
     ArrivalsName, BackgroundFile, DatabaseFile, ItemFile, MailboxFile, MoveFile, PhaseName,
     PolicyEntry, ResumeOn, ScenarioFile, SyncDurationFile,
 };
-use super::values::{Real, Slug};
+use super::values::{Real, Slug, Whole};
 use crate::engine::rng;
 use crate::model::events::MovePhase;
 use crate::model::policy::{PRESET_NAMES, PhaseSet, Policy};
@@ -271,6 +271,21 @@ fn move_phase(p: PhaseName) -> MovePhase {
     }
 }
 
+/// A database's first counter: 1 by default, at most the Int64 maximum.
+pub(crate) fn counter_start(value: Option<&Spanned<Whole>>, src: &Source<'_>) -> Result<u64> {
+    match value {
+        None => Ok(1),
+        Some(c) if c.value.0 > i64::MAX as u64 => Err(src.err(
+            c.referenced,
+            format!(
+                "counter_start must be at most {} (Exchange event counters are 64-bit signed)",
+                i64::MAX
+            ),
+        )),
+        Some(c) => Ok(c.value.0),
+    }
+}
+
 /// Background traffic as given: `None` when the rate is 0.
 pub(crate) fn background(bg: &BackgroundFile, src: &Source<'_>) -> Result<Option<Background>> {
     let checked = |value: &Spanned<Real>, key: &str| {
@@ -336,19 +351,7 @@ fn databases(
                 format!("database `{name}` is already defined on line {}", first.line()),
             ));
         }
-        let counter_start = match &db.counter_start {
-            None => 1,
-            Some(c) if c.value.0 > i64::MAX as u64 => {
-                return Err(src.err(
-                    c.referenced,
-                    format!(
-                        "counter_start must be at most {} (Exchange event counters are 64-bit signed)",
-                        i64::MAX
-                    ),
-                ));
-            }
-            Some(c) => c.value.0,
-        };
+        let counter_start = counter_start(db.counter_start.as_ref(), src)?;
         let background = match &db.background {
             None => None,
             Some(bg) => background(bg, src)?,

@@ -8,6 +8,7 @@
 use super::aggregate::Cell;
 use super::manifest::Manifest;
 use crate::model::metrics::{METRIC_NAMES, MetricValue};
+use crate::output::chart::files;
 use crate::output::chart::style::{self, FONT};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -275,24 +276,12 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn chart_error(e: impl std::fmt::Display) -> io::Error {
-    io::Error::other(format!("cannot draw the sweep chart: {e}"))
-}
-
 /// Draws the chart into a PNG file at `path`.
 pub fn write_png(path: &Path, data: &ChartData) -> io::Result<()> {
-    let root = BitMapBackend::new(path, (WIDTH, data.height())).into_drawing_area();
-    draw(&root, data).map_err(chart_error)?;
-    root.present().map_err(chart_error)
+    files::write_png(path, (WIDTH, data.height()), "the sweep chart", |root| draw(root, data))
 }
 
 /// Draws the chart as an SVG document.
 pub fn render_svg(data: &ChartData) -> io::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, data.height())).into_drawing_area();
-        draw(&root, data).map_err(chart_error)?;
-        root.present().map_err(chart_error)?;
-    }
-    Ok(svg)
+    files::render_svg((WIDTH, data.height()), "the sweep chart", |root| draw(root, data))
 }

@@ -7,6 +7,7 @@
 //! uses the embedded DejaVu Sans ([`style::register_fonts`]): nothing is
 //! read from the system, and the same timeline gives the same bytes.
 
+pub mod files;
 mod lanes;
 mod panels;
 pub mod style;
@@ -60,24 +61,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
     if data.lanes() { lanes::draw(root, data) } else { panels::draw_aggregate(root, data) }
 }
 
-fn chart_error(e: impl std::fmt::Display) -> io::Error {
-    io::Error::other(format!("cannot draw the timeline: {e}"))
-}
-
 /// Draws the chart into a PNG file at `path`.
 pub fn write_png(path: &Path, data: &ChartData) -> io::Result<()> {
-    let root = BitMapBackend::new(path, (WIDTH, data.height())).into_drawing_area();
-    draw(&root, data).map_err(chart_error)?;
-    root.present().map_err(chart_error)
+    files::write_png(path, (WIDTH, data.height()), "the timeline", |root| draw(root, data))
 }
 
 /// Draws the chart as an SVG document.
 pub fn render_svg(data: &ChartData) -> io::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, data.height())).into_drawing_area();
-        draw(&root, data).map_err(chart_error)?;
-        root.present().map_err(chart_error)?;
-    }
-    Ok(svg)
+    files::render_svg((WIDTH, data.height()), "the timeline", |root| draw(root, data))
 }
