@@ -112,6 +112,7 @@ fn reports_load_cleanly_and_show_the_chart_in_chromium() {
         visit_bad.console
     );
     assert_eq!(count(&visit_bad.pixels, cnasim::output::chart::style::ACTIVE), 0);
+    assert_eq!(count(&visit_bad.pixels, cnasim::output::chart::style::policy_color(0)), 0);
 
     for path in scenario_files() {
         let world = load_with(&path, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -119,7 +120,15 @@ fn reports_load_cleanly_and_show_the_chart_in_chromium() {
         let folder = run_to_folder(&world, &out).unwrap().folder.unwrap();
         let seen = visit(&browser, &folder.join("report.html"), work.path());
         assert!(seen.console.is_empty(), "{}: console says {:?}", path.display(), seen.console);
+        // Lanes show the active band; population panels (above 30
+        // mailboxes) a line per policy in its colour.
         let active = count(&seen.pixels, cnasim::output::chart::style::ACTIVE);
-        assert!(active > 1_000, "{}: the chart is not on screen ({active} px)", path.display());
+        let policy = count(&seen.pixels, cnasim::output::chart::style::policy_color(0));
+        assert!(
+            active > 1_000 || policy > 500,
+            "{}: the chart is not on screen ({active} px of the active band, {policy} px of \
+             the first policy's line)",
+            path.display()
+        );
     }
 }
