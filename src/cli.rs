@@ -166,7 +166,8 @@ struct RunArgs {
     /// Which mailboxes the event logs (database_events.csv,
     /// message_tracking.csv, admin_audit.csv, assistant_trace.log) cover:
     /// `all`, `followed` (the at most 100 mailboxes the timeline follows),
-    /// or `auto`: all up to 1,000 mailboxes, followed above.
+    /// or `auto`: all up to 1,000 simulated mailboxes (a population's SMS
+    /// users and moved mailboxes), followed above.
     #[arg(long, value_enum, default_value_t = Logs::Auto)]
     logs: Logs,
     /// Print on stderr what each run cost: events handled, wall time,

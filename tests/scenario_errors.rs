@@ -31,6 +31,12 @@ fn structure() {
         44,
         "`sms.share` is a fraction, from 0 to 1; found 1.5",
     );
+    refused(
+        "population: { mailboxes: 10, calendar: { working_hours: [23h59m, 24h] } }\n",
+        4,
+        57,
+        "with a half hour (where meetings start) between them",
+    );
     refused("sweep: { seeds: 0 }\n", 4, 17, "`seeds` must be from 1 to 100000; found 0");
     refused("sweep: { set: { seed: [1, 2] } }\n", 4, 17, "`seed` cannot be set this way");
 }

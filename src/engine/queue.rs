@@ -1,6 +1,8 @@
-//! The event queue: a binary heap with a total, documented order.
+//! The event queue: a monotone priority queue (a radix heap over instants)
+//! with a total, documented order.
 
 use crate::time::SimTime;
+use std::collections::VecDeque;
 
 /// How two happenings at the same instant and phase are ordered.
 ///
@@ -100,18 +102,20 @@ fn time_of(packed: u128) -> u64 {
 /// A min-priority queue of items by [`Key`], for a run whose keys never go
 /// back in time.
 ///
-/// A radix heap over instants, with a sorted vector for the current one.
+/// A radix heap over instants, with a sorted deque for the current one.
 /// Items of a later instant `t` sit in bucket `b`, where `b - 1` is the
 /// highest bit in which `t` differs from the current instant; when the
 /// current instant is used up, the first non-empty bucket is emptied: its
 /// earliest instant becomes current (its items are sorted by full key) and
-/// the rest fall into lower buckets. Push is O(1); an item moves down at
-/// most 48 times, once per time bit (in practice a few), along contiguous vectors,
-/// so the cost of a pop does not grow with the number of queued items the
-/// way a binary heap's scattered levels do, and only the items of one
-/// instant are ever sorted. (The `radix-heap` crate
-/// cannot hand over all the items of one instant, which the tie order
-/// needs.)
+/// the rest fall into lower buckets. Push is O(1): at a later instant, into
+/// its bucket; at the current one, at the back of the deque when it comes
+/// after what is left there, as a later phase does (else in its place,
+/// shifting the shorter side). An item moves down at most 48 times, once
+/// per time bit (in practice a few), along contiguous vectors, so the cost
+/// of a pop does not grow with the number of queued items the way a binary
+/// heap's scattered levels do, and only the items of one instant are ever
+/// sorted. (The `radix-heap` crate cannot hand over all the items of one
+/// instant, which the tie order needs.)
 ///
 /// Keys are unique by construction (planned keys by owner and index,
 /// scheduled ones by sequence number), so the pop order is total and does
@@ -119,9 +123,8 @@ fn time_of(packed: u128) -> u64 {
 /// heap needs: an item pushed before the last popped key is a model bug and
 /// panics, loudly, rather than silently reordering time.
 pub struct Queue<T> {
-    /// Items of the current instant, sorted by key, largest first (so the
-    /// next item is the last).
-    now: Vec<Entry<T>>,
+    /// Items of the current instant, sorted by key, smallest first.
+    now: VecDeque<Entry<T>>,
     /// The current instant (time bits of a packed key).
     now_time: u64,
     /// Items of later instants, by highest differing bit plus one.
@@ -135,7 +138,7 @@ pub struct Queue<T> {
 impl<T> Default for Queue<T> {
     fn default() -> Self {
         Queue {
-            now: Vec::new(),
+            now: VecDeque::new(),
             now_time: 0,
             later: (0..=TIME_BITS).map(|_| Vec::new()).collect(),
             later_len: 0,
@@ -182,9 +185,15 @@ impl<T> Queue<T> {
     fn insert(&mut self, entry: Entry<T>) {
         let t = time_of(entry.key);
         if t == self.now_time {
-            // Usually a later phase than what is left, so near the end.
-            let at = self.now.partition_point(|e| e.key > entry.key);
-            self.now.insert(at, entry);
+            // Usually after everything left (a later phase, a later
+            // sequence number): then at the back, in O(1); else in its
+            // place, shifting the shorter side.
+            if self.now.back().is_none_or(|last| last.key < entry.key) {
+                self.now.push_back(entry);
+            } else {
+                let at = self.now.partition_point(|e| e.key < entry.key);
+                self.now.insert(at, entry);
+            }
         } else {
             // Before the first pop `now_time` is 0 and may be above `t`;
             // the bucket is still that of the highest differing bit.
@@ -199,7 +208,7 @@ impl<T> Queue<T> {
         if self.now.is_empty() {
             self.advance()?;
         }
-        let Entry { key, item } = self.now.pop()?;
+        let Entry { key, item } = self.now.pop_front()?;
         self.last = Some(key);
         Some((Key::unpack(key), item))
     }
@@ -213,10 +222,12 @@ impl<T> Queue<T> {
         let bucket = std::mem::take(&mut self.later[b]);
         self.later_len -= bucket.len();
         self.now_time = bucket.iter().map(|e| time_of(e.key)).min()?;
+        // The current instant's items go into the (empty) deque's buffer.
+        let mut current: Vec<Entry<T>> = std::mem::take(&mut self.now).into();
         let mut bucket = bucket;
         for entry in bucket.drain(..) {
             if time_of(entry.key) == self.now_time {
-                self.now.push(entry);
+                current.push(entry);
             } else {
                 self.insert(entry);
             }
@@ -224,9 +235,10 @@ impl<T> Queue<T> {
         // The emptied vector keeps its capacity for the next items.
         self.later[b] = bucket;
         // One sort of the instant's items: many share an instant (every
-        // reminder of a half hour), and a sorted vector pops them without
-        // a heap's scattered sifting.
-        self.now.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
+        // reminder of a half hour), and a sorted deque pops them without a
+        // heap's scattered sifting.
+        current.sort_unstable_by_key(|e| e.key);
+        self.now = current.into();
         Some(())
     }
 

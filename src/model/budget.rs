@@ -25,7 +25,13 @@ impl EventBudget {
     /// Counts one event handled at `at`; fails once the cap is passed.
     #[inline]
     pub fn spend(&mut self, at: SimTime) -> Result<(), EventCapReached> {
-        self.used += 1;
+        self.spend_many(at, 1)
+    }
+
+    /// Counts `n` events handled at `at`; fails once the cap is passed.
+    #[inline]
+    pub fn spend_many(&mut self, at: SimTime, n: u64) -> Result<(), EventCapReached> {
+        self.used = self.used.saturating_add(n);
         if self.used > self.cap {
             return Err(EventCapReached {
                 cap: self.cap,

@@ -37,6 +37,7 @@ pub struct Plan {
     step_ranges: Vec<Range<usize>>,
     quiet: Vec<Vec<QuietEvent>>,
     quiet_move_started: u64,
+    quiet_trailing_steps: u64,
 }
 
 /// The plan would need more reminders than a `u32` can index.
@@ -62,6 +63,7 @@ struct Part {
     step_ends: Vec<usize>,
     quiet: Vec<(DbId, QuietEvent)>,
     quiet_move_started: u64,
+    quiet_trailing_steps: u64,
 }
 
 impl Part {
@@ -93,21 +95,31 @@ impl Part {
         target: DbId,
         steps: impl Iterator<Item = (SimTime, MoveStep)>,
     ) {
-        let event = |at| QuietEvent { at, owner: m.0 };
+        // What the queue would have charged the event cap: each step, and
+        // each event's processing (charged by the database when the event
+        // takes effect within the window). A step is charged with the next
+        // event the mailbox fires; steps after its last event at the end.
+        let mut steps_due = 0u32;
+        let mut push = |db: DbId, at: SimTime, steps_due: &mut u32| {
+            self.quiet.push((db, QuietEvent { at, owner: m.0, steps: *steps_due }));
+            *steps_due = 0;
+        };
         for (at, step) in steps {
+            steps_due += 1;
             match step {
                 MoveStep::SyncStarted { .. } | MoveStep::FinalizationStarted => {
-                    self.quiet.push((source, event(at)));
+                    push(source, at, &mut steps_due);
                     self.quiet_move_started += 1;
                 }
                 MoveStep::SyncEnded { .. } => {}
                 MoveStep::Completed => {
-                    self.quiet.push((source, event(at)));
-                    self.quiet.push((target, event(at)));
+                    push(source, at, &mut steps_due);
+                    push(target, at, &mut steps_due);
                 }
-                MoveStep::Failed => self.quiet.push((source, event(at))),
+                MoveStep::Failed => push(source, at, &mut steps_due),
             }
         }
+        self.quiet_trailing_steps += u64::from(steps_due);
     }
 
     fn add_reminders(&mut self, world: &World, mailbox: &Mailbox) {
@@ -184,6 +196,7 @@ impl Plan {
             step_ranges: Vec::with_capacity(n),
             quiet: vec![Vec::new(); world.databases.len()],
             quiet_move_started: 0,
+            quiet_trailing_steps: 0,
         };
         for part in parts {
             let (base, obs_base, step_base) =
@@ -210,6 +223,7 @@ impl Plan {
                 plan.quiet[db.index()].push(event);
             }
             plan.quiet_move_started += part.quiet_move_started;
+            plan.quiet_trailing_steps += part.quiet_trailing_steps;
         }
         // Stable: one mailbox's events at one instant keep their order.
         plan.quiet.par_iter_mut().for_each(|events| events.sort_by_key(|e| (e.at, e.owner)));
@@ -219,6 +233,12 @@ impl Plan {
     /// The quiet mailboxes' events on database `db`, by time, then mailbox.
     pub fn quiet_events(&self, db: DbId) -> &[QuietEvent] {
         &self.quiet[db.index()]
+    }
+
+    /// Move steps of quiet mailboxes after their last event (sync ends),
+    /// which the event cap counts at the end of a run.
+    pub fn quiet_trailing_steps(&self) -> u64 {
+        self.quiet_trailing_steps
     }
 
     /// `MailboxMoveStarted` events of quiet mailboxes inside the window.

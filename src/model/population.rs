@@ -162,20 +162,33 @@ pub fn generate(
     end: SimTime,
 ) -> (Vec<Mailbox>, PopulationCounts) {
     let base = ChaCha8Rng::seed_from_u64(seed);
-    let drawn: Vec<(Option<Mailbox>, bool, bool)> = (0..spec.mailboxes as usize)
+    // Each task keeps only the mailboxes it builds, with its counts: a
+    // mailbox that is not built costs nothing, not even a slot.
+    let parts: Vec<(Vec<Mailbox>, PopulationCounts)> = (0..spec.mailboxes as usize)
         .into_par_iter()
         .with_min_len(4_096)
-        .map(|i| generate_one(spec, &base, i as u64, start, end))
+        .fold(
+            || (Vec::new(), PopulationCounts::default()),
+            |(mut built, mut counts), i| {
+                let (mailbox, sms, moved) = generate_one(spec, &base, i as u64, start, end);
+                counts.sms_users += u64::from(sms);
+                counts.moved += u64::from(moved);
+                if let Some(m) = mailbox {
+                    counts.materialized += 1;
+                    built.push(m);
+                }
+                (built, counts)
+            },
+        )
         .collect();
     let mut counts = PopulationCounts { mailboxes: spec.mailboxes, ..Default::default() };
-    let mut out = Vec::with_capacity(drawn.iter().filter(|d| d.0.is_some()).count());
-    for (mailbox, sms, moved) in drawn {
-        counts.sms_users += u64::from(sms);
-        counts.moved += u64::from(moved);
-        if let Some(m) = mailbox {
-            counts.materialized += 1;
-            out.push(m);
-        }
+    let mut out = Vec::with_capacity(parts.iter().map(|(b, _)| b.len()).sum());
+    // Folds come back in index order, so the mailboxes do too.
+    for (built, part) in parts {
+        counts.sms_users += part.sms_users;
+        counts.moved += part.moved;
+        counts.materialized += part.materialized;
+        out.extend(built);
     }
     (out, counts)
 }

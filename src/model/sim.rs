@@ -119,6 +119,9 @@ pub fn run<O: Observer>(
         sim.budget.spend(key.time).map_err(|e| named(e.into()))?;
         sim.apply(key.time, action).map_err(named)?;
     }
+    // Quiet mailboxes' sync ends after their last event, as the queue
+    // would have counted them.
+    sim.budget.spend_many(world.end, plan.quiet_trailing_steps()).map_err(|e| named(e.into()))?;
     for (i, db) in sim.dbs.iter_mut().enumerate() {
         let totals = db.finish(&mut sim.budget).map_err(named)?;
         let db_id = DbId(i as u32);

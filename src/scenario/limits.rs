@@ -37,15 +37,21 @@ pub const MAX_MEMORY_BYTES: u64 = 4 << 30;
 /// to the output files, cost more).
 pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
 
-/// Memory a run keeps per reminder: the plan's entry (48 bytes), its
-/// observation index and delivery flag, and its first-sent time in each
-/// policy's outcome (counted once per policy below).
-const BYTES_PER_REMINDER: u64 = 56;
+/// Memory a run keeps per reminder: the plan's entry (40 bytes, twice while
+/// the plan's parts are joined), its observation index and delivery flag,
+/// and its first-sent time in each policy's outcome (counted once per
+/// policy below).
+const BYTES_PER_REMINDER: u64 = 80;
 const BYTES_PER_REMINDER_AND_POLICY: u64 = 16;
-/// Per mailbox: its run state, its queue entries and its labels.
-const BYTES_PER_MAILBOX: u64 = 512;
-/// Per move cycle and policy: the sync window kept for the timeline.
-const BYTES_PER_CYCLE_AND_POLICY: u64 = 48;
+/// Per mailbox: the world's entry and its labels.
+pub(crate) const BYTES_PER_MAILBOX: u64 = 512;
+/// Per mailbox and policy (policies run at once): its run state, its
+/// metrics and timeline state, its queue entries.
+const BYTES_PER_MAILBOX_AND_POLICY: u64 = 64;
+/// Per move cycle: its transitions in the plan (or its events, for a quiet
+/// mailbox), twice while the plan's parts are joined, shared by the
+/// policies; the timeline keeps the sync windows of at most 100 mailboxes.
+pub(crate) const BYTES_PER_CYCLE: u64 = 64;
 
 /// One part of the estimate and where it comes from.
 struct Part {
@@ -237,10 +243,11 @@ pub fn check(
         (world.databases.len() as u64).saturating_mul(buckets * 8 * (policies + 1) + 512);
     let reminders_bytes =
         reminders.saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies);
-    let cycles_bytes = cycles_total.saturating_mul(BYTES_PER_CYCLE_AND_POLICY * policies);
+    let cycles_bytes = cycles_total.saturating_mul(BYTES_PER_CYCLE);
     let memory_bytes = [
         reminders_bytes,
-        (world.mailboxes.len() as u64).saturating_mul(BYTES_PER_MAILBOX),
+        (world.mailboxes.len() as u64)
+            .saturating_mul(BYTES_PER_MAILBOX + BYTES_PER_MAILBOX_AND_POLICY * policies),
         cycles_bytes,
         databases_bytes,
     ]

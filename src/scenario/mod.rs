@@ -141,7 +141,7 @@ pub fn parse(
     fallback_name: &str,
     overrides: &Overrides,
 ) -> Result<World, ScenarioError> {
-    read(text, path, fallback_name, overrides, true).map(|(world, _)| world)
+    read(text, path, fallback_name, overrides, Mode::File).map(|(world, _)| world)
 }
 
 /// Validates scenario text and returns its `sweep:` key, if any, checked
@@ -153,7 +153,7 @@ pub fn parse_sweep(
     fallback_name: &str,
     overrides: &Overrides,
 ) -> Result<(World, Option<SweepKey>), ScenarioError> {
-    read(text, path, fallback_name, overrides, false)
+    read(text, path, fallback_name, overrides, Mode::Point)
 }
 
 /// Validates one point of a sweep: as [`parse`], but without checking the
@@ -164,21 +164,32 @@ pub fn parse_point(
     fallback_name: &str,
     overrides: &Overrides,
 ) -> Result<World, ScenarioError> {
-    read(text, path, fallback_name, overrides, false).map(|(world, _)| world)
+    read(text, path, fallback_name, overrides, Mode::Point).map(|(world, _)| world)
+}
+
+/// What reading a text checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A file as given: also each value of its `sweep:` grid.
+    File,
+    /// A point of a sweep, about to run: not the grid's values again.
+    Point,
+    /// One value of a sweep's grid, spliced in to be checked, not run: a
+    /// population is checked but not generated.
+    Value,
 }
 
 /// Splices `overrides.sets` into `text`, then reads it; errors are located
-/// in `text` (or at the set that brought the text in). `check_sweep`: also
-/// check each value of the `sweep:` grid.
+/// in `text` (or at the set that brought the text in).
 fn read(
     text: &str,
     path: &str,
     fallback_name: &str,
     overrides: &Overrides,
-    check_sweep: bool,
+    mode: Mode,
 ) -> Result<(World, Option<SweepKey>), ScenarioError> {
     if overrides.sets.is_empty() {
-        return read_text(text, path, fallback_name, overrides, check_sweep);
+        return read_text(text, path, fallback_name, overrides, mode);
     }
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
@@ -188,14 +199,14 @@ fn read(
         Err(set::ApplyError::Refused(e)) => return Err(e),
         // The reader says what is wrong with the text.
         Err(set::ApplyError::Unreadable) => {
-            read_text(text, path, fallback_name, overrides, false)?;
+            read_text(text, path, fallback_name, overrides, Mode::Value)?;
             return Err(ScenarioError::file(
                 path,
                 "--set cannot find its way in this file's YAML; write the value in the file",
             ));
         }
     };
-    read_text(applied.text(), path, fallback_name, overrides, check_sweep)
+    read_text(applied.text(), path, fallback_name, overrides, mode)
         .map_err(|e| applied.relocate(e, text, &overrides.sets))
 }
 
@@ -204,7 +215,7 @@ fn read_text(
     path: &str,
     fallback_name: &str,
     overrides: &Overrides,
-    check_sweep: bool,
+    mode: Mode,
 ) -> Result<(World, Option<SweepKey>), ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
@@ -238,15 +249,16 @@ fn read_text(
     let file: file::ScenarioFile = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| yaml_error(&e, text, path))?;
     let src = validate::Source { path, text };
-    let mut world = validate::validate(&file, &src, fallback_name, overrides)?;
+    let mut world =
+        validate::validate_with(&file, &src, fallback_name, overrides, mode != Mode::Value)?;
     world.estimate = limits::check(&file, &world, &src)?;
     let sweep = file.sweep.as_ref().map(|s| set::sweep_key::read(s, &src)).transpose()?;
-    if check_sweep {
+    if mode == Mode::File {
         // Each value of the grid, spliced into this text on its own, must
         // give a valid scenario (`cnasim sweep` checks every combination).
         for value in sweep.iter().flat_map(|s| &s.grid).flat_map(|k| &k.values) {
             let one = Overrides { sets: vec![value.clone()], ..overrides.clone() };
-            read(text, path, fallback_name, &one, false)?;
+            read(text, path, fallback_name, &one, Mode::Value)?;
         }
     }
     Ok((world, sweep))

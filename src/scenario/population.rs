@@ -360,11 +360,15 @@ pub fn validate(
         None => (h(8), h(17)),
         Some(v) => {
             let [from, to] = v.value;
-            if from.0 >= to.0 || to.0 > d(1) {
+            // Meetings start on half hours: one must fall in the hours.
+            let half_hour = m(30).as_millis();
+            let first_start = (from.0.as_millis() + half_hour - 1) / half_hour * half_hour;
+            if from.0 >= to.0 || to.0 > d(1) || first_start >= to.0.as_millis() {
                 return Err(src.err(
                     v.referenced,
                     "`working_hours` are two offsets from midnight UTC, the first before the \
-                     second, at most 24h: `[8h, 17h]`",
+                     second, at most 24h, with a half hour (where meetings start) between \
+                     them: `[8h, 17h]`",
                 ));
             }
             (from.0, to.0)
@@ -475,7 +479,13 @@ pub fn validate(
         / calendar.every.len() as f64;
     let reminders = n * sms_share * mean_items * per_item;
     let built = n * (1.0 - (1.0 - sms_share) * (1.0 - move_share));
-    let bytes = built * 512.0 + n * sms_share * mean_items * 128.0 + reminders * 72.0;
+    // Sync cycles of the moves, at their shortest, for the plan.
+    let cycle = (moves.interval.as_millis() + moves.sync_duration.lo.as_millis()).max(1) as f64;
+    let cycles = n * move_share * (window.as_millis() as f64 / cycle + 1.0);
+    let bytes = built * super::limits::BYTES_PER_MAILBOX as f64
+        + n * sms_share * mean_items * 128.0
+        + reminders * 72.0
+        + cycles * super::limits::BYTES_PER_CYCLE as f64;
     if reminders > super::limits::MAX_REMINDERS as f64
         || bytes > super::limits::MAX_MEMORY_BYTES as f64
     {

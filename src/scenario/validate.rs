@@ -53,6 +53,18 @@ pub fn validate(
     fallback_name: &str,
     overrides: &super::Overrides,
 ) -> Result<World> {
+    validate_with(file, src, fallback_name, overrides, true)
+}
+
+/// [`validate`]; without `generate`, a population is checked but its
+/// mailboxes are not built (for checking a sweep value, which is not run).
+pub(crate) fn validate_with(
+    file: &ScenarioFile,
+    src: &Source<'_>,
+    fallback_name: &str,
+    overrides: &super::Overrides,
+    generate: bool,
+) -> Result<World> {
     let name = match &file.name {
         Some(n) => n.value.0.clone(),
         None => {
@@ -178,9 +190,16 @@ pub fn validate(
                 ));
             }
             databases.extend(valid.databases);
-            let (generated, counts) = population::generate(&spec, seed, start, end);
-            mailboxes.extend(generated);
-            Some(counts)
+            if generate {
+                let (generated, counts) = population::generate(&spec, seed, start, end);
+                mailboxes.extend(generated);
+                Some(counts)
+            } else {
+                Some(population::PopulationCounts {
+                    mailboxes: spec.mailboxes,
+                    ..Default::default()
+                })
+            }
         }
     };
     Ok(World {

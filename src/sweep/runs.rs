@@ -12,7 +12,7 @@ use crate::scenario::{self, DEFAULT_MAX_EVENTS, Overrides};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One sweep's runs.
 pub(super) struct Job<'a> {
@@ -99,24 +99,26 @@ impl Job<'_> {
     }
 
     /// Runs every run of the shard (or of the sweep) in parallel, and
-    /// returns their rows in run order. The first run to fail stops the
-    /// others from starting; of those that failed, the first in run order
-    /// is reported.
+    /// returns their rows in run order. A run that fails stops the later
+    /// runs from starting; the first failure in run order is reported.
     pub fn run_all(&self) -> Result<Vec<Row>, SweepError> {
         let shard = self.options.shard;
         let runs: Vec<u64> =
             (0..self.plan.runs()).filter(|&r| shard.is_none_or(|s| s.has(r))).collect();
         let bar = progress_bar(runs.len() as u64, self.options.progress);
-        let stop = AtomicBool::new(false);
+        // The lowest run that has failed: later runs need not start, but
+        // earlier ones must, so the failure reported (the first in run
+        // order) is the same whatever `--jobs` is.
+        let first_failure = AtomicU64::new(u64::MAX);
         let outcomes: Vec<Option<Result<Vec<Row>, SweepError>>> = runs
             .par_iter()
             .map(|&run| {
-                if stop.load(Ordering::Relaxed) {
+                if run > first_failure.load(Ordering::Relaxed) {
                     return None;
                 }
                 let rows = self.run(run);
                 if rows.is_err() {
-                    stop.store(true, Ordering::Relaxed);
+                    first_failure.fetch_min(run, Ordering::Relaxed);
                 }
                 bar.inc(1);
                 Some(rows)
