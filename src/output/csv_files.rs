@@ -8,7 +8,7 @@ use crate::model::metrics::Dropout;
 use crate::model::plan::Plan;
 use crate::model::record::UserAction;
 use crate::model::world::{MailboxId, World};
-use crate::time::{SimTime, format_rfc3339};
+use crate::time::{SimTime, Stamp};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -17,6 +17,8 @@ use std::path::Path;
 pub struct CsvFile {
     writer: csv::Writer<BufWriter<File>>,
     error: Option<csv::Error>,
+    /// A buffer that row writers build long fields in, kept between rows.
+    scratch: String,
 }
 
 impl CsvFile {
@@ -48,7 +50,7 @@ impl CsvFile {
         if !header.is_empty() {
             writer.write_record(header).map_err(std::io::Error::other)?;
         }
-        Ok(CsvFile { writer, error: None })
+        Ok(CsvFile { writer, error: None, scratch: String::new() })
     }
 
     /// Writes one row.
@@ -62,6 +64,18 @@ impl CsvFile {
         {
             self.error = Some(e);
         }
+    }
+
+    /// The scratch buffer, empty; give it back with [`CsvFile::put_scratch`]
+    /// so that its capacity serves the next row.
+    pub fn take_scratch(&mut self) -> String {
+        std::mem::take(&mut self.scratch)
+    }
+
+    /// Returns the buffer [`CsvFile::take_scratch`] gave, emptied.
+    pub fn put_scratch(&mut self, mut scratch: String) {
+        scratch.clear();
+        self.scratch = scratch;
     }
 
     /// Flushes the file and reports the first error.
@@ -124,8 +138,8 @@ impl Rows<'_> {
         file.row([
             policy,
             labels.database(e.db),
-            &e.counter.to_string(),
-            &format_rfc3339(e.created),
+            itoa::Buffer::new().format(e.counter),
+            &Stamp::rfc3339(e.created),
             e.kind.name(),
             e.kind.item_type(),
             e.kind.object_class(),
@@ -133,7 +147,7 @@ impl Rows<'_> {
             e.kind.flags(),
             e.kind.client_type(),
             guid,
-            &e.kind.mask().to_string(),
+            itoa::Buffer::new().format(e.kind.mask()),
             e.kind.move_phase().map_or("", |p| p.as_str()),
         ]);
     }
@@ -167,8 +181,8 @@ impl Rows<'_> {
         let labels = self.labels;
         let r = self.plan.reminder(reminder);
         let subject = &self.world.mailboxes[mailbox.index()].calendar[r.item as usize].subject;
-        let stamp = format_rfc3339(at);
-        let (reminder_time, occurrence_start) = (format_rfc3339(r.at), format_rfc3339(r.start));
+        let stamp = Stamp::rfc3339(at);
+        let (reminder_time, occurrence_start) = (Stamp::rfc3339(r.at), Stamp::rfc3339(r.start));
         for (event_id, source) in [("RECEIVE", "STOREDRIVER"), ("SEND", "AGENT")] {
             file.row([
                 policy,
@@ -219,7 +233,7 @@ impl Rows<'_> {
         let m = mailbox.index();
         file.row([
             policy,
-            &format_rfc3339(at),
+            &Stamp::rfc3339(at),
             &labels.address[m],
             "Set-TextMessagingAccount",
             parameters,
@@ -244,8 +258,8 @@ pub fn write_dropouts<'a>(
             file.row([
                 policy,
                 labels.mailbox(d.mailbox),
-                &format_rfc3339(d.start),
-                &format_rfc3339(d.end),
+                &Stamp::rfc3339(d.start),
+                &Stamp::rfc3339(d.end),
                 &format!("{:.6}", (d.end - d.start).as_hours_f64()),
                 &d.reminders_missed.to_string(),
             ]);

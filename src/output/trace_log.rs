@@ -6,120 +6,140 @@ use super::csv_files::{CsvFile, Rows};
 use crate::model::events::DbEvent;
 use crate::model::record::{Decision, Record};
 use crate::model::world::MailboxId;
-use crate::time::{format_trace_stamp, format_us_date, format_us_stamp};
+use crate::time::Stamp;
+use std::fmt::Write;
 
 /// Header of `assistant_trace.log`.
 pub const TRACE: [&str; 4] = ["timestamp", "policy", "component", "message"];
 
 impl Rows<'_> {
-    /// Writes the trace line of `record`, if it has one.
+    /// Writes the trace line of `record`, if it has one. The message is
+    /// built in the file's scratch buffer: a trace has a line per event
+    /// handled, so nothing here allocates per line.
     pub fn trace(&self, file: &mut CsvFile, policy: &str, record: &Record<'_>) {
-        let (at, component, message) = match *record {
-            Record::EventHandled { at, event } => (at, "EventDispatcher", self.handled(event)),
+        let mut message = file.take_scratch();
+        let (at, component) = match *record {
+            Record::EventHandled { at, event } => {
+                self.handled(&mut message, event);
+                (at, "EventDispatcher")
+            }
             Record::Decision { at, mailbox, event, decision } => {
-                let (component, message) = self.decision(mailbox, event, decision);
-                (at, component, message)
+                (at, self.decision(&mut message, mailbox, event, decision))
             }
             Record::SmsSent { at, mailbox, reminder, catch_up } => {
-                (at, "CalendarNotification.Assistant", self.sent(mailbox, reminder, catch_up))
+                self.sent(&mut message, mailbox, reminder, catch_up);
+                (at, "CalendarNotification.Assistant")
             }
-            _ => return,
+            _ => return file.put_scratch(message),
         };
-        file.row([format_trace_stamp(at).as_str(), policy, component, &message]);
+        file.row([Stamp::trace(at).as_str(), policy, component, &message]);
+        file.put_scratch(message);
     }
 
-    fn handled(&self, e: &DbEvent) -> String {
+    fn handled(&self, out: &mut String, e: &DbEvent) {
         let (name, guid) =
             (self.labels.mailbox(e.mailbox), &self.labels.mailbox_guid[e.mailbox.index()]);
-        let phase =
-            e.kind.move_phase().map_or(String::new(), |p| format!("; MovePhase: {}", p.as_str()));
-        format!(
+        // Writing into a String cannot fail.
+        let _ = write!(
+            out,
             "Dispatcher for {name} ({guid}) and Calendar Notification Assistant: Event handled \
              successfully: Counter: 0x{counter:08X}; MailboxID: {guid}; Mask: {mask}; Flags: {flags}; \
              ExtendedFlags: None; Object Class: {class}; Created Time: {created}; Item Type: {item}; \
-             Client Type: {client}; Database: {db}{phase}",
+             Client Type: {client}; Database: {db}",
             counter = e.counter,
             mask = e.kind.name(),
             flags = if e.kind.flags().is_empty() { "None" } else { e.kind.flags() },
             class = e.kind.object_class(),
-            created = format_us_stamp(e.created),
+            created = Stamp::us_stamp(e.created),
             item = e.kind.item_type(),
             client = e.kind.client_type(),
             db = self.labels.database(e.db),
-        )
+        );
+        if let Some(phase) = e.kind.move_phase() {
+            out.push_str("; MovePhase: ");
+            out.push_str(phase.as_str());
+        }
     }
 
     /// `subj: …, usr: …, rmd_t: …, s_t: …, e_t: …` for a reminder.
-    fn reminder_fields(&self, m: MailboxId, reminder: Option<u32>) -> String {
+    fn reminder_fields(&self, out: &mut String, m: MailboxId, reminder: Option<u32>) {
         let user = self.labels.mailbox(m);
-        match reminder {
-            None => format!("subj: , usr: {user}, rmd_t: , s_t: , e_t: "),
+        let _ = match reminder {
+            None => write!(out, "subj: , usr: {user}, rmd_t: , s_t: , e_t: "),
             Some(i) => {
                 let r = self.plan.reminder(i);
                 let subject = &self.world.mailboxes[m.index()].calendar[r.item as usize].subject;
-                format!(
+                write!(
+                    out,
                     "subj: {subject}, usr: {user}, rmd_t: {}, s_t: {}, e_t: {}",
-                    format_us_date(r.at),
-                    format_us_date(r.start),
-                    format_us_date(r.end)
+                    Stamp::us_date(r.at),
+                    Stamp::us_date(r.start),
+                    Stamp::us_date(r.end)
                 )
             }
-        }
+        };
     }
 
-    fn decision(&self, m: MailboxId, e: &DbEvent, decision: Decision) -> (&'static str, String) {
-        let event_t = format_us_date(e.created);
+    /// Writes the line of a decision into `out` and returns its component.
+    fn decision(
+        &self,
+        out: &mut String,
+        m: MailboxId,
+        e: &DbEvent,
+        decision: Decision,
+    ) -> &'static str {
+        let event_t = Stamp::us_date(e.created);
+        let user = self.labels.mailbox(m);
         // The UserSettings lines of the write-up's trace.
-        let settings = |verb: &str, timers: String| {
-            format!(
-                "Processing {verb} event for mailbox {} on database {}: usr: {}, {timers}",
+        let settings = |out: &mut String, verb: &str| {
+            let _ = write!(
+                out,
+                "Processing {verb} event for mailbox {} on database {}: usr: {user}, ",
                 self.labels.mailbox_guid[m.index()],
                 self.labels.database_guid[e.db.index()],
-                self.labels.mailbox(m)
-            )
+            );
+        };
+        let _ = match decision {
+            Decision::StopAll { phase, dropped, next } => {
+                out.push_str("rmd----- caller: StopAll, ");
+                self.reminder_fields(out, m, next);
+                write!(
+                    out,
+                    ", event_t: {event_t}, move phase: {}, timers dropped: {dropped}",
+                    phase.as_str()
+                )
+            }
+            Decision::Ignored { phase } => write!(
+                out,
+                "MailboxMoveStarted ignored by policy: usr: {user}, event_t: {event_t}, move phase: {}",
+                phase.as_str()
+            ),
+            Decision::Resume { sent, scheduled } => write!(
+                out,
+                "Resume on {}: usr: {user}, event_t: {event_t}, caught up: {sent}, timers set: {scheduled}",
+                e.kind.name(),
+            ),
+            Decision::Enable { scheduled } => {
+                settings(out, "Enabling");
+                write!(out, "timers set: {scheduled}")
+            }
+            Decision::Disable { dropped } => {
+                settings(out, "Disabling");
+                write!(out, "timers dropped: {dropped}")
+            }
         };
         match decision {
-            Decision::StopAll { phase, dropped, next } => (
-                "CalendarNotification.Assistant",
-                format!(
-                    "rmd----- caller: StopAll, {}, event_t: {event_t}, move phase: {}, timers dropped: {dropped}",
-                    self.reminder_fields(m, next),
-                    phase.as_str()
-                ),
-            ),
-            Decision::Ignored { phase } => (
-                "CalendarNotification.Assistant",
-                format!(
-                    "MailboxMoveStarted ignored by policy: usr: {}, event_t: {event_t}, move phase: {}",
-                    self.labels.mailbox(m),
-                    phase.as_str()
-                ),
-            ),
-            Decision::Resume { sent, scheduled } => (
-                "CalendarNotification.Assistant",
-                format!(
-                    "Resume on {}: usr: {}, event_t: {event_t}, caught up: {sent}, timers set: {scheduled}",
-                    e.kind.name(),
-                    self.labels.mailbox(m)
-                ),
-            ),
-            Decision::Enable { scheduled } => (
-                "CalendarNotification.UserSettings",
-                settings("Enabling", format!("timers set: {scheduled}")),
-            ),
-            Decision::Disable { dropped } => (
-                "CalendarNotification.UserSettings",
-                settings("Disabling", format!("timers dropped: {dropped}")),
-            ),
+            Decision::Enable { .. } | Decision::Disable { .. } => {
+                "CalendarNotification.UserSettings"
+            }
+            _ => "CalendarNotification.Assistant",
         }
     }
 
-    fn sent(&self, m: MailboxId, reminder: u32, catch_up: bool) -> String {
+    fn sent(&self, out: &mut String, m: MailboxId, reminder: u32, catch_up: bool) {
         let caller = if catch_up { "CatchUp" } else { "OnReminder" };
-        format!(
-            "rmd----- caller: {caller}, {}, SMS to {}",
-            self.reminder_fields(m, Some(reminder)),
-            self.labels.recipient[m.index()]
-        )
+        let _ = write!(out, "rmd----- caller: {caller}, ");
+        self.reminder_fields(out, m, Some(reminder));
+        let _ = write!(out, ", SMS to {}", self.labels.recipient[m.index()]);
     }
 }

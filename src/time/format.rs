@@ -15,7 +15,7 @@ fn utc(t: SimTime) -> DateTime<Utc> {
 /// strings are parsed anew on every call, which cost a run with a million
 /// rows a third of its time.
 struct Fields {
-    year: i32,
+    year: u32,
     month: u32,
     day: u32,
     hour: u32,
@@ -28,7 +28,8 @@ fn fields(t: SimTime) -> Fields {
     use chrono::{Datelike, Timelike};
     let d = utc(t);
     Fields {
-        year: d.year(),
+        // The reader keeps years within 1900 to 9999.
+        year: u32::try_from(d.year()).unwrap_or_default(),
         month: d.month(),
         day: d.day(),
         hour: d.hour(),
@@ -38,42 +39,141 @@ fn fields(t: SimTime) -> Fields {
     }
 }
 
+/// An instant written out in one of the row formats, held on the stack:
+/// the event logs write one or more per row, and a heap string each cost a
+/// large run a good share of its time. Read it with [`Stamp::as_str`] or
+/// through `Deref<Target = str>`.
+#[derive(Clone, Copy)]
+pub struct Stamp {
+    bytes: [u8; Stamp::CAPACITY],
+    len: u8,
+}
+
+impl Stamp {
+    /// The longest form: `12/31/9999 12:59:59 PM` and the RFC 3339 form are
+    /// both shorter.
+    const CAPACITY: usize = 32;
+
+    fn new() -> Self {
+        Stamp { bytes: [0; Stamp::CAPACITY], len: 0 }
+    }
+
+    fn byte(&mut self, b: u8) -> &mut Self {
+        // Every format below is at most 24 bytes; a longer one would be a
+        // bug here, and is cut rather than allowed to panic.
+        if usize::from(self.len) < Stamp::CAPACITY {
+            self.bytes[usize::from(self.len)] = b;
+            self.len += 1;
+        }
+        self
+    }
+
+    /// `n` in decimal, zero-padded to `width` digits (years are 1900 to
+    /// 9999, so no field is negative or longer than four digits).
+    fn number(&mut self, n: u32, width: u32) -> &mut Self {
+        let digits = n.checked_ilog10().unwrap_or(0) + 1;
+        for _ in digits..width {
+            self.byte(b'0');
+        }
+        let mut power = 10u32.pow(digits - 1);
+        while power > 0 {
+            self.byte(b'0' + (n / power % 10) as u8);
+            power /= 10;
+        }
+        self
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation are ever written.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// RFC 3339 in UTC with milliseconds: `2016-01-25T21:32:01.000Z`.
+    pub fn rfc3339(t: SimTime) -> Self {
+        let f = fields(t);
+        let mut s = Stamp::new();
+        s.number(f.year, 4).byte(b'-').number(f.month, 2).byte(b'-').number(f.day, 2);
+        s.byte(b'T').number(f.hour, 2).byte(b':').number(f.minute, 2).byte(b':');
+        s.number(f.second, 2).byte(b'.').number(f.milli, 3).byte(b'Z');
+        s
+    }
+
+    /// The timestamp of an Exchange diagnostic trace line:
+    /// `2016/01/13-03:06:05.279`.
+    pub fn trace(t: SimTime) -> Self {
+        let f = fields(t);
+        let mut s = Stamp::new();
+        s.number(f.year, 4).byte(b'/').number(f.month, 2).byte(b'/').number(f.day, 2);
+        s.byte(b'-').number(f.hour, 2).byte(b':').number(f.minute, 2).byte(b':');
+        s.number(f.second, 2).byte(b'.').number(f.milli, 3);
+        s
+    }
+
+    /// The US short form the dispatcher prints for `Created Time`:
+    /// `1/13/2016 11:06:04 AM`.
+    pub fn us_stamp(t: SimTime) -> Self {
+        let f = fields(t);
+        let hour = if f.hour.is_multiple_of(12) { 12 } else { f.hour % 12 };
+        let mut s = Stamp::new();
+        s.number(f.month, 1).byte(b'/').number(f.day, 1).byte(b'/').number(f.year, 4);
+        s.byte(b' ').number(hour, 1).byte(b':').number(f.minute, 2).byte(b':');
+        s.number(f.second, 2).byte(b' ').byte(if f.hour < 12 { b'A' } else { b'P' }).byte(b'M');
+        s
+    }
+
+    /// The form of the reminder fields in the assistant's trace
+    /// (`event_t`, `rmd_t`, `s_t`, `e_t`): `01/13/2016 16:15:00`.
+    pub fn us_date(t: SimTime) -> Self {
+        let f = fields(t);
+        let mut s = Stamp::new();
+        s.number(f.month, 2).byte(b'/').number(f.day, 2).byte(b'/').number(f.year, 4);
+        s.byte(b' ').number(f.hour, 2).byte(b':').number(f.minute, 2).byte(b':');
+        s.number(f.second, 2);
+        s
+    }
+}
+
+impl std::ops::Deref for Stamp {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<[u8]> for Stamp {
+    fn as_ref(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// RFC 3339 in UTC with milliseconds: `2016-01-25T21:32:01.000Z`. Used in
 /// every CSV and JSON file.
 pub fn format_rfc3339(t: SimTime) -> String {
-    let f = fields(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        f.year, f.month, f.day, f.hour, f.minute, f.second, f.milli
-    )
+    Stamp::rfc3339(t).to_string()
 }
 
 /// The timestamp of an Exchange diagnostic trace line: `2016/01/13-03:06:05.279`.
 pub fn format_trace_stamp(t: SimTime) -> String {
-    let f = fields(t);
-    format!(
-        "{:04}/{:02}/{:02}-{:02}:{:02}:{:02}.{:03}",
-        f.year, f.month, f.day, f.hour, f.minute, f.second, f.milli
-    )
+    Stamp::trace(t).to_string()
 }
 
 /// The US short form the dispatcher prints for `Created Time`:
 /// `1/13/2016 11:06:04 AM`.
 pub fn format_us_stamp(t: SimTime) -> String {
-    let f = fields(t);
-    let hour = if f.hour.is_multiple_of(12) { 12 } else { f.hour % 12 };
-    let half = if f.hour < 12 { "AM" } else { "PM" };
-    format!("{}/{}/{:04} {hour}:{:02}:{:02} {half}", f.month, f.day, f.year, f.minute, f.second)
+    Stamp::us_stamp(t).to_string()
 }
 
 /// The form of the reminder fields in the assistant's trace
 /// (`event_t`, `rmd_t`, `s_t`, `e_t`): `01/13/2016 16:15:00`.
 pub fn format_us_date(t: SimTime) -> String {
-    let f = fields(t);
-    format!(
-        "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
-        f.month, f.day, f.year, f.hour, f.minute, f.second
-    )
+    Stamp::us_date(t).to_string()
 }
 
 /// A day on a chart axis: `Mon 25 Jan`.
@@ -143,6 +243,25 @@ mod tests {
         assert_eq!(format_us_stamp(noon), "12/31/9999 12:59:59 PM");
         assert_eq!(format_trace_stamp(noon), "9999/12/31-12:59:59.999");
         assert_eq!(format_us_date(noon), "12/31/9999 12:59:59");
+    }
+
+    #[test]
+    fn stamps_agree_with_chrono() {
+        // Instants spread over the whole range the reader accepts.
+        let first = parse_instant("1900-01-01T00:00:00Z").unwrap().as_millis();
+        let last = parse_instant("9999-12-31T23:59:59.999Z").unwrap().as_millis();
+        let step = (last - first) / 10_007;
+        for k in 0..=10_007 {
+            let t = SimTime::from_millis(first + k * step + k % 1000);
+            let d = utc(t);
+            assert_eq!(Stamp::rfc3339(t).as_str(), d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+            assert_eq!(Stamp::trace(t).as_str(), d.format("%Y/%m/%d-%H:%M:%S%.3f").to_string());
+            assert_eq!(Stamp::us_date(t).as_str(), d.format("%m/%d/%Y %H:%M:%S").to_string());
+            assert_eq!(
+                Stamp::us_stamp(t).as_str(),
+                d.format("%-m/%-d/%Y %-I:%M:%S %p").to_string()
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod grid;
 mod parse;
 
 pub use format::{
-    format_axis_date, format_axis_day, format_axis_hour, format_axis_year, format_rfc3339,
+    Stamp, format_axis_date, format_axis_day, format_axis_hour, format_axis_year, format_rfc3339,
     format_short, format_timespan, format_trace_stamp, format_us_date, format_us_stamp,
 };
 pub use grid::Grid;
@@ -69,7 +69,7 @@ impl SimTime {
 
 impl fmt::Display for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_rfc3339(*self))
+        f.write_str(&Stamp::rfc3339(*self))
     }
 }
 
