@@ -45,12 +45,15 @@ impl Views<'_> {
             plan: self.plan,
             timeline: self.timeline,
         };
-        // Four independent files: the PNG and trace.json on one thread, the
-        // SVG and the report that embeds it on another.
-        let (png_and_trace, svg_and_report) = rayon::join(
+        // Four files, three independent tasks (the report embeds the
+        // SVG): rayon spreads them, and whatever else is running, over its
+        // threads.
+        let ((png, trace), svg_and_report) = rayon::join(
             || {
-                chart::write_png(&dir.join("timeline.png"), &chart)?;
-                trace_json::write(&dir.join("trace.json"), &trace)
+                rayon::join(
+                    || chart::write_png(&dir.join("timeline.png"), &chart),
+                    || trace_json::write(&dir.join("trace.json"), &trace),
+                )
             },
             || {
                 let svg = chart::render_svg(&chart)?;
@@ -65,6 +68,6 @@ impl Views<'_> {
                 std::fs::write(dir.join("report.html"), report_html::render(&report))
             },
         );
-        png_and_trace.and(svg_and_report)
+        png.and(trace).and(svg_and_report)
     }
 }

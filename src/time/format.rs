@@ -58,6 +58,7 @@ impl Stamp {
         Stamp { bytes: [0; Stamp::CAPACITY], len: 0 }
     }
 
+    #[inline]
     fn byte(&mut self, b: u8) -> &mut Self {
         // Every format below is at most 24 bytes; a longer one would be a
         // bug here, and is cut rather than allowed to panic.
@@ -70,15 +71,18 @@ impl Stamp {
 
     /// `n` in decimal, zero-padded to `width` digits (years are 1900 to
     /// 9999, so no field is negative or longer than four digits).
+    #[inline]
     fn number(&mut self, n: u32, width: u32) -> &mut Self {
-        let digits = n.checked_ilog10().unwrap_or(0) + 1;
-        for _ in digits..width {
-            self.byte(b'0');
-        }
-        let mut power = 10u32.pow(digits - 1);
-        while power > 0 {
-            self.byte(b'0' + (n / power % 10) as u8);
-            power /= 10;
+        let digits = [n / 1000 % 10, n / 100 % 10, n / 10 % 10, n % 10];
+        // Leading zeros count only up to `width`; the last digit always.
+        let significant = match n {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            _ => 4,
+        };
+        for &d in &digits[4 - significant.max(width.min(4)) as usize..] {
+            self.byte(b'0' + d as u8);
         }
         self
     }
