@@ -8,8 +8,8 @@
 use super::aggregate::Cell;
 use super::manifest::Manifest;
 use crate::model::metrics::{METRIC_NAMES, MetricValue};
-use crate::output::chart::files;
 use crate::output::chart::style::{self, FONT};
+use crate::output::chart::{files, legend};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::io;
@@ -252,25 +252,13 @@ fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     lines: &[Line],
 ) -> DrawResult<DB> {
-    let text = (FONT, 12).into_font().color(&style::INK);
-    let mut y = 44;
-    for line in lines.iter().take(MAX_LEGEND) {
-        let stroke = line.color.stroke_width(2);
-        if line.dashed {
-            area.draw(&PathElement::new(vec![(0, y), (7, y)], stroke))?;
-            area.draw(&PathElement::new(vec![(11, y), (18, y)], stroke))?;
-        } else {
-            area.draw(&PathElement::new(vec![(0, y), (18, y)], stroke))?;
-        }
-        area.draw(&Circle::new((9, y), 3, line.color.filled()))?;
-        area.draw(&Text::new(style::truncate(&line.label, 40), (26, y - 7), text.clone()))?;
-        y += 17;
-    }
-    if lines.len() > MAX_LEGEND {
-        let more = format!("and {} more", lines.len() - MAX_LEGEND);
-        area.draw(&Text::new(more, (26, y - 7), text.color(&style::MUTED)))?;
-        y += 17;
-    }
+    let entries = lines.iter().map(|line| legend::Entry {
+        label: &line.label,
+        color: line.color,
+        dashed: line.dashed,
+    });
+    let layout = legend::Layout { top: 44, step: 17, most: MAX_LEGEND, label_chars: 40, dot: true };
+    let y = legend::draw(area, entries, &layout)?;
     let note = "dot: mean; bar: 5th to 95th percentile";
     area.draw(&Text::new(note, (0, y + 6), (FONT, 11).into_font().color(&style::MUTED)))?;
     Ok(())

@@ -9,6 +9,7 @@
 
 pub mod files;
 mod lanes;
+pub mod legend;
 mod panels;
 pub mod style;
 

@@ -1,6 +1,7 @@
 //! Line panels over the time grid: the aggregate chart for large
 //! populations, and the backlog panel under the lanes.
 
+use super::legend;
 use super::style::{self, FONT};
 use super::{ChartData, DrawResult};
 use crate::time::Grid;
@@ -223,22 +224,12 @@ fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     lines: &[Series],
 ) -> DrawResult<DB> {
-    let text = (FONT, 12).into_font().color(&style::INK);
-    let mut y = 40;
-    for line in lines.iter().take(MAX_LEGEND) {
-        let stroke = line.color.stroke_width(2);
-        if line.dashed {
-            area.draw(&PathElement::new(vec![(0, y), (7, y)], stroke))?;
-            area.draw(&PathElement::new(vec![(11, y), (18, y)], stroke))?;
-        } else {
-            area.draw(&PathElement::new(vec![(0, y), (18, y)], stroke))?;
-        }
-        area.draw(&Text::new(style::truncate(&line.label, 34), (26, y - 7), text.clone()))?;
-        y += 16;
-    }
-    if lines.len() > MAX_LEGEND {
-        let more = format!("and {} more", lines.len() - MAX_LEGEND);
-        area.draw(&Text::new(more, (26, y - 7), text.color(&style::MUTED)))?;
-    }
-    Ok(())
+    let entries = lines.iter().map(|line| legend::Entry {
+        label: &line.label,
+        color: line.color,
+        dashed: line.dashed,
+    });
+    let layout =
+        legend::Layout { top: 40, step: 16, most: MAX_LEGEND, label_chars: 34, dot: false };
+    legend::draw(area, entries, &layout).map(|_| ())
 }
