@@ -12,6 +12,11 @@ use std::fmt::Write;
 /// Header of `assistant_trace.log`.
 pub const TRACE: [&str; 4] = ["timestamp", "policy", "component", "message"];
 
+/// The component of the assistant's own lines.
+const ASSISTANT: &str = "CalendarNotification.Assistant";
+/// The component of the lines about text-messaging settings.
+const USER_SETTINGS: &str = "CalendarNotification.UserSettings";
+
 impl Rows<'_> {
     /// Writes the trace line of `record`, if it has one. The message is
     /// built in the file's scratch buffer: a trace has a line per event
@@ -28,7 +33,7 @@ impl Rows<'_> {
             }
             Record::SmsSent { at, mailbox, reminder, catch_up } => {
                 self.sent(&mut message, mailbox, reminder, catch_up);
-                (at, "CalendarNotification.Assistant")
+                (at, ASSISTANT)
             }
             _ => return file.put_scratch(message),
         };
@@ -99,7 +104,8 @@ impl Rows<'_> {
                 self.labels.database_guid[e.db.index()],
             );
         };
-        let _ = match decision {
+        // Writing into a String cannot fail.
+        let written = match decision {
             Decision::StopAll { phase, dropped, next } => {
                 out.push_str("rmd----- caller: StopAll, ");
                 self.reminder_fields(out, m, next);
@@ -108,32 +114,30 @@ impl Rows<'_> {
                     ", event_t: {event_t}, move phase: {}, timers dropped: {dropped}",
                     phase.as_str()
                 )
+                .map(|()| ASSISTANT)
             }
             Decision::Ignored { phase } => write!(
                 out,
                 "MailboxMoveStarted ignored by policy: usr: {user}, event_t: {event_t}, move phase: {}",
                 phase.as_str()
-            ),
+            )
+            .map(|()| ASSISTANT),
             Decision::Resume { sent, scheduled } => write!(
                 out,
                 "Resume on {}: usr: {user}, event_t: {event_t}, caught up: {sent}, timers set: {scheduled}",
                 e.kind.name(),
-            ),
+            )
+            .map(|()| ASSISTANT),
             Decision::Enable { scheduled } => {
                 settings(out, "Enabling");
-                write!(out, "timers set: {scheduled}")
+                write!(out, "timers set: {scheduled}").map(|()| USER_SETTINGS)
             }
             Decision::Disable { dropped } => {
                 settings(out, "Disabling");
-                write!(out, "timers dropped: {dropped}")
+                write!(out, "timers dropped: {dropped}").map(|()| USER_SETTINGS)
             }
         };
-        match decision {
-            Decision::Enable { .. } | Decision::Disable { .. } => {
-                "CalendarNotification.UserSettings"
-            }
-            _ => "CalendarNotification.Assistant",
-        }
+        written.unwrap_or(ASSISTANT)
     }
 
     fn sent(&self, out: &mut String, m: MailboxId, reminder: u32, catch_up: bool) {
