@@ -379,9 +379,7 @@ fn stats_line(
         "stats {}: {} mailboxes ({} built), {} databases; loaded in {:.0} ms; {events} events \
          ({}) run and written in {:.0} ms, {rate:.1} million events/s; logs: {logs}{memory}",
         world.name,
-        world.population.map_or(world.mailboxes.len() as u64, |p| {
-            world.mailboxes.len() as u64 - p.materialized + p.mailboxes
-        }),
+        world.mailbox_count(),
         world.mailboxes.len(),
         world.databases.len(),
         loaded.as_secs_f64() * 1000.0,
@@ -493,7 +491,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                     Some(p) => format!(
                         "{} mailbox(es) ({} generated, of which {} SMS users and {} moved; {} \
                          built)",
-                        world.mailboxes.len() as u64 - p.materialized + p.mailboxes,
+                        world.mailbox_count(),
                         p.mailboxes,
                         p.sms_users,
                         p.moved,

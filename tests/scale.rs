@@ -135,8 +135,21 @@ fn large_worlds_log_the_followed_mailboxes_and_count_everyone() {
     assert!(everyone.len() > followed.len() * 5, "{}", everyone.len());
     assert!(everyone.is_superset(&logged));
 
+    // Everyone is counted, built or not: 1 explicit and 2,000 generated.
+    let built = world.mailboxes.len();
+    assert!(built < 2_001, "{built}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder("auto").join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["mailboxes"], 2_001);
+    assert_eq!(summary["population"]["built"], built as u64 - 1);
+    assert_eq!(summary["population"]["explicit"], 1);
+    let svg = std::fs::read_to_string(folder("auto").join("timeline.svg")).unwrap();
+    assert!(svg.contains("scale-test: 2001 mailboxes, "), "the chart's title counts everyone");
+
     // --stats says what the run cost.
     let err = stderr(&auto);
     let line = err.lines().find(|l| l.starts_with("stats scale-test: ")).expect(&err);
     assert!(line.contains("million events/s") && line.contains("logs: followed"), "{line}");
+    assert!(line.contains(&format!(": 2001 mailboxes ({built} built), 6 databases;")), "{line}");
 }

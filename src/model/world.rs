@@ -66,6 +66,16 @@ pub struct World {
     pub estimate: crate::model::budget::Estimate,
 }
 
+impl World {
+    /// How many mailboxes the scenario has: the explicit ones and every one
+    /// its population generated, built or not (`mailboxes` holds only the
+    /// built ones).
+    pub fn mailbox_count(&self) -> u64 {
+        let listed = self.mailboxes.len() as u64;
+        self.population.map_or(listed, |p| listed - p.materialized + p.mailboxes)
+    }
+}
+
 /// A mailbox database with its event counter and its assistant dispatcher.
 #[derive(Clone, Debug)]
 pub struct Database {

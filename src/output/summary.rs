@@ -125,9 +125,7 @@ impl<'a> Summary<'a> {
             version: VERSION,
             start: format_rfc3339(world.start),
             end: format_rfc3339(world.end),
-            mailboxes: population
-                .as_ref()
-                .map_or(world.mailboxes.len() as u64, |p| p.explicit + p.mailboxes),
+            mailboxes: world.mailbox_count(),
             databases: world.databases.len(),
             population,
             policies: Ordered(runs.iter().map(|(p, o)| (*p, &o.metrics)).collect()),

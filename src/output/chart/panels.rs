@@ -83,7 +83,8 @@ pub fn draw_aggregate<DB: DrawingBackend>(
         format!(
             "{}: {} mailboxes, {} of them SMS users; each policy over time (UTC, {} buckets)",
             data.world.name,
-            data.world.mailboxes.len(),
+            data.world.mailbox_count(),
+            // Every SMS user is built.
             data.world.mailboxes.iter().filter(|m| m.sms.is_some()).count(),
             bucket_label(hours),
         ),
