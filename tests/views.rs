@@ -39,17 +39,16 @@ fn written() -> &'static [(PathBuf, Written)] {
 
 /// Whether the timeline draws a lane per mailbox (else population panels).
 fn drawn_as_lanes(w: &Written) -> bool {
-    use cnasim::output::chart::{LANE_LIMIT, MAX_LANES};
-    let timeline = cnasim::output::timeline::Timeline::new(&w.world, &w.run.plan);
-    timeline.all_followed(&w.world, LANE_LIMIT)
-        && w.world.mailboxes.len() * w.world.policies.len() <= MAX_LANES
+    cnasim::output::chart::draws_lanes(&w.world)
 }
 
 /// The mailboxes followed in detail: all of them, or in a large world the
 /// first SMS users.
 fn followed(w: &Written) -> Vec<&cnasim::model::world::Mailbox> {
-    let timeline = cnasim::output::timeline::Timeline::new(&w.world, &w.run.plan);
-    timeline.followed.iter().map(|m| &w.world.mailboxes[m.index()]).collect()
+    cnasim::output::timeline::followed(&w.world)
+        .into_iter()
+        .map(|m| &w.world.mailboxes[m.index()])
+        .collect()
 }
 
 fn policy_names(w: &Written) -> Vec<String> {

@@ -212,12 +212,6 @@ impl Timeline {
             cumulative(&grid, plan.reminders().iter().filter(|r| r.expected).map(|r| r.at));
         Timeline { grid, followed, expected, policies: Vec::new() }
     }
-
-    /// True when every mailbox of `world` is followed and there are few
-    /// enough to draw one lane each (`limit`).
-    pub fn all_followed(&self, world: &World, limit: usize) -> bool {
-        self.followed.len() == world.mailboxes.len() && world.mailboxes.len() <= limit
-    }
 }
 
 /// The mailboxes a timeline of `world` follows in detail, in file order:

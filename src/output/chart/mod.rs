@@ -43,10 +43,18 @@ pub struct ChartData<'a> {
     pub metrics: Vec<&'a Metrics>,
 }
 
+/// Whether the chart of `world` draws a lane per mailbox and policy; if
+/// not, it draws population panels.
+pub fn draws_lanes(world: &World) -> bool {
+    let mailboxes = world.mailboxes.len();
+    super::timeline::followed(world).len() == mailboxes
+        && mailboxes <= LANE_LIMIT
+        && mailboxes * world.policies.len() <= MAX_LANES
+}
+
 impl ChartData<'_> {
     fn lanes(&self) -> bool {
-        self.timeline.all_followed(self.world, LANE_LIMIT)
-            && self.world.mailboxes.len() * self.timeline.policies.len() <= MAX_LANES
+        draws_lanes(self.world)
     }
 
     fn height(&self) -> u32 {
