@@ -1,7 +1,6 @@
 //! The command line: argument parsing and wiring only.
 
 use crate::check::{self, CheckOptions, junit, report};
-use crate::model::Policy;
 use crate::model::World;
 use crate::output::LogDetail;
 use crate::output::write_atomically;
@@ -270,37 +269,6 @@ fn joined(errors: Vec<scenario::ScenarioError>) -> String {
     errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
 }
 
-/// The policies `names` picks from the scenario's and the built-in ones.
-fn select_policies(world: &World, names: &[String]) -> Result<Vec<Policy>, String> {
-    let mut chosen: Vec<Policy> = Vec::with_capacity(names.len());
-    for name in names {
-        let policy = world
-            .policies
-            .iter()
-            .find(|p| &p.name == name)
-            .cloned()
-            .or_else(|| Policy::preset(name))
-            .ok_or_else(|| {
-                let mut known: Vec<String> =
-                    world.policies.iter().map(|p| p.name.clone()).collect();
-                for preset in crate::model::policy::PRESET_NAMES {
-                    if !known.iter().any(|k| k == preset) {
-                        known.push(preset.to_string());
-                    }
-                }
-                format!(
-                    "--policy {name}: scenario `{}` has no such policy; choose from {}",
-                    world.name,
-                    known.join(", ")
-                )
-            })?;
-        if !chosen.iter().any(|p| p.name == policy.name) {
-            chosen.push(policy);
-        }
-    }
-    Ok(chosen)
-}
-
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let overrides = Overrides {
         seed: args.seed,
@@ -314,7 +282,8 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let loaded = loading.elapsed();
     if !args.policies.is_empty() {
         for world in &mut worlds {
-            world.policies = select_policies(world, &args.policies)?;
+            world.policies =
+                world.select_policies(&args.policies).map_err(|why| format!("--policy: {why}"))?;
         }
     }
     let options = FolderOptions {
@@ -411,15 +380,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         seed: args.seed,
         policies: args.policies.clone(),
         max_events: Some(args.limits.max_events),
-        sets: args
-            .sets
-            .sets
-            .iter()
-            .map(|s| match &s.origin {
-                scenario::set::Origin::Flag { given } => format!("{}={given}", s.key),
-                scenario::set::Origin::Sweep { .. } => format!("{}={}", s.key, s.value),
-            })
-            .collect(),
+        sets: args.sets.sets.iter().map(scenario::set::Set::argument).collect(),
     };
     let worlds = match load_checked(&args.paths, &options, &args.sets.sets) {
         Ok(worlds) => worlds,

@@ -107,6 +107,23 @@ pub struct Assertion {
     pub column: u64,
 }
 
+/// A scenario path as the argument of a command to paste: printable, and
+/// with `./` before one that would read as an option.
+pub fn path_argument(path: &Path) -> String {
+    let path = printable(path);
+    if path.starts_with('-') { format!("./{path}") } else { path }
+}
+
+/// The command line a shell reads back as `words`, each quoted where it
+/// needs to be.
+pub fn shell_command(words: &[String]) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned()))
+        .collect();
+    quoted.join(" ")
+}
+
 /// A checked scenario.
 #[derive(Debug)]
 pub struct ScenarioCheck {
@@ -131,21 +148,16 @@ impl ScenarioCheck {
     /// The command that checks one policy of this scenario again, with the
     /// same seed.
     pub fn reproduce(&self, policy: &str) -> String {
-        let mut path = printable(&self.path);
-        if path.starts_with('-') {
-            // Not to be read as an option.
-            path.insert_str(0, "./");
-        }
-        let path = shlex::try_quote(&path).map_or_else(|_| path.clone(), |q| q.into_owned());
-        let mut command = format!("cnasim check {path} --seed {} --policy {policy}", self.seed);
+        let mut words = vec!["cnasim".to_string(), "check".into(), path_argument(&self.path)];
+        words.extend(["--seed".to_string(), self.seed.to_string()]);
+        words.extend(["--policy".to_string(), policy.to_string()]);
         if self.max_events != crate::scenario::DEFAULT_MAX_EVENTS {
-            command.push_str(&format!(" --max-events {}", self.max_events));
+            words.extend(["--max-events".to_string(), self.max_events.to_string()]);
         }
         for set in &self.sets {
-            let quoted = shlex::try_quote(set).map_or_else(|_| set.clone(), |q| q.into_owned());
-            command.push_str(&format!(" --set {quoted}"));
+            words.extend(["--set".to_string(), set.clone()]);
         }
-        command
+        shell_command(&words)
     }
 
     /// How many assertions failed.

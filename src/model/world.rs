@@ -67,6 +67,39 @@ pub struct World {
 }
 
 impl World {
+    /// The policies `names` picks, in order and each once, from this
+    /// world's and the built-in ones; an unknown name is an error that lists
+    /// the choices.
+    pub fn select_policies(&self, names: &[String]) -> Result<Vec<Policy>, String> {
+        let mut chosen: Vec<Policy> = Vec::with_capacity(names.len());
+        for name in names {
+            let policy = self
+                .policies
+                .iter()
+                .find(|p| &p.name == name)
+                .cloned()
+                .or_else(|| Policy::preset(name))
+                .ok_or_else(|| {
+                    let mut known: Vec<String> =
+                        self.policies.iter().map(|p| p.name.clone()).collect();
+                    for preset in crate::model::policy::PRESET_NAMES {
+                        if !known.iter().any(|k| k == preset) {
+                            known.push(preset.to_string());
+                        }
+                    }
+                    format!(
+                        "scenario `{}` has no policy `{name}`; choose from {}",
+                        self.name,
+                        known.join(", ")
+                    )
+                })?;
+            if !chosen.iter().any(|p| p.name == policy.name) {
+                chosen.push(policy);
+            }
+        }
+        Ok(chosen)
+    }
+
     /// How many mailboxes the scenario has: the explicit ones and every one
     /// its population generated, built or not (`mailboxes` holds only the
     /// built ones).

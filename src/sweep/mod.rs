@@ -20,7 +20,6 @@ pub mod results;
 mod runs;
 
 use crate::model::metrics::METRIC_NAMES;
-use crate::model::policy::Policy;
 use crate::output::OutputFolder;
 use crate::output::summary::VERSION;
 use crate::runner::RunnerError;
@@ -173,23 +172,6 @@ fn read_source(path: &Path) -> Result<Source, SweepError> {
     Ok(Source { text, shown, stem })
 }
 
-/// The policies named `names`, in order, from `world`'s or the built-in
-/// ones.
-fn pick_policies(world: &crate::model::World, names: &[String]) -> Result<Vec<Policy>, String> {
-    names
-        .iter()
-        .map(|name| {
-            world
-                .policies
-                .iter()
-                .find(|p| &p.name == name)
-                .cloned()
-                .or_else(|| Policy::preset(name))
-                .ok_or_else(|| format!("scenario `{}` has no policy `{name}`", world.name))
-        })
-        .collect()
-}
-
 /// Runs the sweep `options` describes and writes its folder.
 pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     let source = read_source(&options.file)?;
@@ -216,18 +198,17 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     };
     let grid = grid::combine(&key.grid, &options.sets).map_err(SweepError::Usage)?;
     let plan = Plan::new(grid, seeds, world.seed).map_err(SweepError::Usage)?;
-    let mut names: Vec<String> = Vec::new();
     let wanted = if options.policies.is_empty() {
         world.policies.iter().map(|p| p.name.clone()).collect()
     } else {
         options.policies.clone()
     };
-    for name in wanted {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    pick_policies(&world, &names).map_err(|why| SweepError::Usage(format!("--policy: {why}")))?;
+    let names: Vec<String> = world
+        .select_policies(&wanted)
+        .map_err(|why| SweepError::Usage(format!("--policy: {why}")))?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
     let manifest = Manifest {
         scenario: world.name.clone(),
         version: VERSION.to_string(),

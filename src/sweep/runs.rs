@@ -5,7 +5,7 @@
 use super::grid::Plan;
 use super::manifest::Manifest;
 use super::results::Row;
-use super::{RunFailure, Source, SweepError, SweepOptions, pick_policies};
+use super::{RunFailure, Source, SweepError, SweepOptions};
 use crate::model::World;
 use crate::runner::run_in_memory;
 use crate::scenario::{self, DEFAULT_MAX_EVENTS, Overrides};
@@ -35,7 +35,7 @@ impl Job<'_> {
             scenario::parse_point(&s.text, &s.shown, &s.stem, &overrides).map_err(|source| {
                 SweepError::Point { point: self.manifest.describe(point), source: Box::new(source) }
             })?;
-        world.policies = pick_policies(&world, &self.manifest.policies).map_err(|why| {
+        world.policies = world.select_policies(&self.manifest.policies).map_err(|why| {
             SweepError::Usage(format!("grid point {}: {why}", self.manifest.describe(point)))
         })?;
         Ok(world)
@@ -53,11 +53,7 @@ impl Job<'_> {
 
     /// The command that runs `run` alone.
     fn reproduce(&self, run: u64) -> String {
-        let s = self.source;
-        let mut path = s.shown.clone();
-        if path.starts_with('-') {
-            path.insert_str(0, "./");
-        }
+        let path = crate::check::path_argument(std::path::Path::new(&self.source.shown));
         let mut words = vec!["cnasim".to_string(), "run".into(), path];
         words.extend(["--seed".to_string(), self.plan.seed(run).to_string()]);
         for set in self.plan.sets(run / self.plan.seeds) {
@@ -69,11 +65,7 @@ impl Job<'_> {
         if self.options.max_events != DEFAULT_MAX_EVENTS {
             words.extend(["--max-events".to_string(), self.options.max_events.to_string()]);
         }
-        let quoted: Vec<String> = words
-            .iter()
-            .map(|w| shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned()))
-            .collect();
-        quoted.join(" ")
+        crate::check::shell_command(&words)
     }
 
     /// The rows of run `run`, one per policy.
