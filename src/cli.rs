@@ -309,9 +309,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         }
         if let Some(folder) = &run.folder {
             eprintln!(
-                "wrote {}/ ({} policies) in {:.0} ms",
+                "wrote {}/ ({}) in {:.0} ms",
                 folder.display(),
-                run.results.len(),
+                check::report::plural(run.results.len(), "policy", "policies"),
                 elapsed.as_secs_f64() * 1000.0
             );
         }
@@ -515,9 +515,9 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         None => format!("{} runs", written.runs),
     };
     eprintln!(
-        "wrote {}/ ({runs}, {} policies) in {:.0} ms",
+        "wrote {}/ ({runs}, {}) in {:.0} ms",
         written.folder.display(),
-        m.policies.len(),
+        check::report::plural(m.policies.len(), "policy", "policies"),
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(ExitCode::SUCCESS)

@@ -91,6 +91,11 @@ fn the_folder_is_the_same_whatever_the_number_of_jobs() {
     let names: Vec<&String> = folders[0].keys().collect();
     assert_eq!(names, ["aggregate.csv", "results.csv", "sweep.json", "sweep.png", "sweep.svg"]);
     for other in &folders[1..] {
+        assert_eq!(
+            other.keys().collect::<Vec<_>>(),
+            names,
+            "the files differ between --jobs values"
+        );
         for (name, bytes) in &folders[0] {
             assert!(other.get(name) == Some(bytes), "{name} differs between --jobs values");
         }
@@ -288,6 +293,14 @@ fn bad_input_exits_2_and_writes_nothing() {
     let (dir, file) = scenario(TINY);
     let zero_cycle = TINY.replace("sync_duration: { uniform: [1m, 3h] }", "sync_duration: 0");
     let (_zero_dir, zero_file) = scenario(&zero_cycle);
+    // The file's own grid has a bad value, which a --set replaces: `cnasim
+    // run` reads the file whole, so the sweep refuses it too.
+    let bad_value = TINY.replace("interval: [12h, 1d]", "interval: [12h, 200d]");
+    let (_bad_value_dir, bad_value_file) = scenario(&bad_value);
+    // A grid too large to count (2^64 points) is refused as too large.
+    let keys: String = (0..64).map(|i| format!("    k{i}: [1, 2]\n")).collect();
+    let huge = TINY.replace("  set:\n", &format!("  set:\n{keys}"));
+    let (_huge_dir, huge_file) = scenario(&huge);
     let out = dir.path().join("out");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec![s(&file), "--set", "seed=1,2"], "--seed"),
@@ -309,6 +322,14 @@ fn bad_input_exits_2_and_writes_nothing() {
             "at grid point mailboxes.0.move.incremental_sync_interval=0, mailboxes.0.move.complete_at=2016-01-26T00:00:00Z",
         ),
         (vec!["--merge"], "--merge"),
+        (
+            vec![s(&bad_value_file), "--set", "mailboxes.0.move.incremental_sync_interval=12h,1d"],
+            "sweep value `200d`",
+        ),
+        (vec![s(&huge_file)], "this grid has more than 18446744073709551614 points"),
+        // A run that fails once the sweep is under way: nothing is written,
+        // and the command printed reproduces the failure.
+        (vec![s(&file), "--max-events", "120"], "reproduce it with: cnasim run "),
     ];
     for (args, expected) in cases {
         let mut all = vec!["sweep"];
@@ -320,6 +341,21 @@ fn bad_input_exits_2_and_writes_nothing() {
         assert_eq!(stdout(&o), "", "{all:?}");
         assert!(entries(&out).is_empty(), "{all:?} wrote {:?}", entries(&out));
     }
+
+    let o = cnasim(&["sweep", s(&file), "--max-events", "120", "--out", s(&out)]);
+    let err = stderr(&o);
+    let line = err.lines().find_map(|l| l.trim().strip_prefix("reproduce it with: ")).expect(&err);
+    let words = shlex::split(line).unwrap();
+    assert_eq!(words[..2], ["cnasim", "run"]);
+    let mut again: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    again.extend(["--out", s(&out)]);
+    let reproduced = cnasim(&again);
+    assert_eq!(reproduced.status.code(), Some(2), "{}", stderr(&reproduced));
+    assert!(
+        stderr(&reproduced).contains("reached the cap of 120 events"),
+        "{}",
+        stderr(&reproduced)
+    );
 }
 
 #[test]

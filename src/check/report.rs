@@ -78,7 +78,8 @@ impl Totals {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 policy`, `2 policies`: a count with its noun.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

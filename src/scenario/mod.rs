@@ -144,16 +144,17 @@ pub fn parse(
     read(text, path, fallback_name, overrides, Mode::File).map(|(world, _)| world)
 }
 
-/// Validates scenario text and returns its `sweep:` key, if any, checked
-/// but for its values: `cnasim sweep` checks every point of its grid,
-/// where `--set` may have replaced some of them.
+/// Validates scenario text as [`parse`] does, each value of its `sweep:`
+/// grid included (even one a `--set` will replace: every row of a sweep
+/// must be reproducible with `cnasim run`, which reads the file so), and
+/// returns that key, if any.
 pub fn parse_sweep(
     text: &str,
     path: &str,
     fallback_name: &str,
     overrides: &Overrides,
 ) -> Result<(World, Option<SweepKey>), ScenarioError> {
-    read(text, path, fallback_name, overrides, Mode::Point)
+    read(text, path, fallback_name, overrides, Mode::File)
 }
 
 /// Validates one point of a sweep: as [`parse`], but without checking the
@@ -256,10 +257,19 @@ fn read_text(
     if mode == Mode::File {
         // Each value of the grid, spliced into this text on its own, must
         // give a valid scenario (`cnasim sweep` checks every combination).
-        for value in sweep.iter().flat_map(|s| &s.grid).flat_map(|k| &k.values) {
-            let one = Overrides { sets: vec![value.clone()], ..overrides.clone() };
-            read(text, path, fallback_name, &one, Mode::Value)?;
-        }
+        // Each check reads the whole text again, so they run in parallel;
+        // the first error in file order is the one reported.
+        use rayon::prelude::*;
+        let values: Vec<&Set> =
+            sweep.iter().flat_map(|s| &s.grid).flat_map(|k| &k.values).collect();
+        let checked: Vec<Result<(), ScenarioError>> = values
+            .par_iter()
+            .map(|&value| {
+                let one = Overrides { sets: vec![value.clone()], ..overrides.clone() };
+                read(text, path, fallback_name, &one, Mode::Value).map(|_| ())
+            })
+            .collect();
+        checked.into_iter().collect::<Result<(), _>>()?;
     }
     Ok((world, sweep))
 }

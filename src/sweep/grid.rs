@@ -3,7 +3,8 @@
 //! a seed: run `i` is point `i / seeds` under seed `base + i % seeds`.
 
 use crate::scenario::Set;
-use crate::scenario::set::sweep_key::{MAX_POINTS, MAX_RUNS, MAX_VALUES};
+pub use crate::scenario::set::sweep_key::points;
+use crate::scenario::set::sweep_key::{MAX_POINTS, MAX_RUNS, MAX_VALUES, count_text};
 use crate::scenario::set::{GridKey, path_segments};
 
 /// Splits `--set` values on the commas outside brackets, braces and
@@ -105,8 +106,10 @@ impl Plan {
         let runs = points.saturating_mul(seeds);
         if points > MAX_POINTS || runs > MAX_RUNS {
             return Err(format!(
-                "this sweep has {points} grid points and {runs} runs; a sweep has at most \
-                 {MAX_POINTS} points and {MAX_RUNS} runs"
+                "this sweep has {} grid points and {} runs; a sweep has at most {MAX_POINTS} \
+                 points and {MAX_RUNS} runs",
+                count_text(points),
+                count_text(runs)
             ));
         }
         Ok(plan)
@@ -136,11 +139,6 @@ impl Plan {
     pub fn seed(&self, run: u64) -> u64 {
         seed_of(self.base_seed, self.seeds, run)
     }
-}
-
-/// Points of a grid whose keys have `counts` values each.
-pub fn points(counts: &[usize]) -> u64 {
-    counts.iter().fold(1u64, |n, &c| n.saturating_mul(c as u64))
 }
 
 /// The value index of each key at `point`, the last key changing fastest.

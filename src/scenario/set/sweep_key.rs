@@ -96,8 +96,21 @@ pub struct SweepKey {
 impl SweepKey {
     /// The number of grid points: the product of the value counts.
     pub fn points(&self) -> u64 {
-        self.grid.iter().map(|k| k.values.len() as u64).product()
+        points(&self.grid.iter().map(|k| k.values.len()).collect::<Vec<_>>())
     }
+}
+
+/// The number of points of a grid whose keys have `counts` values: their
+/// product (1 for no key), saturating rather than overflowing, so that a
+/// grid too large to count is still refused as too large.
+pub fn points(counts: &[usize]) -> u64 {
+    counts.iter().fold(1u64, |n, &c| n.saturating_mul(c as u64))
+}
+
+/// How a count that may have saturated reads: `more than 2^64 - 1`
+/// instead of a figure that looks exact.
+pub fn count_text(n: u64) -> String {
+    if n == u64::MAX { format!("more than {}", u64::MAX - 1) } else { n.to_string() }
 }
 
 /// The closest metric name to a typo.
@@ -158,8 +171,10 @@ pub fn read(
             return Err(src.err(
                 set.referenced,
                 format!(
-                    "this grid has {points} points, {runs} runs with its seeds; a sweep has at \
-                     most {MAX_POINTS} points and {MAX_RUNS} runs"
+                    "this grid has {} points, {} runs with its seeds; a sweep has at most \
+                     {MAX_POINTS} points and {MAX_RUNS} runs",
+                    count_text(points),
+                    count_text(runs)
                 ),
             ));
         }
