@@ -74,6 +74,7 @@ const CLASSES: &[&str] = &[
     "deep-nesting",
     "deep-nesting-block",
     "population-trillion",
+    "population-too-large-to-build",
     // The sweep key.
     "sweep-unknown-metric",
     "sweep-empty-values",

@@ -105,7 +105,8 @@ fn seed_and_policy_overrides() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("--policy nope") && stderr(&o).contains("legacy, fixed"),
+        stderr(&o).contains("--policy: scenario `tiny` has no policy `nope`")
+            && stderr(&o).contains("legacy, fixed"),
         "{}",
         stderr(&o)
     );

@@ -44,7 +44,7 @@ pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
 const BYTES_PER_REMINDER: u64 = 80;
 const BYTES_PER_REMINDER_AND_POLICY: u64 = 16;
 /// Per mailbox: the world's entry and its labels.
-pub(crate) const BYTES_PER_MAILBOX: u64 = 512;
+const BYTES_PER_MAILBOX: u64 = 512;
 /// Per mailbox and policy (policies run at once): its run state, its
 /// metrics and timeline state, its queue entries, and the allocator's
 /// slack around them. Calibrated on the wave benchmarks, whose peak
@@ -55,7 +55,68 @@ const BYTES_PER_MAILBOX_AND_POLICY: u64 = 448;
 /// Per move cycle: its transitions in the plan (or its events, for a quiet
 /// mailbox), twice while the plan's parts are joined, shared by the
 /// policies; the timeline keeps the sync windows of at most 100 mailboxes.
-pub(crate) const BYTES_PER_CYCLE: u64 = 64;
+const BYTES_PER_CYCLE: u64 = 64;
+
+/// What a run keeps in memory, in bytes, by part: the estimate's formula,
+/// shared by the check of a population before it is built.
+pub(crate) struct Memory {
+    reminders: u64,
+    mailboxes: u64,
+    cycles: u64,
+    databases: u64,
+}
+
+/// A part of [`Memory`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemoryPart {
+    Reminders,
+    Mailboxes,
+    Cycles,
+    Databases,
+}
+
+impl Memory {
+    /// The memory of a run with these counts (mailboxes built, reminders
+    /// and move cycles inside the window) under `policies` at once.
+    pub(crate) fn of(
+        reminders: u64,
+        mailboxes: u64,
+        cycles: u64,
+        databases: u64,
+        policies: u64,
+    ) -> Memory {
+        let buckets = Grid::MAX_BUCKETS as u64;
+        Memory {
+            reminders: reminders
+                .saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies),
+            mailboxes: mailboxes
+                .saturating_mul(BYTES_PER_MAILBOX + BYTES_PER_MAILBOX_AND_POLICY * policies),
+            cycles: cycles.saturating_mul(BYTES_PER_CYCLE),
+            databases: databases.saturating_mul(buckets * 8 * (policies + 1) + 512),
+        }
+    }
+
+    /// All parts.
+    pub(crate) fn total(&self) -> u64 {
+        [self.reminders, self.mailboxes, self.cycles, self.databases]
+            .iter()
+            .fold(0u64, |sum, &b| sum.saturating_add(b))
+    }
+
+    /// The part that costs the most (the first of equals, in the order
+    /// cycles, databases, reminders, mailboxes).
+    pub(crate) fn largest(&self) -> MemoryPart {
+        [
+            (self.cycles, MemoryPart::Cycles),
+            (self.databases, MemoryPart::Databases),
+            (self.reminders, MemoryPart::Reminders),
+            (self.mailboxes, MemoryPart::Mailboxes),
+        ]
+        .iter()
+        .fold((0, MemoryPart::Cycles), |best, &(b, part)| if b > best.0 { (b, part) } else { best })
+        .1
+    }
+}
 
 /// One part of the estimate and where it comes from.
 struct Part {
@@ -242,21 +303,14 @@ pub fn check(
     }
 
     let events = parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.events));
-    let buckets = Grid::MAX_BUCKETS as u64;
-    let databases_bytes =
-        (world.databases.len() as u64).saturating_mul(buckets * 8 * (policies + 1) + 512);
-    let reminders_bytes =
-        reminders.saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies);
-    let cycles_bytes = cycles_total.saturating_mul(BYTES_PER_CYCLE);
-    let memory_bytes = [
-        reminders_bytes,
-        (world.mailboxes.len() as u64)
-            .saturating_mul(BYTES_PER_MAILBOX + BYTES_PER_MAILBOX_AND_POLICY * policies),
-        cycles_bytes,
-        databases_bytes,
-    ]
-    .iter()
-    .fold(0u64, |sum, &b| sum.saturating_add(b));
+    let memory = Memory::of(
+        reminders,
+        world.mailboxes.len() as u64,
+        cycles_total,
+        world.databases.len() as u64,
+        policies,
+    );
+    let memory_bytes = memory.total();
     let estimate = Estimate { events, memory_bytes };
 
     if events > world.max_events {
@@ -276,12 +330,19 @@ pub fn check(
     }
     if memory_bytes > MAX_MEMORY_BYTES {
         let at = |biggest: Option<(u64, Location)>| biggest.map_or(Location::UNKNOWN, |b| b.1);
-        let (at, what) = if cycles_bytes >= databases_bytes.max(reminders_bytes) {
-            (at(biggest_move), "a shorter window, longer sync intervals or fewer policies")
-        } else if databases_bytes >= reminders_bytes {
-            (databases_at, "fewer databases or policies")
-        } else {
-            (at(biggest_item), "a shorter window, fewer reminders or fewer policies")
+        let (at, what) = match memory.largest() {
+            MemoryPart::Cycles => {
+                (at(biggest_move), "a shorter window, longer sync intervals or fewer policies")
+            }
+            MemoryPart::Databases => (databases_at, "fewer databases or policies"),
+            MemoryPart::Reminders => {
+                (at(biggest_item), "a shorter window, fewer reminders or fewer policies")
+            }
+            MemoryPart::Mailboxes => (
+                if file.population.is_some() { population_at } else { mailbox_at(0) },
+                "fewer mailboxes (or, in a population, lower SMS and move shares) or fewer \
+                 policies",
+            ),
         };
         return Err(src.err(
             at,

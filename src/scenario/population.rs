@@ -276,6 +276,7 @@ pub fn validate(
     seed: u64,
     window: SimDuration,
     first_db: usize,
+    policies: usize,
     taken: &dyn Fn(&str) -> bool,
 ) -> Result<Validated> {
     let p = &file.value;
@@ -482,10 +483,15 @@ pub fn validate(
     // Sync cycles of the moves, at their shortest, for the plan.
     let cycle = (moves.interval.as_millis() + moves.sync_duration.lo.as_millis()).max(1) as f64;
     let cycles = n * move_share * (window.as_millis() as f64 / cycle + 1.0);
-    let bytes = built * super::limits::BYTES_PER_MAILBOX as f64
-        + n * sms_share * mean_items * 128.0
-        + reminders * 72.0
-        + cycles * super::limits::BYTES_PER_CYCLE as f64;
+    // The estimate's own formula (counts convert saturating).
+    let bytes = super::limits::Memory::of(
+        reminders as u64,
+        built as u64,
+        cycles as u64,
+        first_db as u64 + databases,
+        policies as u64,
+    )
+    .total() as f64;
     if reminders > super::limits::MAX_REMINDERS as f64
         || bytes > super::limits::MAX_MEMORY_BYTES as f64
     {
@@ -494,7 +500,7 @@ pub fn validate(
             format!(
                 "this population would have about {:.0} reminders inside the window and take about \
                  {:.0} MiB, more than a run keeps in memory ({} reminders, {} MiB): fewer \
-                 mailboxes, a lower SMS share, fewer calendar items or a shorter window",
+                 mailboxes, lower SMS or move shares, fewer calendar items or a shorter window",
                 reminders,
                 bytes / 1_048_576.0,
                 super::limits::MAX_REMINDERS,

@@ -173,8 +173,15 @@ pub(crate) fn validate_with(
         Some(pop) => {
             let explicit_dbs = databases.len();
             let taken = |name: &str| db_index.contains_key(name);
-            let valid =
-                super::population::validate(pop, src, seed, end - start, explicit_dbs, &taken)?;
+            let valid = super::population::validate(
+                pop,
+                src,
+                seed,
+                end - start,
+                explicit_dbs,
+                policies.len(),
+                &taken,
+            )?;
             let spec = valid.spec;
             // An explicit mailbox may not take a generated one's name.
             if let Some((name, at)) =
