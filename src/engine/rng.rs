@@ -8,7 +8,7 @@
 //! `DefaultHasher`), and adding a component never disturbs another's draws.
 
 use fnv::FnvHasher;
-use rand::{Rng, RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::hash::Hasher;
 
@@ -24,14 +24,6 @@ pub fn stream_id(name: &str) -> u64 {
     let mut h = FnvHasher::default();
     h.write(name.as_bytes());
     h.finish()
-}
-
-/// An exponential draw with the given mean, by inversion of a uniform
-/// `[0, 1)` draw. Uses `libm`'s `log1p` rather than the platform's `ln` (as
-/// `rand_distr::Exp` would), so the value is bit-identical on every machine.
-pub fn exponential(rng: &mut impl Rng, mean: f64) -> f64 {
-    let u: f64 = rng.random();
-    -mean * libm::log1p(-u)
 }
 
 #[cfg(test)]
@@ -57,21 +49,5 @@ mod tests {
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, other_seed);
-    }
-
-    #[test]
-    fn draws_stay_in_range() {
-        let mut r = stream(1, "test");
-        for _ in 0..10_000 {
-            assert!(exponential(&mut r, 125.0) >= 0.0);
-        }
-    }
-
-    #[test]
-    fn exponential_mean_is_close() {
-        let mut r = stream(7, "mean");
-        let n = 200_000;
-        let mean = (0..n).map(|_| exponential(&mut r, 125.0)).sum::<f64>() / n as f64;
-        assert!((mean - 125.0).abs() < 1.5, "{mean}");
     }
 }

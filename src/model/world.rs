@@ -179,7 +179,8 @@ impl Background {
 /// Arrival process of background traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arrivals {
-    /// Exponential gaps drawn from the database's random stream.
+    /// A Poisson process drawn from the database's random stream, slot by
+    /// slot (docs/model-decisions.md).
     Poisson,
     /// Arrival k at `start + floor(k * 3600000 / rate_per_hour)` ms; with
     /// a weekend rate, counted afresh from each change of rate.

@@ -180,7 +180,8 @@ pub struct BackgroundFile {
 #[serde(rename_all = "snake_case")]
 #[schemars(rename = "Arrivals")]
 pub enum ArrivalsName {
-    /// Exponential gaps from the database's random stream.
+    /// A Poisson process drawn from the database's random stream, slot by
+    /// slot (docs/model-decisions.md).
     #[default]
     Poisson,
     /// Evenly spaced.
