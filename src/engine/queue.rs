@@ -50,9 +50,9 @@ impl Key {
     /// The key as one integer with the same order: time, phase, then the
     /// tie (planned before scheduled; owner, index; or the sequence).
     ///
-    /// Panics on a phase above 7, a planned index of 2^44 or more, or a
-    /// sequence number of 2^76 or more: a run reaches none of them before
-    /// its event cap, and a wrong order must be loud.
+    /// Panics on a phase above 7 or a planned index of 2^44 or more: a run
+    /// reaches neither before its event cap, and a wrong order must be
+    /// loud. Any 64-bit sequence number fits its 76 bits.
     fn pack(self) -> u128 {
         let time = (self.time.as_millis() - SimTime::MIN.as_millis()) as u128;
         assert!(time >> TIME_BITS == 0, "{:?} is outside the instants a run has", self.time);
@@ -62,11 +62,7 @@ impl Key {
                 assert!(index >> INDEX_BITS == 0, "planned index {index} does not fit");
                 (u128::from(owner) << INDEX_BITS) | u128::from(index)
             }
-            Tie::Scheduled(seq) => {
-                let seq = u128::from(seq);
-                assert!(seq >> SEQ_BITS == 0, "sequence number {seq} does not fit");
-                (1 << SEQ_BITS) | seq
-            }
+            Tie::Scheduled(seq) => (1 << SEQ_BITS) | u128::from(seq),
         };
         (time << (128 - TIME_BITS)) | (u128::from(self.phase) << (SEQ_BITS + 1)) | tie
     }
@@ -195,8 +191,8 @@ impl<T> Queue<T> {
                 self.now.insert(at, entry);
             }
         } else {
-            // Before the first pop `now_time` is 0 and may be above `t`;
-            // the bucket is still that of the highest differing bit.
+            // `t` is later than `now_time` (nothing is pushed into the
+            // past): its bucket is that of the highest bit they differ in.
             let bucket = (u64::BITS - (t ^ self.now_time).leading_zeros()) as usize;
             self.later[bucket].push(entry);
             self.later_len += 1;

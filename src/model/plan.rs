@@ -201,21 +201,9 @@ impl Plan {
         for part in parts {
             let (base, obs_base, step_base) =
                 (plan.reminders.len() as u32, plan.observations.len() as u32, plan.steps.len());
-            let mut from = base;
-            for &end in &part.ends {
-                plan.ranges.push(from..base + end);
-                from = base + end;
-            }
-            let mut from = obs_base;
-            for &end in &part.observation_ends {
-                plan.observation_ranges.push(from..obs_base + end);
-                from = obs_base + end;
-            }
-            let mut from = step_base;
-            for &end in &part.step_ends {
-                plan.step_ranges.push(from..step_base + end);
-                from = step_base + end;
-            }
+            push_ranges(&mut plan.ranges, base, &part.ends);
+            push_ranges(&mut plan.observation_ranges, obs_base, &part.observation_ends);
+            push_ranges(&mut plan.step_ranges, step_base, &part.step_ends);
             plan.reminders.extend(part.reminders);
             plan.observations.extend(part.observations.into_iter().map(|j| base + j));
             plan.steps.extend(part.steps);
@@ -281,5 +269,19 @@ impl Plan {
     pub fn observations(&self, m: MailboxId) -> &[u32] {
         let r = &self.observation_ranges[m.index()];
         &self.observations[r.start as usize..r.end as usize]
+    }
+}
+
+/// Appends to `ranges` the consecutive ranges a part's `ends` (counted
+/// from the part's first item) cut, placed at `base` in the joined list.
+fn push_ranges<T: Copy + std::ops::Add<Output = T>>(
+    ranges: &mut Vec<Range<T>>,
+    base: T,
+    ends: &[T],
+) {
+    let mut from = base;
+    for &end in ends {
+        ranges.push(from..base + end);
+        from = base + end;
     }
 }
