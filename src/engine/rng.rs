@@ -29,6 +29,7 @@ pub fn stream_id(name: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     #[test]
     fn stream_ids_are_fnv1a() {
