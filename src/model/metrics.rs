@@ -71,6 +71,16 @@ pub enum MetricValue {
     Real(f64),
 }
 
+impl MetricValue {
+    /// The value as a float (a count converts exactly up to 2^53).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            MetricValue::Count(n) => n as f64,
+            MetricValue::Real(x) => x,
+        }
+    }
+}
+
 impl std::fmt::Display for MetricValue {
     /// A count as a whole number; a real in the shortest form that reads
     /// back as the same value, so it can be pasted into an expectation.

@@ -105,39 +105,44 @@ impl Rows<'_> {
             );
         };
         // Writing into a String cannot fail.
-        let written = match decision {
+        match decision {
             Decision::StopAll { phase, dropped, next } => {
                 out.push_str("rmd----- caller: StopAll, ");
                 self.reminder_fields(out, m, next);
-                write!(
+                let _ = write!(
                     out,
                     ", event_t: {event_t}, move phase: {}, timers dropped: {dropped}",
                     phase.as_str()
-                )
-                .map(|()| ASSISTANT)
+                );
+                ASSISTANT
             }
-            Decision::Ignored { phase } => write!(
-                out,
-                "MailboxMoveStarted ignored by policy: usr: {user}, event_t: {event_t}, move phase: {}",
-                phase.as_str()
-            )
-            .map(|()| ASSISTANT),
-            Decision::Resume { sent, scheduled } => write!(
-                out,
-                "Resume on {}: usr: {user}, event_t: {event_t}, caught up: {sent}, timers set: {scheduled}",
-                e.kind.name(),
-            )
-            .map(|()| ASSISTANT),
+            Decision::Ignored { phase } => {
+                let _ = write!(
+                    out,
+                    "MailboxMoveStarted ignored by policy: usr: {user}, event_t: {event_t}, move phase: {}",
+                    phase.as_str()
+                );
+                ASSISTANT
+            }
+            Decision::Resume { sent, scheduled } => {
+                let _ = write!(
+                    out,
+                    "Resume on {}: usr: {user}, event_t: {event_t}, caught up: {sent}, timers set: {scheduled}",
+                    e.kind.name(),
+                );
+                ASSISTANT
+            }
             Decision::Enable { scheduled } => {
                 settings(out, "Enabling");
-                write!(out, "timers set: {scheduled}").map(|()| USER_SETTINGS)
+                let _ = write!(out, "timers set: {scheduled}");
+                USER_SETTINGS
             }
             Decision::Disable { dropped } => {
                 settings(out, "Disabling");
-                write!(out, "timers dropped: {dropped}").map(|()| USER_SETTINGS)
+                let _ = write!(out, "timers dropped: {dropped}");
+                USER_SETTINGS
             }
-        };
-        written.unwrap_or(ASSISTANT)
+        }
     }
 
     fn sent(&self, out: &mut String, m: MailboxId, reminder: u32, catch_up: bool) {

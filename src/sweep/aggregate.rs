@@ -32,13 +32,6 @@ pub struct Stats {
     pub n: usize,
 }
 
-fn as_f64(v: MetricValue) -> f64 {
-    match v {
-        MetricValue::Count(n) => n as f64,
-        MetricValue::Real(x) => x,
-    }
-}
-
 /// The value of rank ceil(p * n / 100) (at least 1) of `sorted`.
 pub fn nearest_rank(sorted: &[MetricValue], p: usize) -> Option<MetricValue> {
     let n = sorted.len();
@@ -62,12 +55,12 @@ pub fn stats(values: &[MetricValue]) -> Option<Stats> {
     let mean = match &counts {
         // Exact sums of counts; reals summed in run order.
         Some(c) => (c.iter().map(|&x| u128::from(x)).sum::<u128>() as f64) / n as f64,
-        None => values.iter().map(|&v| as_f64(v)).sum::<f64>() / n as f64,
+        None => values.iter().map(|v| v.as_f64()).sum::<f64>() / n as f64,
     };
     let mut sorted = values.to_vec();
     sorted.sort_by(|a, b| match (a, b) {
         (MetricValue::Count(x), MetricValue::Count(y)) => x.cmp(y),
-        _ => as_f64(*a).total_cmp(&as_f64(*b)),
+        _ => a.as_f64().total_cmp(&b.as_f64()),
     });
     Some(Stats {
         mean,
@@ -170,7 +163,7 @@ pub fn table(manifest: &Manifest, cells: &[Cell], metric: usize) -> String {
         row.push(manifest.policies.get(cell.policy).cloned().unwrap_or_default());
         row.push(shown(s.mean, name, is_count));
         for v in [s.p5, s.p50, s.p95] {
-            row.push(shown(as_f64(v), name, is_count));
+            row.push(shown(v.as_f64(), name, is_count));
         }
         rows.push(row);
     }
@@ -252,6 +245,12 @@ mod tests {
 
     #[test]
     fn large_counts_average_exactly() {
+        // Summed as floats, 2^53 + 1 + 1 would round to 2^53.
+        let big = 1u64 << 53;
+        let s = stats(&[Count(big), Count(1), Count(1)]).unwrap();
+        assert_eq!(s.mean, (big + 2) as f64 / 3.0);
+        assert_ne!(s.mean, big as f64 / 3.0);
+        // No overflow past u64.
         let s = stats(&[Count(u64::MAX), Count(u64::MAX)]).unwrap();
         assert_eq!(s.mean, u64::MAX as f64);
     }

@@ -7,9 +7,10 @@
 
 use super::aggregate::Cell;
 use super::manifest::Manifest;
-use crate::model::metrics::{METRIC_NAMES, MetricValue};
+use crate::model::metrics::METRIC_NAMES;
+use crate::output::chart::files::{self, DrawResult};
+use crate::output::chart::legend;
 use crate::output::chart::style::{self, FONT};
-use crate::output::chart::{files, legend};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::io;
@@ -100,18 +101,9 @@ impl ChartData<'_> {
             return None;
         }
         let s = cell.metrics.get(self.metric)?;
-        Some((s.mean, value(s.p5), value(s.p95)))
+        Some((s.mean, s.p5.as_f64(), s.p95.as_f64()))
     }
 }
-
-fn value(v: MetricValue) -> f64 {
-    match v {
-        MetricValue::Count(n) => n as f64,
-        MetricValue::Real(x) => x,
-    }
-}
-
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> DrawResult<DB> {
     style::register_fonts();

@@ -145,12 +145,6 @@ impl std::ops::Deref for Stamp {
     }
 }
 
-impl AsRef<[u8]> for Stamp {
-    fn as_ref(&self) -> &[u8] {
-        self.as_str().as_bytes()
-    }
-}
-
 impl std::fmt::Display for Stamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -161,23 +155,6 @@ impl std::fmt::Display for Stamp {
 /// every CSV and JSON file.
 pub fn format_rfc3339(t: SimTime) -> String {
     Stamp::rfc3339(t).to_string()
-}
-
-/// The timestamp of an Exchange diagnostic trace line: `2016/01/13-03:06:05.279`.
-pub fn format_trace_stamp(t: SimTime) -> String {
-    Stamp::trace(t).to_string()
-}
-
-/// The US short form the dispatcher prints for `Created Time`:
-/// `1/13/2016 11:06:04 AM`.
-pub fn format_us_stamp(t: SimTime) -> String {
-    Stamp::us_stamp(t).to_string()
-}
-
-/// The form of the reminder fields in the assistant's trace
-/// (`event_t`, `rmd_t`, `s_t`, `e_t`): `01/13/2016 16:15:00`.
-pub fn format_us_date(t: SimTime) -> String {
-    Stamp::us_date(t).to_string()
 }
 
 /// A day on a chart axis: `Mon 25 Jan`.
@@ -234,19 +211,19 @@ mod tests {
     fn instants_in_every_style() {
         let t = parse_instant("2016-01-13T11:06:04.279Z").unwrap();
         assert_eq!(format_rfc3339(t), "2016-01-13T11:06:04.279Z");
-        assert_eq!(format_trace_stamp(t), "2016/01/13-11:06:04.279");
-        assert_eq!(format_us_stamp(t), "1/13/2016 11:06:04 AM");
-        assert_eq!(format_us_date(t), "01/13/2016 11:06:04");
+        assert_eq!(Stamp::trace(t).as_str(), "2016/01/13-11:06:04.279");
+        assert_eq!(Stamp::us_stamp(t).as_str(), "1/13/2016 11:06:04 AM");
+        assert_eq!(Stamp::us_date(t).as_str(), "01/13/2016 11:06:04");
         let pm = parse_instant("2015-12-22T13:15:17Z").unwrap();
-        assert_eq!(format_us_stamp(pm), "12/22/2015 1:15:17 PM");
+        assert_eq!(Stamp::us_stamp(pm).as_str(), "12/22/2015 1:15:17 PM");
         // Midnight and noon on the 12-hour clock; the first and last years.
         let midnight = parse_instant("1900-01-01T00:00:00Z").unwrap();
-        assert_eq!(format_us_stamp(midnight), "1/1/1900 12:00:00 AM");
+        assert_eq!(Stamp::us_stamp(midnight).as_str(), "1/1/1900 12:00:00 AM");
         assert_eq!(format_rfc3339(midnight), "1900-01-01T00:00:00.000Z");
         let noon = parse_instant("9999-12-31T12:59:59.999Z").unwrap();
-        assert_eq!(format_us_stamp(noon), "12/31/9999 12:59:59 PM");
-        assert_eq!(format_trace_stamp(noon), "9999/12/31-12:59:59.999");
-        assert_eq!(format_us_date(noon), "12/31/9999 12:59:59");
+        assert_eq!(Stamp::us_stamp(noon).as_str(), "12/31/9999 12:59:59 PM");
+        assert_eq!(Stamp::trace(noon).as_str(), "9999/12/31-12:59:59.999");
+        assert_eq!(Stamp::us_date(noon).as_str(), "12/31/9999 12:59:59");
     }
 
     #[test]

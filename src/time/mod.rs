@@ -10,7 +10,7 @@ mod parse;
 
 pub use format::{
     Stamp, format_axis_date, format_axis_day, format_axis_hour, format_axis_year, format_rfc3339,
-    format_short, format_timespan, format_trace_stamp, format_us_date, format_us_stamp,
+    format_short, format_timespan,
 };
 pub use grid::Grid;
 pub use parse::{TimeParseError, parse_duration, parse_instant};

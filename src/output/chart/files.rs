@@ -10,6 +10,9 @@ use std::path::Path;
 /// What a drawing function returns on a backend whose errors are `E`.
 pub type Drawn<E> = Result<(), DrawingAreaErrorKind<E>>;
 
+/// What a drawing function returns on the backend `DB`.
+pub type DrawResult<DB> = Drawn<<DB as DrawingBackend>::ErrorType>;
+
 /// The bitmap backend's error type (not exported by plotters by name).
 type BitMapError = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
 
