@@ -446,6 +446,22 @@ fn errors_are_located_where_their_text_came_from() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ok.mailboxes[0].guid.to_string(), "957ca0a9-f84f-425e-a263-5b468e90d574");
     assert!(ok.databases[1].background.is_some());
+    // A text that opens with a byte-order mark takes a new top-level key at
+    // the right indent.
+    let bom = format!("\u{feff}{TINY}");
+    let with_bom = |sets: &[&str]| {
+        let sets = sets.iter().map(|a| Set::flag(a).unwrap()).collect();
+        parse(&bom, "s.yaml", "s", &Overrides { sets, ..Overrides::default() })
+    };
+    with_bom(&[]).unwrap_or_else(|e| panic!("{e}"));
+    let pop = with_bom(&["population.mailboxes=10"]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pop.population.unwrap().mailboxes, 10);
+    // A value with a newline keeps the message on one line.
+    let two_lines = located(TINY, &["mailboxes.0.move.lock_duration=1x\n2"]);
+    assert!(
+        two_lines.starts_with("s.yaml: --set mailboxes.0.move.lock_duration=1x\\n2: "),
+        "{two_lines}"
+    );
 }
 
 /// The shipped what-if, on 100 mailboxes and two seeds: under `legacy`,

@@ -80,6 +80,21 @@ pub fn path_segments(key: &str) -> Result<Vec<String>, String> {
             key.escape_debug()
         ));
     }
+    // Keys are written into the YAML as they are: only names and list
+    // indexes in plain decimal, so that no part can bring its own syntax.
+    let plain = |part: &str| {
+        part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !(part.len() > 1
+                && part.starts_with('0')
+                && part.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(part) = segments.iter().find(|s| !plain(s)) {
+        return Err(format!(
+            "`{}` is not a key or a list index; a path's parts are names of letters, digits \
+             and `_`, or indexes such as `0` (without leading zeros)",
+            part.escape_debug()
+        ));
+    }
     if let Some((_, why)) = REFUSED_KEYS.iter().find(|(k, _)| *k == segments[0]) {
         return Err((*why).to_string());
     }
@@ -165,7 +180,7 @@ pub(super) fn apply(text: &str, path: &str, sets: &[Set]) -> Result<Applied, App
 fn refused(text: &str, path: &str, set: &Set, why: String) -> ScenarioError {
     match &set.origin {
         Origin::Flag { given } => {
-            ScenarioError::file(path, format!("--set {}={given}: {why}", set.key))
+            ScenarioError::file(path, format!("--set {}={}: {why}", set.key, given.escape_debug()))
         }
         Origin::Sweep { key_at, .. } => at_offset(path, text, *key_at, why),
     }
@@ -195,15 +210,17 @@ impl Applied {
         let Some(set) = sets.get(n) else { return ScenarioError::file(&e.path, e.message) };
         match &set.origin {
             Origin::Flag { given } => {
-                let shown = format!("--set {}={given}", set.key);
+                // Escaped, so that a value with a newline keeps the
+                // message on one line; the caret counts escaped characters.
+                let escaped = |t: &str| t.escape_debug().to_string();
+                let shown = format!("--set {}={}", set.key, escaped(given));
                 let caret = if in_value && *given == set.value {
-                    let before = given.get(..inner).map_or(0, |b| b.chars().count());
-                    shown.chars().count() - given.chars().count() + before
+                    let before = given.get(..inner).map_or(0, |b| escaped(b).chars().count());
+                    shown.chars().count() - escaped(given).chars().count() + before
                 } else {
                     "--set ".len()
                 };
-                let line: String =
-                    shown.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                let line = &shown;
                 ScenarioError {
                     path: e.path,
                     line: 0,
@@ -270,6 +287,11 @@ mod tests {
         assert!(path_segments("sweep.seeds").unwrap_err().contains("--seeds"));
         assert!(path_segments("expect.fixed").unwrap_err().contains("expect"));
         assert!(path_segments("name").unwrap_err().contains("output folder"));
+        // Parts bring no syntax of their own, and indexes read one way.
+        assert_eq!(path_segments("mailboxes.10.move_x").unwrap(), ["mailboxes", "10", "move_x"]);
+        for bad in ["mailboxes.00.move", "mailboxes.+0.move", "a.b #c", "x: 1\nseed", "a.b-c"] {
+            assert!(path_segments(bad).unwrap_err().contains("not a key or a list index"), "{bad}");
+        }
     }
 
     #[test]

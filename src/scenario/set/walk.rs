@@ -535,7 +535,11 @@ impl<'t> Walker<'t> {
                 Insertion::Flow { at: open.end, empty: !any }
             } else {
                 let line_start = self.text[..open.start].rfind('\n').map_or(0, |i| i + 1);
-                let indent = self.text[line_start..open.start].chars().count();
+                // A byte-order mark opens the text but indents nothing.
+                let indent = self.text[line_start..open.start]
+                    .trim_start_matches('\u{feff}')
+                    .chars()
+                    .count();
                 Insertion::Block { at: open.start, indent }
             };
             for (segment, child) in &want.children {
