@@ -71,6 +71,11 @@ pub enum MetricValue {
     Real(f64),
 }
 
+/// Whether the metric `name` is a count (else a ratio or a length).
+pub fn is_count(name: &str) -> bool {
+    matches!(Metrics::default().get(name), Some(MetricValue::Count(_)))
+}
+
 impl MetricValue {
     /// The value as a float (a count converts exactly up to 2^53).
     pub fn as_f64(self) -> f64 {

@@ -6,7 +6,6 @@ use super::error::ScenarioError;
 use super::validate::Source;
 use crate::model::Policy;
 use crate::model::expectation::{Bound, Expectation, Number};
-use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
@@ -167,13 +166,11 @@ impl<'de> Deserialize<'de> for BoundFile {
     }
 }
 
-/// Whether `metric` is a count, so that a bare value must be whole.
-fn is_count(metric: &str) -> bool {
-    matches!(Metrics::default().get(metric), Some(MetricValue::Count(_)))
-}
-
 /// The closest of `candidates` to `given`, when it is a plausible typo.
-fn suggestion<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggestion<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(given, c), c))
@@ -182,7 +179,8 @@ fn suggestion<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-fn did_you_mean(s: Option<&str>) -> String {
+/// `did you mean `x`? ` before a list of choices, or nothing.
+pub(crate) fn did_you_mean(s: Option<&str>) -> String {
     s.map(|s| format!("did you mean `{s}`? ")).unwrap_or_default()
 }
 
@@ -224,17 +222,8 @@ pub fn expectations(
         }
         for (metric, bound) in &metrics.value.0 {
             let given = metric.value.as_str();
-            let Some(&known) = METRIC_NAMES.iter().find(|&&m| m == given) else {
-                return Err(src.err(
-                    metric.referenced,
-                    format!(
-                        "unknown metric `{}`; {}the metrics are {}",
-                        given.escape_debug(),
-                        did_you_mean(suggestion(given, METRIC_NAMES)),
-                        METRIC_NAMES.join(", ")
-                    ),
-                ));
-            };
+            let known = super::set::sweep_key::metric_named(given)
+                .map_err(|why| src.err(metric.referenced, why))?;
             out.push(Expectation {
                 policy: name.to_string(),
                 metric: known,
@@ -262,7 +251,9 @@ fn bound_of(
     match &bound.value {
         BoundFile::Equal(n) => {
             let n = in_range(*n, bound.referenced)?;
-            if is_count(metric) && matches!(n, Number::Real(x) if x.fract() != 0.0) {
+            if crate::model::metrics::is_count(metric)
+                && matches!(n, Number::Real(x) if x.fract() != 0.0)
+            {
                 return Err(src.err(
                     bound.referenced,
                     format!(
@@ -301,6 +292,7 @@ fn lo_above_hi(lo: Number, hi: Number) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::metrics::METRIC_NAMES;
 
     #[test]
     fn keys_keep_their_order_and_location() {

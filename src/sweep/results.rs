@@ -80,7 +80,6 @@ pub fn read(path: &Path, manifest: &Manifest) -> Result<Vec<Row>, String> {
     }
     let keys = manifest.grid.len();
     let seeds = manifest.seeds.max(1);
-    let template = Metrics::default();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
@@ -121,13 +120,14 @@ pub fn read(path: &Path, manifest: &Manifest) -> Result<Vec<Row>, String> {
         let mut values = [MetricValue::Count(0); METRICS];
         for (m, name) in METRIC_NAMES.iter().enumerate() {
             let column = 3 + keys + m;
-            values[m] = match template.get(name) {
-                Some(MetricValue::Real(_)) => MetricValue::Real(
+            values[m] = if crate::model::metrics::is_count(name) {
+                MetricValue::Count(whole(column)?)
+            } else {
+                MetricValue::Real(
                     record[column].parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(
                         || bad(format!("`{}` is not a number ({name})", &record[column])),
                     )?,
-                ),
-                _ => MetricValue::Count(whole(column)?),
+                )
             };
         }
         let events_handled = whole(expected.len() - 1)?;

@@ -4,7 +4,7 @@
 //! file as written.
 
 use super::super::error::ScenarioError;
-use super::super::expect::KeyedMap;
+use super::super::expect::{KeyedMap, did_you_mean, suggestion};
 use super::super::validate::Source;
 use super::super::values::Whole;
 use super::walk::{self, Kind};
@@ -113,21 +113,10 @@ pub fn count_text(n: u64) -> String {
     if n == u64::MAX { format!("more than {}", u64::MAX - 1) } else { n.to_string() }
 }
 
-/// The closest metric name to a typo.
-fn closest_metric(given: &str) -> Option<&'static str> {
-    METRIC_NAMES
-        .iter()
-        .map(|&m| (strsim::damerau_levenshtein(given, m), m))
-        .filter(|&(d, m)| d <= 2.max(m.len() / 4))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, m)| m)
-}
-
 /// `name` if it is a metric, or why not.
 pub fn metric_named(name: &str) -> Result<&'static str, String> {
     METRIC_NAMES.iter().copied().find(|&m| m == name).ok_or_else(|| {
-        let hint =
-            closest_metric(name).map(|m| format!("did you mean `{m}`? ")).unwrap_or_default();
+        let hint = did_you_mean(suggestion(name, METRIC_NAMES));
         format!(
             "unknown metric `{}`; {hint}the metrics are {}",
             name.escape_debug(),
