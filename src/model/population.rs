@@ -301,7 +301,7 @@ fn calendar(
             let reminder = pick(rng, &spec.reminders);
             let (from, to) = (spec.working_hours.0.as_millis(), spec.working_hours.1.as_millis());
             // Half-hour slots that start at or after `from` and end by `to`
-            // (at least the first, when the meeting is longer than the day).
+            // (the first, when no slot ends by `to`).
             let first_slot = (from + HALF_HOUR - 1) / HALF_HOUR;
             let last_slot = ((to - duration.as_millis()) / HALF_HOUR).max(first_slot);
             let slot = rng.random_range(first_slot..=last_slot);

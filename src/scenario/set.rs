@@ -6,7 +6,9 @@
 //!
 //! Errors keep pointing at the file: one outside the spliced values at its
 //! original line and column (insertions shift nothing), one inside a value
-//! at the `--set` that gave it, or at the `sweep:` value in the file.
+//! at the `--set` that gave it, or at the `sweep:` value in the file. The
+//! exception: an error the reader places at a whole block mapping into
+//! which a key was inserted (before its first key) names that `--set`.
 
 mod splice;
 pub mod sweep_key;
