@@ -110,7 +110,9 @@ struct SweepArgs {
         long,
         value_name = "DIR",
         num_args = 1..,
-        conflicts_with_all = ["file", "seeds", "seed", "sets", "jobs", "shard", "policies", "metric"]
+        conflicts_with_all = [
+            "file", "seeds", "seed", "sets", "jobs", "shard", "policies", "metric", "max_events"
+        ]
     )]
     merge: Vec<PathBuf>,
     #[command(flatten)]

@@ -322,6 +322,17 @@ fn bad_input_exits_2_and_writes_nothing() {
             "at grid point mailboxes.0.move.incremental_sync_interval=0, mailboxes.0.move.complete_at=2016-01-26T00:00:00Z",
         ),
         (vec!["--merge"], "--merge"),
+        (vec!["--merge", s(&file), "--max-events", "5"], "cannot be used with '--max-events"),
+        (
+            vec![
+                s(&file),
+                "--set",
+                "mailboxes.0.move.lock_duration=1m",
+                "--set",
+                "mailboxes.0.move.lock_duration=2m",
+            ],
+            "is given twice",
+        ),
         (
             vec![s(&bad_value_file), "--set", "mailboxes.0.move.incremental_sync_interval=12h,1d"],
             "sweep value `200d`",

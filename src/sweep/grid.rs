@@ -61,6 +61,9 @@ pub fn combine(file: &[GridKey], flags: &[GridKey]) -> Result<Vec<GridKey>, Stri
     let mut from_flag: Vec<bool> = vec![false; grid.len()];
     for flag in flags {
         match grid.iter().position(|k| k.key == flag.key) {
+            Some(i) if from_flag[i] => {
+                return Err(format!("--set `{}` is given twice: give its values once", flag.key));
+            }
             Some(i) => {
                 grid[i] = flag.clone();
                 from_flag[i] = true;
