@@ -10,6 +10,7 @@ mod csv_files;
 mod labels;
 pub mod report_html;
 pub mod summary;
+pub mod text_table;
 pub mod timeline;
 pub mod trace_json;
 mod trace_log;

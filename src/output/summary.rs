@@ -174,10 +174,6 @@ pub fn table_rows(summary: &Summary<'_>) -> Vec<Vec<String>> {
 /// column per policy, right-aligned, ready to paste into a ticket.
 pub fn comparison_table(summary: &Summary<'_>) -> String {
     let rows = table_rows(summary);
-    let columns = rows[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let generated = summary.population.as_ref().map_or(String::new(), |p| {
         format!(
             " ({} generated: {} SMS users, {} moved, {} built)",
@@ -195,13 +191,6 @@ pub fn comparison_table(summary: &Summary<'_>) -> String {
         summary.databases,
         if summary.databases == 1 { "" } else { "s" },
     );
-    for row in &rows {
-        let mut line = format!("{:<w$}", row[0], w = widths[0]);
-        for (c, value) in row.iter().enumerate().skip(1) {
-            line.push_str(&format!("  {:>w$}", value, w = widths[c]));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    out.push_str(&super::text_table::render(&rows, 1));
     out
 }

@@ -167,11 +167,8 @@ pub fn table(manifest: &Manifest, cells: &[Cell], metric: usize) -> String {
         }
         rows.push(row);
     }
-    let keys = manifest.grid.len();
-    let columns = rows[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
+    // Point values and policies to the left, figures to the right.
+    let left = manifest.grid.len() + 1;
     let mut out = format!(
         "{}: {} over {} seed{} (from {}) at {} grid point{}, {} polic{}\n\n",
         manifest.scenario,
@@ -184,22 +181,7 @@ pub fn table(manifest: &Manifest, cells: &[Cell], metric: usize) -> String {
         manifest.policies.len(),
         if manifest.policies.len() == 1 { "y" } else { "ies" },
     );
-    for row in &rows {
-        let mut line = String::new();
-        for (c, value) in row.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            // Point values and policies to the left, figures to the right.
-            if c <= keys {
-                line.push_str(&format!("{:<w$}", value, w = widths[c]));
-            } else {
-                line.push_str(&format!("{:>w$}", value, w = widths[c]));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    out.push_str(&crate::output::text_table::render(&rows, left));
     out
 }
 
