@@ -463,6 +463,10 @@ mod tests {
             "`m.x` lies inside `m`: give one or the other"
         );
         assert_eq!(spliced("a: [", &[("a", "1")]), Err(SpliceError::Unwalkable));
+        // A pair in a flow list has no braces: inserting would make a new
+        // entry, so the set is refused; replacing its value is fine.
+        assert_eq!(spliced("a: [ x: 1 ]\n", &[("a.0.y", "2")]), Err(SpliceError::Unwalkable));
+        check("a: [ x: 1 ]\n", &[("a.0.x", "2")], "a: [ x: 2 ]\n");
     }
 
     #[test]

@@ -542,8 +542,11 @@ impl<'t> Walker<'t> {
                     .count();
                 Insertion::Block { at: open.start, indent }
             };
+            // A single pair in a flow list (`[ a: 1 ]`) has no braces to
+            // insert into: its path is left unsettled, so the set is refused.
+            let braced = !flow || self.text[open.start..].starts_with('{');
             for (segment, child) in &want.children {
-                if !seen.contains(segment) {
+                if braced && !seen.contains(segment) {
                     self.record_below(child, &Place::Missing { matched, at: at.clone() });
                 }
             }
