@@ -103,6 +103,12 @@ pub fn path_segments(key: &str) -> Result<Vec<String>, String> {
     Ok(segments)
 }
 
+/// Whether two paths overlap: one is the other or lies inside it, so the
+/// two would write over each other.
+pub fn overlaps(a: &[String], b: &[String]) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
 /// `value` as flow YAML on one line, or why it is not one YAML value.
 pub fn flow_value(value: &str) -> Result<String, String> {
     if value.trim().is_empty() {

@@ -78,7 +78,7 @@ pub fn combine(file: &[GridKey], flags: &[GridKey]) -> Result<Vec<GridKey>, Stri
         grid.iter().map(|k| path_segments(&k.key)).collect::<Result<_, _>>()?;
     for (j, b) in paths.iter().enumerate() {
         for (i, a) in paths[..j].iter().enumerate() {
-            if a.starts_with(b) || b.starts_with(a) {
+            if crate::scenario::set::overlaps(a, b) {
                 let name = |n: usize| {
                     let source = if from_flag[n] { "--set" } else { "the sweep key" };
                     format!("{source} `{}`", grid[n].key)

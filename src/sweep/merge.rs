@@ -115,6 +115,6 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
             first.policies[rows.len() % policies]
         ));
     }
-    let manifest = Manifest { shard: None, ..first.clone() };
-    Ok((manifest, rows))
+    // The sweep's manifest: writing the complete folder drops the shard.
+    Ok((first.clone(), rows))
 }

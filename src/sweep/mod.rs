@@ -265,6 +265,7 @@ fn write_folder(
 /// sweep.json, sweep.png and sweep.svg. `rows` hold every run, in run
 /// order then policy order.
 fn write_complete(out: &Path, manifest: Manifest, rows: &[Row]) -> Result<Written, SweepError> {
+    // A merge passes a shard's manifest; the folder is the whole sweep's.
     let manifest = Manifest { shard: None, ..manifest };
     let cells = aggregate::aggregate(&manifest, rows);
     let metric = METRIC_NAMES.iter().position(|m| *m == manifest.metric).unwrap_or(0);

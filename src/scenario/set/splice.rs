@@ -179,8 +179,8 @@ fn refusal(path: &[String], matched: usize, why: &Refusal) -> String {
 fn check_overlaps(requests: &[Request<'_>]) -> Result<(), SpliceError> {
     for (j, b) in requests.iter().enumerate() {
         for a in &requests[..j] {
-            let (short, long) = if a.path.len() <= b.path.len() { (a, b) } else { (b, a) };
-            if long.path.starts_with(short.path) {
+            if super::overlaps(a.path, b.path) {
+                let (short, long) = if a.path.len() <= b.path.len() { (a, b) } else { (b, a) };
                 let message = if a.path == b.path {
                     format!("`{}` is given twice", dotted(b.path))
                 } else {

@@ -200,8 +200,7 @@ fn grid(
     for ((key, list), (key_node, list_node)) in set.value.0.iter().zip(&entries) {
         let name = key.value.as_str();
         let path = path_segments(name).map_err(|why| src.err(key.referenced, why))?;
-        if let Some(other) = paths.iter().position(|p| p.starts_with(&path) || path.starts_with(p))
-        {
+        if let Some(other) = paths.iter().position(|p| super::overlaps(p, &path)) {
             return Err(src.err(
                 key.referenced,
                 format!("`{name}` overlaps `{}`: give one or the other", grid[other].key),
