@@ -347,7 +347,7 @@ fn stats_line(
     let memory = peak_memory_mib().map_or(String::new(), |m| format!("; peak memory {m} MiB"));
     let logs = run.logs.map_or("", |l| l.as_str());
     format!(
-        "stats {}: {} mailboxes ({} built), {} databases; loaded in {:.0} ms; {events} events \
+        "stats {}: {} mailboxes ({} built), {} databases; all files loaded in {:.0} ms; {events} events \
          ({}) run and written in {:.0} ms, {rate:.1} million events/s; logs: {logs}{memory}",
         world.name,
         world.mailbox_count(),

@@ -154,7 +154,7 @@ pub fn run_to_folder_with(
     // Joining the other policies' log parts is disk work that nothing
     // below reads: it runs beside the files drawn from the timeline.
     let (joined, written) = rayon::join(
-        || join_logs(folder.path(), &dirs[1.min(dirs.len())..]),
+        || join_logs(folder.path(), dirs.get(1..).unwrap_or_default()),
         || -> std::io::Result<()> {
             write_dropouts(folder.path(), &labels, dropouts.iter().copied())?;
             std::fs::write(folder.path().join("summary.json"), summary.to_json())?;
