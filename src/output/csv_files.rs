@@ -35,7 +35,7 @@ impl CsvFile {
     }
 
     /// Creates `path` for rows that will follow a header written
-    /// elsewhere (a part of a file that [`append_parts`] appends).
+    /// elsewhere (a part of a file that `append_parts` appends).
     pub fn create_part(path: &Path, quoted: bool) -> std::io::Result<Self> {
         let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
         Self::create_with(path, &[], quote)
