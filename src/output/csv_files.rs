@@ -53,15 +53,23 @@ impl CsvFile {
         Ok(CsvFile { writer, error: None, scratch: String::new() })
     }
 
-    /// Writes one row.
+    /// Writes one row; a field that a spreadsheet would take for a formula
+    /// is neutralized ([`neutralize`]).
     pub fn row<I, T>(&mut self, fields: I)
     where
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        if self.error.is_none()
-            && let Err(e) = self.writer.write_record(fields)
-        {
+        if self.error.is_some() {
+            return;
+        }
+        for field in fields {
+            if let Err(e) = self.writer.write_field(neutralize(field.as_ref())) {
+                self.error = Some(e);
+                return;
+            }
+        }
+        if let Err(e) = self.writer.write_record(None::<&[u8]>) {
             self.error = Some(e);
         }
     }
@@ -87,6 +95,39 @@ impl CsvFile {
         let mut inner =
             self.writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
         inner.flush()
+    }
+}
+
+/// The first characters that make a spreadsheet read a cell as a formula
+/// (`=`, `+`, `-`, `@`) or that hide one (tab, carriage return), and the
+/// quote that [`neutralize`] itself puts in front.
+const FORMULA_STARTS: [u8; 7] = [b'=', b'+', b'-', b'@', b'\t', b'\r', b'\''];
+
+/// A field as it is written to a CSV file: one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a `'` in front, as OWASP
+/// recommends against CSV injection, so that Excel, LibreOffice and Google
+/// Sheets show it as text instead of evaluating it. A field that starts
+/// with `'` gets one too, so that [`restore`] gives back every field
+/// exactly. No number or instant that cnasim writes starts with any of
+/// these; a subject, a name or a sweep's value may.
+pub fn neutralize(field: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    match field.first() {
+        Some(b) if FORMULA_STARTS.contains(b) => {
+            let mut quoted = Vec::with_capacity(field.len() + 1);
+            quoted.push(b'\'');
+            quoted.extend_from_slice(field);
+            std::borrow::Cow::Owned(quoted)
+        }
+        _ => std::borrow::Cow::Borrowed(field),
+    }
+}
+
+/// A field read back from a CSV file that cnasim wrote: [`neutralize`]
+/// undone.
+pub fn restore(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.bytes().next().is_some_and(|b| FORMULA_STARTS.contains(&b)) => rest,
+        _ => field,
     }
 }
 
@@ -266,4 +307,39 @@ pub fn write_dropouts<'a>(
         }
     }
     file.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized_and_restored() {
+        let cases: [(&str, &str); 9] = [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("'quoted", "''quoted"),
+            ("Standup", "Standup"),
+            ("", ""),
+        ];
+        for (field, written) in cases {
+            let out = neutralize(field.as_bytes());
+            assert_eq!(std::str::from_utf8(&out).unwrap(), written, "{field:?}");
+            assert_eq!(restore(written), field, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn rows_are_written_neutralized() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut file = CsvFile::create(&path, &["a", "b"]).unwrap();
+        file.row(["=1+1", "x,y"]);
+        file.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\r\n'=1+1,\"x,y\"\r\n");
+    }
 }

@@ -17,7 +17,7 @@ mod trace_log;
 pub mod unfinished;
 mod views;
 
-pub use csv_files::{CsvFile, Rows, write_dropouts};
+pub use csv_files::{CsvFile, Rows, neutralize, restore, write_dropouts};
 pub use labels::Labels;
 pub use summary::{Summary, comparison_table};
 pub use views::Views;

@@ -6,6 +6,7 @@
 use super::manifest::Manifest;
 use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
 use crate::output::CsvFile;
+use crate::output::restore;
 use std::path::Path;
 
 /// Number of metrics in a row.
@@ -104,18 +105,20 @@ pub fn read(path: &Path, manifest: &Manifest) -> Result<Vec<Row>, String> {
                 manifest.seed(run)
             )));
         }
+        // Text fields were neutralized against spreadsheet formulas.
+        let text = |column: usize| restore(&record[column]);
         let labels = manifest.labels(run / seeds);
-        if let Some(k) = (0..keys).find(|&k| record[2 + k] != *labels[k]) {
+        if let Some(k) = (0..keys).find(|&k| text(2 + k) != labels[k]) {
             return Err(bad(format!(
                 "run {run} has {}={}, not {}",
                 manifest.grid[k].key,
-                &record[2 + k],
+                text(2 + k),
                 labels[k]
             )));
         }
         let policy =
-            manifest.policies.iter().position(|p| *p == record[2 + keys]).ok_or_else(|| {
-                bad(format!("`{}` is not one of the sweep's policies", &record[2 + keys]))
+            manifest.policies.iter().position(|p| p == text(2 + keys)).ok_or_else(|| {
+                bad(format!("`{}` is not one of the sweep's policies", text(2 + keys)))
             })?;
         let mut values = [MetricValue::Count(0); METRICS];
         for (m, name) in METRIC_NAMES.iter().enumerate() {
