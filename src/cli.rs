@@ -3,7 +3,7 @@
 use crate::check::{self, CheckOptions, junit, report};
 use crate::model::World;
 use crate::output::LogDetail;
-use crate::output::write_atomically;
+use crate::output::{OutputFolder, Replace, write_atomically};
 use crate::runner::{FolderOptions, run_to_folder_with};
 use crate::scenario::set::GridKey;
 use crate::scenario::{self, Overrides, Set};
@@ -104,6 +104,11 @@ struct SweepArgs {
     /// Folder that receives NAME.sweep/ (or the shard's folder).
     #[arg(long, value_name = "DIR", default_value = "output")]
     out: PathBuf,
+    /// Replace whatever is at the output folder's place (a folder cnasim
+    /// did not write, a file, a link). Without it cnasim replaces only the
+    /// folders it wrote; even with it, never one that holds an input.
+    #[arg(long)]
+    force: bool,
     /// Merge these shard folders into OUT/NAME.sweep/, the folder the sweep
     /// run whole would write.
     #[arg(
@@ -175,6 +180,11 @@ struct RunArgs {
     /// events per second, peak memory.
     #[arg(long)]
     stats: bool,
+    /// Replace whatever is at the output folder's place (a folder cnasim
+    /// did not write, a file, a link). Without it cnasim replaces only the
+    /// folders it wrote; even with it, never one that holds an input.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     sets: SetArgs,
     #[command(flatten)]
@@ -295,12 +305,28 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             Logs::Followed => Some(LogDetail::Followed),
         },
     };
+    // Every folder is created (and what is at its place checked) before
+    // the first run, so that an --out that cannot be written, or a folder
+    // that may not be replaced, stops the command before any work.
+    let replace = Replace { force: args.force, inputs: args.files.clone() };
+    let mut folders = Vec::with_capacity(worlds.len());
     for world in &worlds {
+        folders.push(
+            OutputFolder::create(&args.out, &world.name, &replace).map_err(|e| e.to_string())?,
+        );
+    }
+    for (world, folder) in worlds.iter().zip(folders) {
+        if folder.restored() {
+            eprintln!(
+                "note: {} was put back in place: an interrupted run had moved it aside",
+                args.out.join(&world.name).display()
+            );
+        }
         // The wall clock only measures the tool for the user; it never
         // reaches the simulation or its outputs.
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now();
-        let run = run_to_folder_with(world, &args.out, options).map_err(|e| e.to_string())?;
+        let run = run_to_folder_with(world, folder, options).map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         if args.stats {
             eprintln!("{}", stats_line(world, &run, loaded, elapsed));
@@ -502,10 +528,11 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
             out: args.out,
             max_events: args.limits.max_events,
             progress: true,
+            force: args.force,
         };
         sweep::sweep(&options)
     } else {
-        sweep::merge(&args.merge, &args.out)
+        sweep::merge(&args.merge, &args.out, args.force)
     }
     .map_err(|e| e.to_string())?;
     if let Some(table) = &written.table {

@@ -7,8 +7,8 @@ use crate::model::sim::RunError;
 use crate::model::{Outcome, Policy, World, simulate};
 use crate::output::timeline::{PolicyTimeline, Timeline, TimelineObserver};
 use crate::output::{
-    Labels, LogDetail, OutputFolder, RunFiles, Summary, Views, comparison_table, join_logs,
-    write_dropouts,
+    FolderError, Labels, LogDetail, OutputFolder, Replace, RunFiles, Summary, Views,
+    comparison_table, join_logs, write_dropouts,
 };
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -30,6 +30,9 @@ pub enum RunnerError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// The output folder could not be created, or put in place.
+    #[error(transparent)]
+    Folder(#[from] FolderError),
 }
 
 /// One policy's result.
@@ -93,28 +96,32 @@ pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
 }
 
 /// Runs `world` under each of its policies and writes `out_dir/<name>/`
-/// atomically, with the default [`FolderOptions`].
+/// atomically, with the default [`FolderOptions`] (replacing only a folder
+/// that cnasim wrote).
 pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, RunnerError> {
-    run_to_folder_with(world, out_dir, FolderOptions::default())
+    let folder = OutputFolder::create(out_dir, &world.name, &Replace::default())?;
+    run_to_folder_with(world, folder, FolderOptions::default())
 }
 
-/// Runs `world` under each of its policies (at once, on rayon's threads)
-/// and writes `out_dir/<name>/` atomically. The files do not depend on the
-/// number of threads: each policy writes its own parts of the event logs,
-/// joined in policy order at the end.
+/// Runs `world` under each of its policies (at once, on rayon's threads),
+/// writes its files into `folder` (created with [`OutputFolder::create`]
+/// before the run, so that a folder that cannot be written is found before
+/// any work) and puts it in place. The files do not depend on the number
+/// of threads: each policy writes its own parts of the event logs, joined
+/// in policy order at the end.
 pub fn run_to_folder_with(
     world: &World,
-    out_dir: &Path,
+    folder: OutputFolder,
     options: FolderOptions,
 ) -> Result<ScenarioRun, RunnerError> {
-    let io_error = |source| RunnerError::Output { dir: out_dir.to_path_buf(), source };
+    let out_dir = folder.path().parent().unwrap_or(Path::new(".")).to_path_buf();
+    let io_error = |source| RunnerError::Output { dir: out_dir.clone(), source };
     let logs = options.logs.unwrap_or_else(|| LogDetail::auto(world));
     let logged = logs.logged(world);
     // A mailbox whose rows are not logged is not followed either (the
     // followed ones are always logged), so nothing needs its records.
     let plan = Plan::build_quiet(world, &|m| !logged[m.index()])?;
     let labels = Labels::new(world);
-    let folder = OutputFolder::create(out_dir, &world.name).map_err(io_error)?;
     let timeline = Timeline::new(world, &plan);
     // The first policy writes the event logs themselves, the others parts
     // that are appended in policy order.
@@ -170,6 +177,6 @@ pub fn run_to_folder_with(
         },
     );
     joined.and(written).map_err(io_error)?;
-    run.folder = Some(folder.commit().map_err(io_error)?);
+    run.folder = Some(folder.commit()?);
     Ok(run)
 }

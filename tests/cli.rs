@@ -176,10 +176,8 @@ fn files_and_folders_that_cannot_be_used() {
     let o = cnasim(&["run", file.to_str().unwrap(), "--out", under_a_file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).starts_with(&format!(
-            "error: cannot write the output folder in {}: ",
-            under_a_file.display()
-        )),
+        stderr(&o)
+            .starts_with(&format!("error: cannot create the folder {}: ", under_a_file.display())),
         "{}",
         stderr(&o)
     );
@@ -211,7 +209,8 @@ fn rerunning_replaces_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let file = write_scenario(dir.path(), "tiny.yaml", VALID);
     let out = dir.path().join("out");
-    std::fs::create_dir_all(out.join("tiny")).unwrap();
+    let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
     std::fs::write(out.join("tiny/stale.txt"), "old").unwrap();
     let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));

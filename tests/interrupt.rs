@@ -30,11 +30,18 @@ fn entries(dir: &Path) -> Vec<String> {
 fn interrupted_by(signal: &str, terminal_gone: bool) {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("long-run.yaml");
-    std::fs::write(&scenario, LONG_RUN).unwrap();
     let out = dir.path().join("out");
-    // The folder of an earlier run survives.
-    std::fs::create_dir_all(out.join("long-run")).unwrap();
-    std::fs::write(out.join("long-run/summary.json"), "{}").unwrap();
+    // The folder of an earlier, shorter run survives.
+    std::fs::write(&scenario, LONG_RUN.replace("duration: 60d", "duration: 1h")).unwrap();
+    let earlier = Command::new(env!("CARGO_BIN_EXE_cnasim"))
+        .args(["run", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(earlier.status.success(), "{}", String::from_utf8_lossy(&earlier.stderr));
+    let summary = std::fs::read_to_string(out.join("long-run/summary.json")).unwrap();
+    std::fs::write(&scenario, LONG_RUN).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_cnasim"))
         .args(["run", "--max-events", "100000000000"])
         .arg(&scenario)
@@ -72,7 +79,7 @@ fn interrupted_by(signal: &str, terminal_gone: bool) {
     }
     assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
     assert_eq!(entries(&out), ["long-run"], "{signal}: output left behind");
-    assert_eq!(std::fs::read_to_string(out.join("long-run/summary.json")).unwrap(), "{}");
+    assert_eq!(std::fs::read_to_string(out.join("long-run/summary.json")).unwrap(), summary);
 }
 
 #[test]

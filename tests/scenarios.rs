@@ -36,6 +36,7 @@ fn every_scenario_runs_twice_to_identical_folders() {
         assert_eq!(
             a.keys().collect::<Vec<_>>(),
             [
+                ".cnasim-output",
                 "admin_audit.csv",
                 "assistant_trace.log",
                 "database_events.csv",

@@ -89,7 +89,10 @@ fn the_folder_is_the_same_whatever_the_number_of_jobs() {
         folders.push(files(&out.join("tiny-sweep.sweep")));
     }
     let names: Vec<&String> = folders[0].keys().collect();
-    assert_eq!(names, ["aggregate.csv", "results.csv", "sweep.json", "sweep.png", "sweep.svg"]);
+    assert_eq!(
+        names,
+        [".cnasim-output", "aggregate.csv", "results.csv", "sweep.json", "sweep.png", "sweep.svg"]
+    );
     for other in &folders[1..] {
         assert_eq!(
             other.keys().collect::<Vec<_>>(),
@@ -120,7 +123,7 @@ fn shards_merge_into_the_unsharded_folder() {
         })
         .collect();
     for d in &shard_dirs {
-        assert_eq!(entries(d), ["results.csv", "sweep.json"], "{}", d.display());
+        assert_eq!(entries(d), [".cnasim-output", "results.csv", "sweep.json"], "{}", d.display());
     }
     let merged = dir.path().join("merged");
     let mut args = vec!["--merge"];

@@ -1,12 +1,10 @@
-//! Every file cnasim writes, and the output folder that holds them.
-//!
-//! Architecture invariant: a scenario's folder appears complete or not at
-//! all. Files are written into a hidden temporary folder next to it, which
-//! is renamed into place only when every file is written; a failed or
-//! interrupted run leaves the previous folder (if any) untouched.
+//! Every file cnasim writes, and the output folder that holds them
+//! ([`folder`]: replaced only if cnasim wrote it, swapped into place
+//! atomically).
 
 pub mod chart;
 mod csv_files;
+pub mod folder;
 mod labels;
 pub mod report_html;
 pub mod summary;
@@ -18,6 +16,7 @@ pub mod unfinished;
 mod views;
 
 pub use csv_files::{CsvFile, Rows, neutralize, restore, write_dropouts};
+pub use folder::{FolderError, OutputFolder, Replace};
 pub use labels::Labels;
 pub use summary::{Summary, comparison_table};
 pub use views::Views;
@@ -27,7 +26,6 @@ use crate::model::plan::Plan;
 use crate::model::record::{Observer, Record};
 use std::io;
 use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 use unfinished::Unfinished;
 
 /// Writes `bytes` to the file `path` through a temporary file in the same
@@ -49,87 +47,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     temp.write_all(bytes)?;
     unfinished.finish(|_| temp.persist(path)).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// A scenario's output folder being written.
-pub struct OutputFolder {
-    // Dropped in this order: the folder is removed, then forgotten.
-    temp: TempDir,
-    unfinished: Unfinished,
-    out_dir: PathBuf,
-    name: String,
-}
-
-impl OutputFolder {
-    /// Starts writing `out_dir/name/`. `out_dir` is created if missing; it
-    /// must be a folder.
-    pub fn create(out_dir: &Path, name: &str) -> io::Result<OutputFolder> {
-        if out_dir.exists() && !out_dir.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotADirectory,
-                format!("{} exists and is not a folder", out_dir.display()),
-            ));
-        }
-        std::fs::create_dir_all(out_dir)?;
-        let (temp, unfinished) = Unfinished::create(
-            || tempfile::Builder::new().prefix(&format!(".{name}.tmp-")).tempdir_in(out_dir),
-            |t| t.path(),
-        )?;
-        Ok(OutputFolder {
-            temp,
-            unfinished,
-            out_dir: out_dir.to_path_buf(),
-            name: name.to_string(),
-        })
-    }
-
-    /// Where to write the files for now.
-    pub fn path(&self) -> &Path {
-        self.temp.path()
-    }
-
-    /// Moves the finished folder into place, replacing an older one, and
-    /// returns its path.
-    pub fn commit(self) -> io::Result<PathBuf> {
-        let OutputFolder { temp, unfinished, out_dir, name } = self;
-        // An interruption waits until the folder is in place.
-        let trash = unfinished.finish(|registry| {
-            let target = out_dir.join(&name);
-            // The old folder goes into a temporary folder of its own: no
-            // window where a half-old, half-new folder exists.
-            let trash = if target.exists() {
-                let trash = tempfile::Builder::new()
-                    .prefix(&format!(".{name}.old-"))
-                    .tempdir_in(&out_dir)?;
-                std::fs::rename(&target, trash.path().join("old"))?;
-                Some(trash)
-            } else {
-                None
-            };
-            let written = temp.keep();
-            if let Err(e) = std::fs::rename(&written, &target) {
-                let _ = std::fs::remove_dir_all(&written);
-                // The previous folder goes back where it was.
-                if let Some(trash) = &trash {
-                    let _ = std::fs::rename(trash.path().join("old"), &target);
-                }
-                return Err(e);
-            }
-            // Registered (only now: nothing registered may drop while the
-            // handler is held off), so an interrupt while it is deleted
-            // below finishes the deletion.
-            let trash = trash.map(|t| {
-                let registered = registry.register(t.path());
-                (t, registered)
-            });
-            Ok((target, trash))
-        })?;
-        // The old folder is deleted (its temporary folder drops) after the
-        // handler is free again: a large one must not delay an interrupt.
-        let (target, trash) = trash;
-        drop(trash);
-        Ok(target)
-    }
 }
 
 /// Which mailboxes' rows the event logs (`database_events.csv`,

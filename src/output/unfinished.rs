@@ -42,9 +42,7 @@ pub fn remove_on_interrupt() -> Result<(), ctrlc::Error> {
 /// Removes `path`, retrying while a writer adds files to it.
 fn remove(path: &Path) {
     for _ in 0..10 {
-        let gone =
-            if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
-        match gone {
+        match super::folder::remove_any(path) {
             Ok(()) => return,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
             Err(_) => continue,

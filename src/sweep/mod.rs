@@ -20,8 +20,8 @@ pub mod results;
 mod runs;
 
 use crate::model::metrics::METRIC_NAMES;
-use crate::output::OutputFolder;
 use crate::output::summary::VERSION;
+use crate::output::{FolderError, OutputFolder, Replace};
 use crate::runner::RunnerError;
 use crate::scenario::set::GridKey;
 use crate::scenario::set::sweep_key::{DEFAULT_METRIC, MAX_RUNS, MAX_SEEDS, metric_named};
@@ -58,6 +58,9 @@ pub struct SweepOptions {
     pub max_events: u64,
     /// Show a progress bar on stderr (when it is a terminal).
     pub progress: bool,
+    /// Replace whatever is at the output folder's place (`--force`), but a
+    /// folder that holds the scenario.
+    pub force: bool,
 }
 
 /// Why a sweep or a merge did not write its folder.
@@ -99,6 +102,9 @@ pub enum SweepError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// The output folder could not be created, or put in place.
+    #[error(transparent)]
+    Folder(#[from] FolderError),
 }
 
 impl From<ScenarioError> for SweepError {
@@ -228,6 +234,14 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         runs: plan.runs(),
         shard: options.shard,
     };
+    // The folder is created (and what is at its place checked) before any
+    // work, so that an --out that cannot be written is found at once.
+    let replace = Replace { force: options.force, inputs: vec![options.file.clone()] };
+    let name = match options.shard {
+        Some(shard) => shard_folder_name(&manifest.scenario, shard),
+        None => folder_name(&manifest.scenario),
+    };
+    let folder = OutputFolder::create(&options.out, &name, &replace)?;
     let job = runs::Job { source: &source, plan: &plan, manifest: &manifest, options };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
@@ -237,39 +251,41 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     let rows = pool.install(|| job.run_all())?;
     let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;
     match options.shard {
-        Some(shard) => {
-            let name = shard_folder_name(&manifest.scenario, shard);
-            let folder = write_folder(&options.out, &name, |dir| {
+        Some(_) => {
+            let folder = fill(folder, &options.out, |dir| {
                 results::write(&dir.join("results.csv"), &manifest, &rows)?;
                 std::fs::write(dir.join("sweep.json"), manifest.to_json())
             })?;
             Ok(Written { folder, manifest, runs, table: None })
         }
-        None => write_complete(&options.out, manifest, &rows),
+        None => write_complete(folder, &options.out, manifest, &rows),
     }
 }
 
-/// Writes `out/name/` atomically with `fill`.
-fn write_folder(
+/// Writes the files of `folder` with `fill` and puts it in place.
+fn fill(
+    folder: OutputFolder,
     out: &Path,
-    name: &str,
     fill: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> Result<PathBuf, SweepError> {
-    let io_error = |source| SweepError::Output { dir: out.to_path_buf(), source };
-    let folder = OutputFolder::create(out, name).map_err(io_error)?;
-    fill(folder.path()).map_err(io_error)?;
-    folder.commit().map_err(io_error)
+    fill(folder.path()).map_err(|source| SweepError::Output { dir: out.to_path_buf(), source })?;
+    Ok(folder.commit()?)
 }
 
 /// Writes the folder of a complete sweep: results.csv, aggregate.csv,
 /// sweep.json, sweep.png and sweep.svg. `rows` hold every run, in run
 /// order then policy order.
-fn write_complete(out: &Path, manifest: Manifest, rows: &[Row]) -> Result<Written, SweepError> {
+fn write_complete(
+    folder: OutputFolder,
+    out: &Path,
+    manifest: Manifest,
+    rows: &[Row],
+) -> Result<Written, SweepError> {
     // A merge passes a shard's manifest; the folder is the whole sweep's.
     let manifest = Manifest { shard: None, ..manifest };
     let cells = aggregate::aggregate(&manifest, rows);
     let metric = METRIC_NAMES.iter().position(|m| *m == manifest.metric).unwrap_or(0);
-    let folder = write_folder(out, &folder_name(&manifest.scenario), |dir| {
+    let folder = fill(folder, out, |dir| {
         results::write(&dir.join("results.csv"), &manifest, rows)?;
         aggregate::write(&dir.join("aggregate.csv"), &manifest, &cells)?;
         std::fs::write(dir.join("sweep.json"), manifest.to_json())?;
@@ -282,8 +298,11 @@ fn write_complete(out: &Path, manifest: Manifest, rows: &[Row]) -> Result<Writte
 }
 
 /// Merges the shard folders `dirs` into `out/<scenario>.sweep/`, the same
-/// folder, byte for byte, as the sweep run whole.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
+/// folder, byte for byte, as the sweep run whole. `force` replaces
+/// whatever is at that place, but a folder that holds a shard.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Written, SweepError> {
     let (manifest, rows) = merge::read_shards(dirs).map_err(SweepError::Merge)?;
-    write_complete(out, manifest, &rows)
+    let replace = Replace { force, inputs: dirs.to_vec() };
+    let folder = OutputFolder::create(out, &folder_name(&manifest.scenario), &replace)?;
+    write_complete(folder, out, manifest, &rows)
 }
