@@ -3,7 +3,7 @@
 use crate::check::{self, CheckOptions, junit, report};
 use crate::model::World;
 use crate::output::LogDetail;
-use crate::output::{OutputFolder, Replace, write_atomically};
+use crate::output::{Meter, OutputFolder, Replace, write_atomically};
 use crate::runner::{FolderOptions, run_to_folder_with};
 use crate::scenario::set::GridKey;
 use crate::scenario::{self, Overrides, Set};
@@ -122,14 +122,17 @@ struct SweepArgs {
     merge: Vec<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    output: OutputLimitArgs,
 }
 
 /// The cap on a run's work, shared by every command that loads scenarios.
 #[derive(clap::Args)]
 struct LimitArgs {
-    /// Most events one policy's run may handle. A scenario whose estimate
-    /// is larger is refused before it runs; a run that reaches the cap
-    /// stops with exit code 2.
+    /// Most events a run may handle, summed over its policies (for a
+    /// sweep, over all its runs). A scenario whose estimate is larger is
+    /// refused before it runs; a policy's run that passes its share stops
+    /// with exit code 2.
     #[arg(
         long,
         value_name = "N",
@@ -139,15 +142,62 @@ struct LimitArgs {
     max_events: u64,
 }
 
+/// The cap on what a command writes, shared by the commands that write
+/// folders.
+#[derive(clap::Args)]
+struct OutputLimitArgs {
+    /// Most bytes the command may write (a number, or with K, M, G or T:
+    /// `500M`, `2G`, binary units). A scenario whose estimated output is
+    /// larger is refused before it runs, at the key that writes the most;
+    /// files that grow past it anyway stop the run with exit code 2.
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1G",
+        value_parser = parse_size
+    )]
+    max_output: u64,
+}
+
+/// A size in bytes: digits, optionally followed by K, M, G or T (powers of
+/// 1024), with or without `iB` or `B`.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("expected a size such as 500M or 2G; found `{text}`")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            format!("expected a size from 1 byte to 16 EiB, such as 500M or 2G; found `{text}`")
+        })
+}
+
 #[derive(clap::Args)]
 struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Whose rows the run's event logs would hold, for its output estimate
+    /// (as `cnasim run --logs`).
+    #[arg(long, value_enum, default_value_t = Logs::Auto)]
+    logs: Logs,
     #[command(flatten)]
     sets: SetArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    output: OutputLimitArgs,
 }
 
 #[derive(clap::Args)]
@@ -189,6 +239,8 @@ struct RunArgs {
     sets: SetArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    output: OutputLimitArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -281,30 +333,42 @@ fn joined(errors: Vec<scenario::ScenarioError>) -> String {
     errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
 }
 
+/// `--logs` as the output module names it (`None`: auto).
+fn log_detail(logs: Logs) -> Option<LogDetail> {
+    match logs {
+        Logs::Auto => None,
+        Logs::All => Some(LogDetail::All),
+        Logs::Followed => Some(LogDetail::Followed),
+    }
+}
+
 fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let logs = log_detail(args.logs);
     let overrides = Overrides {
         seed: args.seed,
         max_events: Some(args.limits.max_events),
+        max_output: Some(args.output.max_output),
+        writes: scenario::Writes::Folder(logs),
+        policies: args.policies.clone(),
         sets: args.sets.sets.clone(),
     };
     // The wall clock only measures the tool for the user (`--stats`).
     #[allow(clippy::disallowed_methods)]
     let loading = std::time::Instant::now();
-    let mut worlds = load_all(&args.files, &overrides)?;
+    let worlds = load_all(&args.files, &overrides)?;
     let loaded = loading.elapsed();
-    if !args.policies.is_empty() {
-        for world in &mut worlds {
-            world.policies =
-                world.select_policies(&args.policies).map_err(|why| format!("--policy: {why}"))?;
-        }
+    // Each scenario fits --max-output; together they must too.
+    let written: u64 = worlds.iter().fold(0, |sum, w| sum.saturating_add(w.estimate.output_bytes));
+    if written > args.output.max_output {
+        return Err(format!(
+            "these {} scenarios would write about {} in all, more than --max-output {} allows: \
+             run them one at a time, or raise --max-output",
+            worlds.len(),
+            scenario::bytes_text(written),
+            scenario::bytes_text(args.output.max_output)
+        ));
     }
-    let options = FolderOptions {
-        logs: match args.logs {
-            Logs::Auto => None,
-            Logs::All => Some(LogDetail::All),
-            Logs::Followed => Some(LogDetail::Followed),
-        },
-    };
+    let options = FolderOptions { logs, meter: Meter::new(args.output.max_output) };
     // Every folder is created (and what is at its place checked) before
     // the first run, so that an --out that cannot be written, or a folder
     // that may not be replaced, stops the command before any work.
@@ -326,7 +390,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         // reaches the simulation or its outputs.
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now();
-        let run = run_to_folder_with(world, folder, options).map_err(|e| e.to_string())?;
+        let run = run_to_folder_with(world, folder, &options).map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         if args.stats {
             eprintln!("{}", stats_line(world, &run, loaded, elapsed));
@@ -452,8 +516,12 @@ fn load_checked(
     sets: &[Set],
 ) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
-    let overrides =
-        Overrides { seed: options.seed, max_events: options.max_events, sets: sets.to_vec() };
+    let overrides = Overrides {
+        seed: options.seed,
+        max_events: options.max_events,
+        sets: sets.to_vec(),
+        ..Overrides::default()
+    };
     let worlds = scenario::load_all(&files, &overrides)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
@@ -463,16 +531,18 @@ fn load_checked(
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let overrides = Overrides {
-        seed: None,
         max_events: Some(args.limits.max_events),
+        max_output: Some(args.output.max_output),
+        writes: scenario::Writes::Folder(log_detail(args.logs)),
         sets: args.sets.sets.clone(),
+        ..Overrides::default()
     };
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides) {
             Ok(world) => println!(
-                "ok {}: scenario `{}`, {}, {} database(s), policies {}; \
-                 about {} events per policy ({})",
+                "ok {}: scenario `{}`, {}, {} database(s), policies {}; a run handles at \
+                 most about {} events ({} per policy), keeps {} and writes about {}",
                 path.display(),
                 world.name,
                 match world.population {
@@ -489,8 +559,10 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                 },
                 world.databases.len(),
                 world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                world.estimate.total_events(),
                 world.estimate.events,
                 world.estimate.memory_text(),
+                scenario::bytes_text(world.estimate.output_bytes),
             ),
             Err(e) => {
                 failed += 1;
@@ -527,12 +599,13 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
             metric: args.metric,
             out: args.out,
             max_events: args.limits.max_events,
+            max_output: args.output.max_output,
             progress: true,
             force: args.force,
         };
         sweep::sweep(&options)
     } else {
-        sweep::merge(&args.merge, &args.out, args.force)
+        sweep::merge(&args.merge, &args.out, args.force, args.output.max_output)
     }
     .map_err(|e| e.to_string())?;
     if let Some(table) = &written.table {

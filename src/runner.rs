@@ -7,7 +7,7 @@ use crate::model::sim::RunError;
 use crate::model::{Outcome, Policy, World, simulate};
 use crate::output::timeline::{PolicyTimeline, Timeline, TimelineObserver};
 use crate::output::{
-    FolderError, Labels, LogDetail, OutputFolder, Replace, RunFiles, Summary, Views,
+    FolderError, Labels, LogDetail, Meter, OutputFolder, Replace, Rows, RunFiles, Summary, Views,
     comparison_table, join_logs, write_dropouts,
 };
 use rayon::prelude::*;
@@ -71,11 +71,14 @@ impl ScenarioRun {
 }
 
 /// How a scenario's output folder is written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct FolderOptions {
     /// Which mailboxes the event logs cover; `None` chooses by the world's
     /// size ([`LogDetail::auto`]).
     pub logs: Option<LogDetail>,
+    /// Counts the bytes written against `--max-output` (shared by every
+    /// folder of a command).
+    pub meter: Meter,
 }
 
 /// Runs `world` under each of its policies without writing anything.
@@ -100,7 +103,7 @@ pub fn run_in_memory(world: &World) -> Result<ScenarioRun, RunnerError> {
 /// that cnasim wrote).
 pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, RunnerError> {
     let folder = OutputFolder::create(out_dir, &world.name, &Replace::default())?;
-    run_to_folder_with(world, folder, FolderOptions::default())
+    run_to_folder_with(world, folder, &FolderOptions::default())
 }
 
 /// Runs `world` under each of its policies (at once, on rayon's threads),
@@ -112,7 +115,7 @@ pub fn run_to_folder(world: &World, out_dir: &Path) -> Result<ScenarioRun, Runne
 pub fn run_to_folder_with(
     world: &World,
     folder: OutputFolder,
-    options: FolderOptions,
+    options: &FolderOptions,
 ) -> Result<ScenarioRun, RunnerError> {
     let out_dir = folder.path().parent().unwrap_or(Path::new(".")).to_path_buf();
     let io_error = |source| RunnerError::Output { dir: out_dir.clone(), source };
@@ -140,7 +143,8 @@ pub fn run_to_folder_with(
             if i > 0 {
                 std::fs::create_dir(dir).map_err(io_error)?;
             }
-            let files = RunFiles::create(dir, i == 0, &policy.name, &logged, &labels, world, &plan)
+            let rows = Rows { labels: &labels, world, plan: &plan };
+            let files = RunFiles::create(dir, i == 0, &policy.name, &logged, rows, &options.meter)
                 .map_err(io_error)?;
             let observer = TimelineObserver::new(&timeline, world, &policy.name);
             let (outcome, (files, observer)) = simulate(world, &plan, policy, (files, observer))?;
@@ -163,8 +167,9 @@ pub fn run_to_folder_with(
     let (joined, written) = rayon::join(
         || join_logs(folder.path(), dirs.get(1..).unwrap_or_default()),
         || -> std::io::Result<()> {
-            write_dropouts(folder.path(), &labels, dropouts.iter().copied())?;
-            std::fs::write(folder.path().join("summary.json"), summary.to_json())?;
+            let meter = &options.meter;
+            write_dropouts(folder.path(), meter, &labels, dropouts.iter().copied())?;
+            meter.write_file(&folder.path().join("summary.json"), summary.to_json())?;
             let views = Views {
                 world,
                 labels: &labels,
@@ -173,7 +178,7 @@ pub fn run_to_folder_with(
                 summary: &summary,
                 dropouts: dropouts.clone(),
             };
-            views.write(folder.path())
+            views.write(folder.path(), meter)
         },
     );
     joined.and(written).map_err(io_error)?;

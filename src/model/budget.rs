@@ -53,13 +53,14 @@ impl EventBudget {
 /// A run needed more events than its cap.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the run of `{scenario}` under policy `{policy}` reached the cap of {cap} events \
-     (--max-events) at simulated time {} (the estimate before the run was {estimate}); raise \
-     --max-events, or shorten the window",
+    "the run of `{scenario}` under policy `{policy}` reached its share of --max-events ({cap} \
+     events) at simulated time {} (the estimate before the run was {estimate} events per \
+     policy); raise --max-events, or shorten the window",
     format_rfc3339(*at)
 )]
 pub struct EventCapReached {
-    /// The cap.
+    /// The cap of this policy's run: `--max-events` shared among the
+    /// policies.
     pub cap: u64,
     /// When the run passed it (simulated time).
     pub at: SimTime,
@@ -67,7 +68,7 @@ pub struct EventCapReached {
     pub scenario: String,
     /// The policy being run.
     pub policy: String,
-    /// The events estimated before the run.
+    /// The events per policy estimated before the run.
     pub estimate: u64,
 }
 
@@ -82,22 +83,38 @@ pub enum RunError {
     EventCap(#[from] EventCapReached),
 }
 
-/// What one policy's run of a scenario is expected to cost, estimated from
-/// the scenario before it runs.
+/// What a run of a scenario is expected to cost, estimated from the
+/// scenario before it runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Estimate {
-    /// Events counted against the cap (an upper estimate).
+    /// Events one policy's run handles at most (an upper estimate).
     pub events: u64,
+    /// Policies the run compares.
+    pub policies: u64,
     /// Memory the run keeps, in bytes (a rough figure: files are
-    /// streamed, so only per-reminder, per-mailbox and per-database state
-    /// counts).
+    /// streamed, so only per-reminder, per-mailbox, per-cycle and
+    /// per-database state counts).
     pub memory_bytes: u64,
+    /// Bytes the run's folder takes at most; 0 when nothing is written.
+    pub output_bytes: u64,
 }
 
 impl Estimate {
+    /// Events over all policies.
+    pub fn total_events(&self) -> u64 {
+        self.events.saturating_mul(self.policies)
+    }
+
     /// The memory as people read it: "about 3 MiB".
     pub fn memory_text(&self) -> String {
         const MIB: u64 = 1 << 20;
         format!("about {} MiB of memory", self.memory_bytes.div_ceil(MIB).max(1))
     }
+}
+
+/// The share of a run's event cap that one of its `policies` policies may
+/// handle: the cap is on their total, and each policy's run stops past its
+/// share, so that which one stops never depends on which runs first.
+pub fn share_of(cap: u64, policies: usize) -> u64 {
+    (cap / policies.max(1) as u64).max(1)
 }

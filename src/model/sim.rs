@@ -102,7 +102,7 @@ pub fn run<O: Observer>(
             .collect(),
         boxes: Vec::with_capacity(world.mailboxes.len()),
         delivered: vec![false; plan.reminders().len()],
-        budget: EventBudget::new(world.max_events),
+        budget: EventBudget::new(super::budget::share_of(world.max_events, world.policies.len())),
         observer,
     };
     let named = |e: RunError| match e {

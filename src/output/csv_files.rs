@@ -3,6 +3,7 @@
 //! the run.
 
 use super::labels::Labels;
+use super::meter::{Meter, Metered};
 use crate::model::events::DbEvent;
 use crate::model::metrics::Dropout;
 use crate::model::plan::Plan;
@@ -15,7 +16,7 @@ use std::path::Path;
 
 /// A CSV file being written; keeps the first error for [`CsvFile::finish`].
 pub struct CsvFile {
-    writer: csv::Writer<BufWriter<File>>,
+    writer: csv::Writer<BufWriter<Metered<File>>>,
     error: Option<csv::Error>,
     /// A buffer that row writers build long fields in, kept between rows.
     scratch: String,
@@ -24,25 +25,30 @@ pub struct CsvFile {
 impl CsvFile {
     /// Creates `path` and writes the header row; fields are quoted only
     /// where they need it.
-    pub fn create(path: &Path, header: &[&str]) -> std::io::Result<Self> {
-        Self::create_with(path, header, csv::QuoteStyle::Necessary)
+    pub fn create(path: &Path, header: &[&str], meter: &Meter) -> std::io::Result<Self> {
+        Self::create_with(path, header, csv::QuoteStyle::Necessary, meter)
     }
 
     /// Like [`CsvFile::create`], with every field quoted, as Exchange
     /// diagnostic traces are.
-    pub fn create_quoted(path: &Path, header: &[&str]) -> std::io::Result<Self> {
-        Self::create_with(path, header, csv::QuoteStyle::Always)
+    pub fn create_quoted(path: &Path, header: &[&str], meter: &Meter) -> std::io::Result<Self> {
+        Self::create_with(path, header, csv::QuoteStyle::Always, meter)
     }
 
     /// Creates `path` for rows that will follow a header written
     /// elsewhere (a part of a file that `append_parts` appends).
-    pub fn create_part(path: &Path, quoted: bool) -> std::io::Result<Self> {
+    pub fn create_part(path: &Path, quoted: bool, meter: &Meter) -> std::io::Result<Self> {
         let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
-        Self::create_with(path, &[], quote)
+        Self::create_with(path, &[], quote, meter)
     }
 
-    fn create_with(path: &Path, header: &[&str], quote: csv::QuoteStyle) -> std::io::Result<Self> {
-        let file = BufWriter::with_capacity(1 << 16, File::create(path)?);
+    fn create_with(
+        path: &Path,
+        header: &[&str],
+        quote: csv::QuoteStyle,
+        meter: &Meter,
+    ) -> std::io::Result<Self> {
+        let file = BufWriter::with_capacity(1 << 16, meter.wrap(File::create(path)?));
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .quote_style(quote)
@@ -289,11 +295,12 @@ impl Rows<'_> {
 /// Writes `dropouts.csv` from every policy's dropouts.
 pub fn write_dropouts<'a>(
     dir: &Path,
+    meter: &Meter,
     labels: &Labels,
     policies: impl IntoIterator<Item = (&'a str, &'a [Dropout])>,
 ) -> std::io::Result<()> {
     let header = ["policy", "mailbox", "start", "end", "hours", "reminders_missed"];
-    let mut file = CsvFile::create(&dir.join("dropouts.csv"), &header)?;
+    let mut file = CsvFile::create(&dir.join("dropouts.csv"), &header, meter)?;
     for (policy, dropouts) in policies {
         for d in dropouts {
             file.row([
@@ -337,7 +344,7 @@ mod tests {
     fn rows_are_written_neutralized() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
-        let mut file = CsvFile::create(&path, &["a", "b"]).unwrap();
+        let mut file = CsvFile::create(&path, &["a", "b"], &Meter::unlimited()).unwrap();
         file.row(["=1+1", "x,y"]);
         file.finish().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\r\n'=1+1,\"x,y\"\r\n");

@@ -111,6 +111,16 @@ impl OutputFolder {
         name: &str,
         replace: &Replace,
     ) -> Result<OutputFolder, FolderError> {
+        // A name is one plain path component: never a way out of --out.
+        let mut parts = Path::new(name).components();
+        if !matches!((parts.next(), parts.next()), (Some(std::path::Component::Normal(n)), None) if n == name)
+            || name.starts_with('.')
+        {
+            return Err(FolderError::Refused(format!(
+                "`{}` cannot name a folder in --out: it must be one plain name",
+                name.escape_debug()
+            )));
+        }
         if fs::metadata(out_dir).is_ok_and(|m| !m.is_dir()) {
             return Err(FolderError::Refused(format!(
                 "--out {} exists and is not a folder",
@@ -491,6 +501,16 @@ mod tests {
         assert!(refused.contains("is a file"), "{refused}");
         let forced = Replace { force: true, inputs: Vec::new() };
         assert!(check_target(out.path(), "file", &forced).is_ok());
+    }
+
+    #[test]
+    fn a_name_never_leads_out_of_the_output_folder() {
+        let out = tempfile::tempdir().unwrap();
+        for name in ["../x", "/x", "a/b", "..", ".", ".hidden", ""] {
+            let refused = OutputFolder::create(out.path(), name, &Replace::default());
+            assert!(matches!(refused, Err(FolderError::Refused(_))), "{name:?}");
+        }
+        assert_eq!(fs::read_dir(out.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod chart;
 mod csv_files;
 pub mod folder;
 mod labels;
+pub mod meter;
 pub mod report_html;
 pub mod summary;
 pub mod text_table;
@@ -18,11 +19,11 @@ mod views;
 pub use csv_files::{CsvFile, Rows, neutralize, restore, write_dropouts};
 pub use folder::{FolderError, OutputFolder, Replace};
 pub use labels::Labels;
+pub use meter::Meter;
 pub use summary::{Summary, comparison_table};
 pub use views::Views;
 
 use crate::model::World;
-use crate::model::plan::Plan;
 use crate::model::record::{Observer, Record};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -122,20 +123,19 @@ impl<'w> RunFiles<'w> {
         first: bool,
         policy: &str,
         logged: &'w [bool],
-        labels: &'w Labels,
-        world: &'w World,
-        plan: &'w Plan,
+        rows: Rows<'w>,
+        meter: &Meter,
     ) -> io::Result<Self> {
         let part = |(name, header, quoted): (&str, &[&str], bool)| {
             let path = dir.join(name);
             match (first, quoted) {
-                (true, true) => CsvFile::create_quoted(&path, header),
-                (true, false) => CsvFile::create(&path, header),
-                (false, _) => CsvFile::create_part(&path, quoted),
+                (true, true) => CsvFile::create_quoted(&path, header, meter),
+                (true, false) => CsvFile::create(&path, header, meter),
+                (false, _) => CsvFile::create_part(&path, quoted, meter),
             }
         };
         Ok(RunFiles {
-            rows: Rows { labels, world, plan },
+            rows,
             logged,
             policy: policy.to_string(),
             files: [part(LOGS[0])?, part(LOGS[1])?, part(LOGS[2])?, part(LOGS[3])?],

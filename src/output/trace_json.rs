@@ -17,6 +17,7 @@
 //! can show.
 
 use super::Labels;
+use super::meter::Meter;
 use super::timeline::{Lane, MoveReaction, PolicyTimeline, Timeline};
 use crate::model::metrics::Delivery;
 use crate::model::{Plan, World};
@@ -162,9 +163,9 @@ fn database_tid(lanes: usize, db: usize) -> u32 {
 }
 
 /// Writes trace.json at `path`.
-pub fn write(path: &Path, input: &TraceInput) -> io::Result<()> {
+pub fn write(path: &Path, input: &TraceInput, meter: &Meter) -> io::Result<()> {
     let file = std::fs::File::create(path)?;
-    let mut out = BufWriter::new(file);
+    let mut out = BufWriter::new(meter.wrap(file));
     let w = input.world;
     let other = json!({
         "scenario": w.name,

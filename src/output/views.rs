@@ -3,6 +3,7 @@
 
 use super::Labels;
 use super::chart::{self, ChartData};
+use super::meter::Meter;
 use super::report_html::{self, ReportInput};
 use super::summary::Summary;
 use super::timeline::Timeline;
@@ -32,7 +33,7 @@ pub struct Views<'a> {
 impl Views<'_> {
     /// Writes timeline.png, timeline.svg, trace.json and report.html into
     /// `dir`.
-    pub fn write(&self, dir: &Path) -> io::Result<()> {
+    pub fn write(&self, dir: &Path, meter: &Meter) -> io::Result<()> {
         let chart = ChartData {
             world: self.world,
             labels: self.labels,
@@ -51,13 +52,17 @@ impl Views<'_> {
         let ((png, trace), svg_and_report) = rayon::join(
             || {
                 rayon::join(
-                    || chart::write_png(&dir.join("timeline.png"), &chart),
-                    || trace_json::write(&dir.join("trace.json"), &trace),
+                    || {
+                        let path = dir.join("timeline.png");
+                        chart::write_png(&path, &chart)?;
+                        meter.charge_file(&path)
+                    },
+                    || trace_json::write(&dir.join("trace.json"), &trace, meter),
                 )
             },
             || {
                 let svg = chart::render_svg(&chart)?;
-                std::fs::write(dir.join("timeline.svg"), &svg)?;
+                meter.write_file(&dir.join("timeline.svg"), &svg)?;
                 let report = ReportInput {
                     summary: self.summary,
                     description: &self.world.description,
@@ -65,7 +70,7 @@ impl Views<'_> {
                     svg: &svg,
                     dropouts: self.dropouts.clone(),
                 };
-                std::fs::write(dir.join("report.html"), report_html::render(&report))
+                meter.write_file(&dir.join("report.html"), report_html::render(&report))
             },
         );
         png.and(trace).and(svg_and_report)

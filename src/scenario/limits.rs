@@ -1,12 +1,24 @@
-//! Limits that keep the run of any accepted scenario bounded in time and
-//! memory: the work is estimated from the file before anything runs, and a
-//! scenario over a limit is refused at the key that costs the most.
+//! Limits that keep the run of any accepted scenario bounded in work,
+//! memory and output: all three are estimated from the file before
+//! anything runs, and a scenario over a limit is refused at the key that
+//! costs the most, with the estimate in the message.
 //!
-//! The estimate counts what the run loop counts against `--max-events`
-//! (see [`crate::model::budget`]): each background arrival, each reminder
-//! timer and user observation, and each move transition and the event it
-//! fires. It covers only what falls inside the window, so a recurrence
-//! with a huge `count` or a far `until` costs nothing outside it.
+//! The event estimate counts what the run loop counts against
+//! `--max-events` (see [`crate::model::budget`]): each background arrival,
+//! each reminder timer and user observation, each user action (enabling,
+//! disabling, and every reconfiguration the reaction rule could make) and
+//! the event it fires, and each move transition and the event it fires. It
+//! covers only what falls inside the window, so a recurrence with a huge
+//! `count` or a far `until` costs nothing outside it. It is an upper
+//! bound for every policy (Poisson background aside, which it covers to
+//! six standard deviations), and `--max-events` caps its total over the
+//! policies.
+//!
+//! The output estimate bounds the bytes a run folder takes: per event of a
+//! mailbox whose rows the logs hold, the rows it can write (with that
+//! mailbox's names, addresses and subjects, quoted); per event of a
+//! mailbox the timeline follows, its trace.json entries; per database its
+//! trace.json counters; and the charts, report and summary.
 
 use super::error::ScenarioError;
 use super::file::ScenarioFile;
@@ -14,7 +26,8 @@ use super::validate::Source;
 use crate::model::budget::Estimate;
 use crate::model::calendar::reminders_in;
 use crate::model::database::MAX_COUNTER;
-use crate::model::world::{Arrivals, SyncDurations, World};
+use crate::model::world::{Arrivals, MoveRequest, SyncDurations, World};
+use crate::output::LogDetail;
 use crate::time::Grid;
 use serde_saphyr::Location;
 
@@ -32,10 +45,15 @@ pub const MAX_POLICIES: usize = 100;
 /// Most memory a run may be estimated to keep.
 pub const MAX_MEMORY_BYTES: u64 = 4 << 30;
 
-/// Default of `--max-events`: the most events one policy's run may handle,
-/// about 7 seconds of background arrivals (mailbox events, each written
-/// to the output files, cost more).
+/// Default of `--max-events`: the most events a run may handle, summed
+/// over its policies; about 7 seconds of background arrivals (mailbox
+/// events, each written to the output files, cost more).
 pub const DEFAULT_MAX_EVENTS: u64 = 500_000_000;
+
+/// Default of `--max-output`: the most bytes a command may write, 1 GiB.
+/// The shipped scenarios write at most 40 MB each; `--logs all` on a
+/// population of 100,000 mailboxes writes about 1.2 GB and needs more.
+pub const DEFAULT_MAX_OUTPUT: u64 = 1 << 30;
 
 /// Memory a run keeps per reminder: the plan's entry (40 bytes, twice while
 /// the plan's parts are joined), its observation index and delivery flag,
@@ -54,8 +72,41 @@ const BYTES_PER_MAILBOX: u64 = 512;
 const BYTES_PER_MAILBOX_AND_POLICY: u64 = 448;
 /// Per move cycle: its transitions in the plan (or its events, for a quiet
 /// mailbox), twice while the plan's parts are joined, shared by the
-/// policies; the timeline keeps the sync windows of at most 100 mailboxes.
+/// policies.
 const BYTES_PER_CYCLE: u64 = 64;
+/// Per move cycle of a mailbox the timeline follows, per policy: its sync
+/// window, its move event and the assistant's answer, and a state span,
+/// kept until the views are drawn. Calibrated on 100 followed mailboxes
+/// with 6,480 syncs each under 10 policies: 470 MiB measured.
+const BYTES_PER_FOLLOWED_CYCLE_AND_POLICY: u64 = 80;
+/// Per user reconfiguration, per policy: the dropout it ends, kept in the
+/// policy's outcome.
+const BYTES_PER_RECONFIGURATION_AND_POLICY: u64 = 64;
+
+/// Output bytes per event of a mailbox whose rows the logs hold, besides
+/// its names (see [`RowText`]): the fixed text of the rows one event can
+/// write (a database event row and two trace lines, or two message
+/// tracking rows and a trace line, or an audit row). Measured: 610 bytes
+/// for a move cycle (three events) of the seed incident's mailbox.
+const LOG_BYTES_PER_EVENT: u64 = 300;
+/// trace.json bytes per event of a mailbox the timeline follows: a slice
+/// or an instant with its arguments. Measured: 318 bytes per move cycle.
+const TRACE_BYTES_PER_EVENT: u64 = 150;
+/// trace.json bytes per counter sample (a bucket of one series).
+const TRACE_BYTES_PER_SAMPLE: u64 = 96;
+/// summary.json bytes per database and policy.
+const SUMMARY_BYTES_PER_DATABASE_AND_POLICY: u64 = 256;
+/// dropouts.csv bytes per dropout, besides the names.
+const DROPOUT_BYTES: u64 = 100;
+/// The charts (bounded by their pixels and thinned marks), report.html
+/// (which embeds the SVG, lists at most a few hundred dropouts and the
+/// description) and the small files: a generous bound, the largest
+/// measured being 1.4 MB.
+const VIEW_BYTES: u64 = 8 << 20;
+
+/// Memory any run takes: the program, its threads' stacks, the
+/// allocator's arenas (measured: 7 to 12 MiB for the smallest scenarios).
+const BASE_BYTES: u64 = 16 << 20;
 
 /// What a run keeps in memory, in bytes, by part: the estimate's formula,
 /// shared by the check of a population before it is built.
@@ -75,32 +126,55 @@ pub(crate) enum MemoryPart {
     Databases,
 }
 
+/// The counts memory depends on.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MemoryCounts {
+    /// Reminders inside the window.
+    pub reminders: u64,
+    /// Reconfigurations the reaction rule could make.
+    pub reconfigurations: u64,
+    /// Mailboxes built.
+    pub mailboxes: u64,
+    /// Move cycles inside the window.
+    pub cycles: u64,
+    /// Move cycles of the mailboxes the timeline follows.
+    pub followed_cycles: u64,
+    /// Databases.
+    pub databases: u64,
+    /// Policies run at once.
+    pub policies: u64,
+}
+
 impl Memory {
-    /// The memory of a run with these counts (mailboxes built, reminders
-    /// and move cycles inside the window) under `policies` at once.
-    pub(crate) fn of(
-        reminders: u64,
-        mailboxes: u64,
-        cycles: u64,
-        databases: u64,
-        policies: u64,
-    ) -> Memory {
+    /// The memory of a run with these counts.
+    pub(crate) fn of(c: MemoryCounts) -> Memory {
         let buckets = Grid::MAX_BUCKETS as u64;
+        let per_policy =
+            |base: u64, each: u64| base.saturating_add(each.saturating_mul(c.policies));
         Memory {
-            reminders: reminders
-                .saturating_mul(BYTES_PER_REMINDER + BYTES_PER_REMINDER_AND_POLICY * policies),
-            mailboxes: mailboxes
-                .saturating_mul(BYTES_PER_MAILBOX + BYTES_PER_MAILBOX_AND_POLICY * policies),
-            cycles: cycles.saturating_mul(BYTES_PER_CYCLE),
-            databases: databases.saturating_mul(buckets * 8 * (policies + 1) + 512),
+            reminders: c
+                .reminders
+                .saturating_mul(per_policy(BYTES_PER_REMINDER, BYTES_PER_REMINDER_AND_POLICY))
+                .saturating_add(
+                    c.reconfigurations
+                        .saturating_mul(per_policy(0, BYTES_PER_RECONFIGURATION_AND_POLICY)),
+                ),
+            mailboxes: c
+                .mailboxes
+                .saturating_mul(per_policy(BYTES_PER_MAILBOX, BYTES_PER_MAILBOX_AND_POLICY)),
+            cycles: c.cycles.saturating_mul(BYTES_PER_CYCLE).saturating_add(
+                c.followed_cycles
+                    .saturating_mul(per_policy(0, BYTES_PER_FOLLOWED_CYCLE_AND_POLICY)),
+            ),
+            databases: c.databases.saturating_mul(per_policy(buckets * 8 + 512, buckets * 8)),
         }
     }
 
-    /// All parts.
+    /// All parts, and what any run takes.
     pub(crate) fn total(&self) -> u64 {
         [self.reminders, self.mailboxes, self.cycles, self.databases]
             .iter()
-            .fold(0u64, |sum, &b| sum.saturating_add(b))
+            .fold(BASE_BYTES, |sum, &b| sum.saturating_add(b))
     }
 
     /// The part that costs the most (the first of equals, in the order
@@ -118,20 +192,49 @@ impl Memory {
     }
 }
 
+/// What a command writes for each run, for the output estimate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Writes {
+    /// Nothing per run (`check`, a sweep's runs): only the events and the
+    /// memory are estimated.
+    #[default]
+    Nothing,
+    /// A run folder whose event logs hold these mailboxes' rows (`None`:
+    /// chosen by the world's size, as `--logs auto`).
+    Folder(Option<LogDetail>),
+}
+
 /// One part of the estimate and where it comes from.
 struct Part {
+    /// Events per policy.
     events: u64,
+    /// Output bytes over all policies.
+    bytes: u64,
     at: Location,
     what: &'static str,
     advice: &'static str,
 }
 
-/// Estimates the run of `world` (read from `file`) and refuses it if it
-/// would pass a limit.
+/// The text of one mailbox's log rows, in bytes: what [`LOG_BYTES_PER_EVENT`]
+/// leaves out. Each name may appear in a row twice over (a trace line
+/// names the mailbox in its message and its own field) and double its
+/// length when quoted, so each counts four times.
+struct RowText {
+    logged: bool,
+    followed: bool,
+    bytes_per_event: u64,
+}
+
+/// Estimates the run of `world` (read from `file`), with `writes` what the
+/// command will write, and refuses it if it would pass a limit: the events
+/// over its policies above `world.max_events`, memory above
+/// [`MAX_MEMORY_BYTES`], output above `max_output`.
 pub fn check(
     file: &ScenarioFile,
     world: &World,
     src: &Source<'_>,
+    writes: Writes,
+    max_output: u64,
 ) -> Result<Estimate, ScenarioError> {
     // Where the databases are given: their list, else the population.
     let databases_at = file
@@ -149,19 +252,19 @@ pub fn check(
             ),
         ));
     }
-    if let Some(list) = &file.policies
-        && list.value.len() > MAX_POLICIES
-    {
+    let policies_at = file.policies.as_ref().map_or(Location::UNKNOWN, |p| p.referenced);
+    if world.policies.len() > MAX_POLICIES {
         return Err(src.err(
-            list.referenced,
+            policies_at,
             format!(
                 "{} policies; a scenario may compare at most {MAX_POLICIES} (each runs the \
                  whole world again)",
-                list.value.len()
+                world.policies.len()
             ),
         ));
     }
     let policies = world.policies.len() as u64;
+    let rows = row_text(world, writes);
     let mut parts: Vec<Part> = Vec::new();
     // Events fired on each database, for its counter.
     let mut fired = vec![0u64; world.databases.len()];
@@ -177,40 +280,54 @@ pub fn check(
     let move_at = |i: usize| {
         entry(i).and_then(|e| e.value.move_request.as_ref()).map_or(population_at, |m| m.referenced)
     };
+    // The bytes all policies write for `events` events of mailbox `i`.
+    let bytes_of = |i: usize, events: u64| {
+        events.saturating_mul(rows[i].bytes_per_event).saturating_mul(policies)
+    };
 
     let mut reminders = 0u64;
+    let mut reconfigurations = 0u64;
     let mut biggest_item: Option<(u64, Location)> = None;
     for (i, mailbox) in world.mailboxes.iter().enumerate() {
         let Some(sms) = mailbox.sms else {
             continue; // the assistant never processes this mailbox
         };
-        // Enable and disable: the action and its event.
-        let actions = 1 + u64::from(sms.disable_at.is_some());
-        fired[mailbox.database.index()] += actions;
-        // After a move, the user's actions fire on the target database.
-        if let Some(request) = &mailbox.move_request {
-            fired[request.target.index()] += actions;
-        }
-        parts.push(Part {
-            events: actions * 2,
-            at: mailbox_at(i),
-            what: "this mailbox's own actions",
-            advice: "shorten the window",
-        });
+        let mut own = 0u64;
         for (j, item) in mailbox.calendar.iter().enumerate() {
             let n = reminders_in(item, world.start, world.end);
-            reminders = reminders.saturating_add(n);
+            own = own.saturating_add(n);
             if biggest_item.is_none_or(|(most, _)| n > most) {
                 biggest_item = Some((n, item_at(i, j)));
             }
             // A timer and an observation for each.
+            let events = n.saturating_mul(2);
             parts.push(Part {
-                events: n.saturating_mul(2),
+                events,
+                bytes: bytes_of(i, events),
                 at: item_at(i, j),
                 what: "this calendar item",
                 advice: "shorten the window or space the occurrences out",
             });
         }
+        reminders = reminders.saturating_add(own);
+        // Each reconfiguration follows `after_missed` missed reminders.
+        let reconfigures = mailbox.reaction.map_or(0, |r| own / u64::from(r.after_missed.max(1)));
+        reconfigurations = reconfigurations.saturating_add(reconfigures);
+        // Enable, disable and reconfigurations: the action and its event.
+        let actions = (1 + u64::from(sms.disable_at.is_some())).saturating_add(reconfigures);
+        fired[mailbox.database.index()] = fired[mailbox.database.index()].saturating_add(actions);
+        // After a move, the user's actions fire on the target database.
+        if let Some(request) = &mailbox.move_request {
+            fired[request.target.index()] = fired[request.target.index()].saturating_add(actions);
+        }
+        let events = actions.saturating_mul(2);
+        parts.push(Part {
+            events,
+            bytes: bytes_of(i, events),
+            at: mailbox_at(i),
+            what: "this mailbox's own actions (enabling, disabling, reconfiguring)",
+            advice: "shorten the window",
+        });
     }
     if reminders > MAX_REMINDERS {
         let (n, at) = biggest_item.unwrap_or((reminders, Location::UNKNOWN));
@@ -251,8 +368,10 @@ pub fn check(
             .ceil();
             let events = if events >= u64::MAX as f64 { u64::MAX } else { events as u64 };
             fired[i] = fired[i].saturating_add(events);
+            // Background events are counted, never written row by row.
             parts.push(Part {
                 events,
+                bytes: 0,
                 at: rate_at(i),
                 what: "this background traffic",
                 advice: "shorten the window or lower the rate",
@@ -261,6 +380,7 @@ pub fn check(
     }
 
     let mut cycles_total = 0u64;
+    let mut followed_cycles = 0u64;
     let mut biggest_move: Option<(u64, Location)> = None;
     for (i, mailbox) in world.mailboxes.iter().enumerate() {
         let Some(request) = &mailbox.move_request else {
@@ -268,6 +388,9 @@ pub fn check(
         };
         let cycles = sync_cycles(request, world);
         cycles_total = cycles_total.saturating_add(cycles);
+        if rows[i].followed {
+            followed_cycles = followed_cycles.saturating_add(cycles);
+        }
         if biggest_move.is_none_or(|(most, _)| cycles > most) {
             biggest_move = Some((cycles, move_at(i)));
         }
@@ -278,8 +401,17 @@ pub fn check(
         fired[request.target.index()] = fired[request.target.index()].saturating_add(1);
         // Sync start, sync end, and the event's processing; then
         // finalization and completion with their three events.
+        let events = cycles.saturating_mul(3).saturating_add(5);
+        // Each MailboxMoveStarted can start a dropout (a row of
+        // dropouts.csv) in every policy.
+        let dropouts = if mailbox.sms.is_some() && rows[i].logged {
+            cycles.saturating_mul(DROPOUT_BYTES + 2 * mailbox.name.len() as u64)
+        } else {
+            0
+        };
         parts.push(Part {
-            events: cycles.saturating_mul(3).saturating_add(5),
+            events,
+            bytes: bytes_of(i, events).saturating_add(dropouts.saturating_mul(policies)),
             at: move_at(i),
             what: "this move request",
             advice: "shorten the window or lengthen the sync interval",
@@ -295,7 +427,8 @@ pub fn check(
                 format!(
                     "counter_start {} leaves room for {room} events below the largest counter \
                      ({MAX_COUNTER}; Exchange event counters are 64-bit signed), but database \
-                     `{}` fires about {} in the window: lower counter_start",
+                     `{}` may fire up to {} in the window (user reconfigurations included): \
+                     lower counter_start",
                     db.counter_start, db.name, fired[i]
                 ),
             ));
@@ -303,26 +436,53 @@ pub fn check(
     }
 
     let events = parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.events));
-    let memory = Memory::of(
+    let total_events = events.saturating_mul(policies);
+    let memory = Memory::of(MemoryCounts {
         reminders,
-        world.mailboxes.len() as u64,
-        cycles_total,
-        world.databases.len() as u64,
+        reconfigurations,
+        mailboxes: world.mailboxes.len() as u64,
+        cycles: cycles_total,
+        followed_cycles: if matches!(writes, Writes::Folder(_)) { followed_cycles } else { 0 },
+        databases: world.databases.len() as u64,
         policies,
-    );
+    });
     let memory_bytes = memory.total();
-    let estimate = Estimate { events, memory_bytes };
+    let output_bytes = match writes {
+        Writes::Nothing => 0,
+        Writes::Folder(_) => {
+            let databases = world.databases.len() as u64;
+            // trace.json's counters: per database a backlog series, and
+            // three population series, per policy; summary.json's rows.
+            let fixed = (databases + 3)
+                .saturating_mul(Grid::MAX_BUCKETS as u64 * TRACE_BYTES_PER_SAMPLE)
+                .saturating_add(databases * SUMMARY_BYTES_PER_DATABASE_AND_POLICY)
+                .saturating_mul(policies)
+                .saturating_add(VIEW_BYTES);
+            parts.push(Part {
+                events: 0,
+                bytes: fixed,
+                at: databases_at,
+                what: "the databases' series (trace.json, summary.json) and the charts",
+                advice: "fewer databases or policies",
+            });
+            parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.bytes))
+        }
+    };
+    let estimate = Estimate { events, policies, memory_bytes, output_bytes };
 
-    if events > world.max_events {
+    if total_events > world.max_events {
         let worst = parts.iter().max_by_key(|p| p.events).expect("a total above 0 has parts");
         return Err(src.err(
             worst.at,
             format!(
-                "this scenario needs about {events} events per policy ({}), more than \
-                 --max-events {}; {} alone needs about {}: {}, or raise --max-events",
-                estimate.memory_text(),
+                "this scenario needs about {total_events} events ({} per policy, {}), more \
+                 than --max-events {} allows; {} alone needs about {} ({} per policy): {}, \
+                 or raise --max-events",
+                events,
+                policy_count(policies),
                 world.max_events,
                 worst.what,
+                worst.events.saturating_mul(policies),
                 worst.events,
                 worst.advice,
             ),
@@ -354,27 +514,120 @@ pub fn check(
             ),
         ));
     }
+    if output_bytes > max_output {
+        let worst = parts.iter().max_by_key(|p| p.bytes).expect("an output has parts");
+        let logs = match writes {
+            Writes::Folder(Some(LogDetail::Followed)) => "",
+            _ => ", --logs followed",
+        };
+        return Err(src.err(
+            worst.at,
+            format!(
+                "a run of this scenario would write about {} to its folder ({}), more than \
+                 --max-output {} allows; {} alone writes about {}: {}{logs}, or raise \
+                 --max-output",
+                bytes_text(output_bytes),
+                policy_count(policies),
+                bytes_text(max_output),
+                worst.what,
+                bytes_text(worst.bytes),
+                worst.advice,
+            ),
+        ));
+    }
     Ok(estimate)
 }
 
-/// Syncs of `request` that start inside the window, at most (the shortest
-/// durations, so the estimate never falls short).
-fn sync_cycles(request: &crate::model::world::MoveRequest, world: &World) -> u64 {
+/// "1 policy", "3 policies".
+fn policy_count(n: u64) -> String {
+    format!("{n} {}", if n == 1 { "policy" } else { "policies" })
+}
+
+/// A byte count as people read it: "512 bytes", "3.2 MiB", "1.5 GiB".
+pub fn bytes_text(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    let units = [("TiB", KIB.pow(4)), ("GiB", KIB.pow(3)), ("MiB", KIB.pow(2)), ("KiB", KIB)];
+    for (name, size) in units {
+        if bytes >= size {
+            return format!("{:.1} {name}", bytes as f64 / size as f64);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Per mailbox, whether its rows are logged and followed, and the bytes
+/// one of its events may write in all the files (one policy).
+fn row_text(world: &World, writes: Writes) -> Vec<RowText> {
+    let Writes::Folder(logs) = writes else {
+        return world
+            .mailboxes
+            .iter()
+            .map(|_| RowText { logged: false, followed: false, bytes_per_event: 0 })
+            .collect();
+    };
+    let logs = logs.unwrap_or_else(|| LogDetail::auto(world));
+    let logged = logs.logged(world);
+    let mut followed = vec![false; world.mailboxes.len()];
+    for m in crate::output::timeline::followed(world) {
+        followed[m.index()] = true;
+    }
+    let policy = world.policies.iter().map(|p| p.name.len()).max().unwrap_or(0) as u64;
+    let domain = world.domain.len() as u64;
+    world
+        .mailboxes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let db = |id: crate::model::world::DbId| world.databases[id.index()].name.len();
+            let databases = m
+                .move_request
+                .as_ref()
+                .map_or(db(m.database), |r| db(m.database).max(db(r.target)))
+                as u64;
+            let subject = m.calendar.iter().map(|c| c.subject.len()).max().unwrap_or(0) as u64;
+            let text = policy
+                + m.name.len() as u64
+                + m.alias.len() as u64
+                + domain
+                + databases
+                + subject
+                + m.phone.len() as u64;
+            let log = if logged[i] { LOG_BYTES_PER_EVENT + 4 * text } else { 0 };
+            let trace = if followed[i] {
+                TRACE_BYTES_PER_EVENT + 2 * (m.name.len() as u64 + subject)
+            } else {
+                0
+            };
+            RowText { logged: logged[i], followed: followed[i], bytes_per_event: log + trace }
+        })
+        .collect()
+}
+
+/// Syncs of `request` that start inside the window, at most: syncs start
+/// at the move's start, and each next one an interval after the end of
+/// the one before; listed durations are taken in order, the last
+/// repeating, and drawn ones at their shortest.
+pub(crate) fn sync_cycles(request: &MoveRequest, world: &World) -> u64 {
     let span = (world.end.as_millis() - request.start.as_millis()).max(0) as u64;
     let interval = request.interval.as_millis() as u64;
-    let (shortest, repeating, listed) = match &request.durations {
-        SyncDurations::Fixed(d) => (d.as_millis(), d.as_millis(), 0),
-        SyncDurations::List(list) => (
-            list.iter().map(|d| d.as_millis()).min().unwrap_or(0),
-            list.last().map_or(0, |d| d.as_millis()),
-            list.len() as u64,
-        ),
-        SyncDurations::Uniform { lo, .. } => (lo.as_millis(), lo.as_millis(), 0),
-    };
-    // Validation guarantees interval + repeating > 0.
-    match interval + shortest as u64 {
-        0 => listed + span / (interval + repeating as u64).max(1),
-        cycle => span / cycle,
+    // Syncs that start in `[from, span)` when each cycle takes `cycle`.
+    let repeated = |from: u64, cycle: u64| (span.saturating_sub(from)).div_ceil(cycle.max(1));
+    match &request.durations {
+        SyncDurations::Fixed(d) => repeated(0, interval + d.as_millis() as u64),
+        SyncDurations::Uniform { lo, .. } => repeated(0, interval + lo.as_millis() as u64),
+        SyncDurations::List(list) => {
+            let (mut t, mut listed) = (0u64, 0u64);
+            let (last, before) =
+                list.split_last().map_or((0, &[][..]), |(l, b)| (l.as_millis(), b));
+            for d in before {
+                if t >= span {
+                    return listed;
+                }
+                listed += 1;
+                t = t.saturating_add(interval + d.as_millis() as u64);
+            }
+            // Validation guarantees that the repeating cycle takes time.
+            listed + repeated(t, interval + last as u64)
+        }
     }
-    .saturating_add(1)
 }

@@ -16,7 +16,8 @@ mod values;
 
 pub use error::ScenarioError;
 pub use limits::{
-    DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_MEMORY_BYTES, MAX_POLICIES, MAX_REMINDERS,
+    DEFAULT_MAX_EVENTS, DEFAULT_MAX_OUTPUT, MAX_DATABASES, MAX_MEMORY_BYTES, MAX_POLICIES,
+    MAX_REMINDERS, Writes, bytes_text,
 };
 pub use set::{Set, SweepKey};
 
@@ -33,9 +34,18 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct Overrides {
     /// Replaces `seed:`.
     pub seed: Option<u64>,
-    /// Most events one policy's run may handle (`--max-events`); default
-    /// [`DEFAULT_MAX_EVENTS`].
+    /// Most events a run may handle, summed over its policies
+    /// (`--max-events`); default [`DEFAULT_MAX_EVENTS`].
     pub max_events: Option<u64>,
+    /// Most bytes a run's folder may take (`--max-output`); default
+    /// [`DEFAULT_MAX_OUTPUT`]. Checked only when `writes` is a folder.
+    pub max_output: Option<u64>,
+    /// What the command writes for the run, for the output estimate.
+    pub writes: Writes,
+    /// `--policy`: only these policies, in this order (built-in or defined
+    /// in the scenario); empty for the scenario's own. Selected before the
+    /// estimate, which depends on how many run.
+    pub policies: Vec<String>,
     /// `--set KEY=VALUE`: values spliced into the text before it is read
     /// ([`set`]), in order.
     pub sets: Vec<Set>,
@@ -252,7 +262,13 @@ fn read_text(
     let src = validate::Source { path, text };
     let mut world =
         validate::validate_with(&file, &src, fallback_name, overrides, mode != Mode::Value)?;
-    world.estimate = limits::check(&file, &world, &src)?;
+    if !overrides.policies.is_empty() {
+        world.policies = world
+            .select_policies(&overrides.policies)
+            .map_err(|why| ScenarioError::file(path, format!("--policy: {why}")))?;
+    }
+    let max_output = overrides.max_output.unwrap_or(DEFAULT_MAX_OUTPUT);
+    world.estimate = limits::check(&file, &world, &src, overrides.writes, max_output)?;
     let sweep = file.sweep.as_ref().map(|s| set::sweep_key::read(s, &src)).transpose()?;
     if mode == Mode::File {
         // Each value of the grid, spliced into this text on its own, must

@@ -480,30 +480,57 @@ pub fn validate(
         / calendar.every.len() as f64;
     let reminders = n * sms_share * mean_items * per_item;
     let built = n * (1.0 - (1.0 - sms_share) * (1.0 - move_share));
-    // Sync cycles of the moves, at their shortest, for the plan.
+    // Sync cycles of the moves, at their shortest, for the plan; those of
+    // the at most 100 SMS users the timeline follows.
     let cycle = (moves.interval.as_millis() + moves.sync_duration.lo.as_millis()).max(1) as f64;
-    let cycles = n * move_share * (window.as_millis() as f64 / cycle + 1.0);
+    let per_move = window.as_millis() as f64 / cycle + 1.0;
+    let cycles = n * move_share * per_move;
+    let followed = (n * sms_share).min(crate::output::timeline::DETAILED_MAILBOXES as f64);
+    let reconfigurations = reminders / f64::from(user.after_missed.max(1));
     // The estimate's own formula (counts convert saturating).
-    let bytes = super::limits::Memory::of(
-        reminders as u64,
-        built as u64,
-        cycles as u64,
-        first_db as u64 + databases,
-        policies as u64,
-    )
-    .total() as f64;
-    if reminders > super::limits::MAX_REMINDERS as f64
-        || bytes > super::limits::MAX_MEMORY_BYTES as f64
-    {
+    let memory = super::limits::Memory::of(super::limits::MemoryCounts {
+        reminders: reminders as u64,
+        reconfigurations: reconfigurations as u64,
+        mailboxes: built as u64,
+        cycles: cycles as u64,
+        followed_cycles: (followed * move_share * per_move) as u64,
+        databases: first_db as u64 + databases,
+        policies: policies as u64,
+    });
+    let bytes = memory.total() as f64;
+    if reminders > super::limits::MAX_REMINDERS as f64 {
         return Err(src.err(
             p.mailboxes.referenced,
             format!(
-                "this population would have about {:.0} reminders inside the window and take about \
-                 {:.0} MiB, more than a run keeps in memory ({} reminders, {} MiB): fewer \
-                 mailboxes, lower SMS or move shares, fewer calendar items or a shorter window",
-                reminders,
-                bytes / 1_048_576.0,
+                "this population would have about {reminders:.0} reminders inside the window, \
+                 more than the {} a run keeps in memory: fewer mailboxes, a lower SMS share, \
+                 fewer calendar items or a shorter window",
                 super::limits::MAX_REMINDERS,
+            ),
+        ));
+    }
+    if bytes > super::limits::MAX_MEMORY_BYTES as f64 {
+        let cost = match memory.largest() {
+            super::limits::MemoryPart::Cycles => {
+                "its moves' syncs (a lower move share, a longer \
+                                                  sync interval or a shorter window)"
+            }
+            super::limits::MemoryPart::Databases => "its databases (fewer of them)",
+            super::limits::MemoryPart::Reminders => {
+                "its reminders (a lower SMS share, fewer \
+                                                     calendar items or a shorter window)"
+            }
+            super::limits::MemoryPart::Mailboxes => {
+                "its mailboxes (fewer of them, or lower SMS \
+                                                     and move shares)"
+            }
+        };
+        return Err(src.err(
+            p.mailboxes.referenced,
+            format!(
+                "a run of this population would keep about {:.0} MiB in memory, more than the \
+                 limit of {} MiB; most of it goes to {cost}, or run fewer policies",
+                bytes / 1_048_576.0,
                 super::limits::MAX_MEMORY_BYTES >> 20
             ),
         ));

@@ -10,7 +10,7 @@
 use super::manifest::Manifest;
 use super::results::{METRICS, Row};
 use crate::model::metrics::{METRIC_NAMES, MetricValue};
-use crate::output::CsvFile;
+use crate::output::{CsvFile, Meter};
 use std::path::Path;
 
 /// One metric over a point's seeds.
@@ -110,10 +110,15 @@ pub fn aggregate(manifest: &Manifest, rows: &[Row]) -> Vec<Cell> {
 
 /// Writes aggregate.csv: `<a column per grid key>,policy,metric,mean,p5,
 /// p50,p95,min,max,n`, by point, policy and metric.
-pub fn write(path: &Path, manifest: &Manifest, cells: &[Cell]) -> std::io::Result<()> {
+pub fn write(
+    path: &Path,
+    manifest: &Manifest,
+    cells: &[Cell],
+    meter: &Meter,
+) -> std::io::Result<()> {
     let mut header: Vec<&str> = manifest.grid.iter().map(|a| a.key.as_str()).collect();
     header.extend(["policy", "metric", "mean", "p5", "p50", "p95", "min", "max", "n"]);
-    let mut file = CsvFile::create(path, &header)?;
+    let mut file = CsvFile::create(path, &header, meter)?;
     for cell in cells {
         let labels = manifest.labels(cell.point);
         let policy = manifest.policies.get(cell.policy).map_or("", String::as_str);

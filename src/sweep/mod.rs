@@ -12,6 +12,7 @@
 //! rows in run order.
 
 pub mod aggregate;
+pub mod budget;
 pub mod chart;
 pub mod grid;
 pub mod manifest;
@@ -21,7 +22,7 @@ mod runs;
 
 use crate::model::metrics::METRIC_NAMES;
 use crate::output::summary::VERSION;
-use crate::output::{FolderError, OutputFolder, Replace};
+use crate::output::{FolderError, Meter, OutputFolder, Replace};
 use crate::runner::RunnerError;
 use crate::scenario::set::GridKey;
 use crate::scenario::set::sweep_key::{DEFAULT_METRIC, MAX_RUNS, MAX_SEEDS, metric_named};
@@ -54,8 +55,11 @@ pub struct SweepOptions {
     pub metric: Option<String>,
     /// Where the folder goes.
     pub out: PathBuf,
-    /// Most events one policy's run may handle.
+    /// Most events the sweep may handle, summed over its runs and their
+    /// policies (`--max-events`); each run is also held to it.
     pub max_events: u64,
+    /// Most bytes the sweep may write (`--max-output`).
+    pub max_output: u64,
     /// Show a progress bar on stderr (when it is a terminal).
     pub progress: bool,
     /// Replace whatever is at the output folder's place (`--force`), but a
@@ -181,8 +185,12 @@ fn read_source(path: &Path) -> Result<Source, SweepError> {
 /// Runs the sweep `options` describes and writes its folder.
 pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     let source = read_source(&options.file)?;
-    let base =
-        Overrides { seed: options.seed, max_events: Some(options.max_events), sets: Vec::new() };
+    let base = Overrides {
+        seed: options.seed,
+        max_events: Some(options.max_events),
+        policies: options.policies.clone(),
+        ..Overrides::default()
+    };
     let (world, key) = scenario::parse_sweep(&source.text, &source.shown, &source.stem, &base)?;
     let key = key.unwrap_or_default();
     if let Some(shard) = options.shard
@@ -204,17 +212,8 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     };
     let grid = grid::combine(&key.grid, &options.sets).map_err(SweepError::Usage)?;
     let plan = Plan::new(grid, seeds, world.seed).map_err(SweepError::Usage)?;
-    let wanted = if options.policies.is_empty() {
-        world.policies.iter().map(|p| p.name.clone()).collect()
-    } else {
-        options.policies.clone()
-    };
-    let names: Vec<String> = world
-        .select_policies(&wanted)
-        .map_err(|why| SweepError::Usage(format!("--policy: {why}")))?
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    // `--policy` was applied as the file was read.
+    let names: Vec<String> = world.policies.iter().map(|p| p.name.clone()).collect();
     let manifest = Manifest {
         scenario: world.name.clone(),
         version: VERSION.to_string(),
@@ -247,18 +246,25 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         .num_threads(options.jobs.max(1))
         .build()
         .map_err(|e| SweepError::Threads { jobs: options.jobs, message: e.to_string() })?;
-    pool.install(|| job.check_points())?;
+    let estimates = pool.install(|| job.check_points())?;
+    let meter = Meter::new(options.max_output);
+    let limits = budget::Limits {
+        max_events: options.max_events,
+        max_output: options.max_output,
+        jobs: options.jobs,
+    };
+    budget::check(&manifest, &estimates, &limits).map_err(SweepError::Usage)?;
     let rows = pool.install(|| job.run_all())?;
     let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;
     match options.shard {
         Some(_) => {
             let folder = fill(folder, &options.out, |dir| {
-                results::write(&dir.join("results.csv"), &manifest, &rows)?;
-                std::fs::write(dir.join("sweep.json"), manifest.to_json())
+                results::write(&dir.join("results.csv"), &manifest, &rows, &meter)?;
+                meter.write_file(&dir.join("sweep.json"), manifest.to_json())
             })?;
             Ok(Written { folder, manifest, runs, table: None })
         }
-        None => write_complete(folder, &options.out, manifest, &rows),
+        None => write_complete(folder, &options.out, manifest, &rows, &meter),
     }
 }
 
@@ -280,18 +286,20 @@ fn write_complete(
     out: &Path,
     manifest: Manifest,
     rows: &[Row],
+    meter: &Meter,
 ) -> Result<Written, SweepError> {
     // A merge passes a shard's manifest; the folder is the whole sweep's.
     let manifest = Manifest { shard: None, ..manifest };
     let cells = aggregate::aggregate(&manifest, rows);
     let metric = METRIC_NAMES.iter().position(|m| *m == manifest.metric).unwrap_or(0);
     let folder = fill(folder, out, |dir| {
-        results::write(&dir.join("results.csv"), &manifest, rows)?;
-        aggregate::write(&dir.join("aggregate.csv"), &manifest, &cells)?;
-        std::fs::write(dir.join("sweep.json"), manifest.to_json())?;
+        results::write(&dir.join("results.csv"), &manifest, rows, meter)?;
+        aggregate::write(&dir.join("aggregate.csv"), &manifest, &cells, meter)?;
+        meter.write_file(&dir.join("sweep.json"), manifest.to_json())?;
         let data = chart::ChartData { manifest: &manifest, cells: &cells, metric };
         chart::write_png(&dir.join("sweep.png"), &data)?;
-        std::fs::write(dir.join("sweep.svg"), chart::render_svg(&data)?)
+        meter.charge_file(&dir.join("sweep.png"))?;
+        meter.write_file(&dir.join("sweep.svg"), chart::render_svg(&data)?)
     })?;
     let table = aggregate::table(&manifest, &cells, metric);
     Ok(Written { folder, runs: manifest.runs, manifest, table: Some(table) })
@@ -300,9 +308,16 @@ fn write_complete(
 /// Merges the shard folders `dirs` into `out/<scenario>.sweep/`, the same
 /// folder, byte for byte, as the sweep run whole. `force` replaces
 /// whatever is at that place, but a folder that holds a shard.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Written, SweepError> {
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    max_output: u64,
+) -> Result<Written, SweepError> {
     let (manifest, rows) = merge::read_shards(dirs).map_err(SweepError::Merge)?;
+    let whole = Manifest { shard: None, ..manifest.clone() };
+    budget::check_output(&whole, max_output).map_err(SweepError::Usage)?;
     let replace = Replace { force, inputs: dirs.to_vec() };
     let folder = OutputFolder::create(out, &folder_name(&manifest.scenario), &replace)?;
-    write_complete(folder, out, manifest, &rows)
+    write_complete(folder, out, manifest, &rows, &Meter::new(max_output))
 }

@@ -5,8 +5,8 @@
 
 use super::manifest::Manifest;
 use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
-use crate::output::CsvFile;
 use crate::output::restore;
+use crate::output::{CsvFile, Meter};
 use std::path::Path;
 
 /// Number of metrics in a row.
@@ -45,10 +45,10 @@ pub fn header(manifest: &Manifest) -> Vec<String> {
 }
 
 /// Writes `rows` (in run order, then policy order) to `path`.
-pub fn write(path: &Path, manifest: &Manifest, rows: &[Row]) -> std::io::Result<()> {
+pub fn write(path: &Path, manifest: &Manifest, rows: &[Row], meter: &Meter) -> std::io::Result<()> {
     let header = header(manifest);
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut file = CsvFile::create(path, &names)?;
+    let mut file = CsvFile::create(path, &names, meter)?;
     let seeds = manifest.seeds.max(1);
     for row in rows {
         let mut fields: Vec<String> = Vec::with_capacity(header.len());

@@ -7,6 +7,7 @@ use super::manifest::Manifest;
 use super::results::Row;
 use super::{RunFailure, Source, SweepError, SweepOptions};
 use crate::model::World;
+use crate::model::budget::Estimate;
 use crate::runner::run_in_memory;
 use crate::scenario::{self, DEFAULT_MAX_EVENTS, Overrides};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -28,26 +29,25 @@ impl Job<'_> {
         let overrides = Overrides {
             seed: Some(seed),
             max_events: Some(self.options.max_events),
+            policies: self.manifest.policies.clone(),
             sets: self.plan.sets(point),
+            ..Overrides::default()
         };
         let s = self.source;
-        let mut world =
-            scenario::parse_point(&s.text, &s.shown, &s.stem, &overrides).map_err(|source| {
-                SweepError::Point { point: self.manifest.describe(point), source: Box::new(source) }
-            })?;
-        world.policies = world.select_policies(&self.manifest.policies).map_err(|why| {
-            SweepError::Usage(format!("grid point {}: {why}", self.manifest.describe(point)))
-        })?;
-        Ok(world)
+        scenario::parse_point(&s.text, &s.shown, &s.stem, &overrides).map_err(|source| {
+            SweepError::Point { point: self.manifest.describe(point), source: Box::new(source) }
+        })
     }
 
     /// Checks that every grid point gives a valid scenario (under the base
-    /// seed) before anything runs; the first bad point, in grid order, is
-    /// reported.
-    pub fn check_points(&self) -> Result<(), SweepError> {
+    /// seed) before anything runs, and returns what a run of each costs;
+    /// the first bad point, in grid order, is reported.
+    pub fn check_points(&self) -> Result<Vec<Estimate>, SweepError> {
         let points: Vec<u64> = (0..self.plan.points()).collect();
-        let checked: Vec<Result<(), SweepError>> =
-            points.par_iter().map(|&p| self.world(p, self.plan.base_seed).map(|_| ())).collect();
+        let checked: Vec<Result<Estimate, SweepError>> = points
+            .par_iter()
+            .map(|&p| self.world(p, self.plan.base_seed).map(|w| w.estimate))
+            .collect();
         checked.into_iter().collect()
     }
 
