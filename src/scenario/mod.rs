@@ -19,6 +19,7 @@ pub use limits::{
     DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_MEMORY_BYTES, MAX_POLICIES, MAX_REMINDERS,
 };
 pub use set::{Set, SweepKey};
+pub use values::Slug;
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};

@@ -228,6 +228,19 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         runs: plan.runs(),
         shard: options.shard,
     };
+    // What a merge will check the shards' manifests against, checked
+    // before anything runs: every folder a sweep writes merges.
+    manifest
+        .check()
+        .map_err(|why| SweepError::Usage(format!("sweep.json would be refused: {why}")))?;
+    let size = manifest.to_json().len();
+    if size as u64 > manifest::MAX_BYTES {
+        return Err(SweepError::Usage(format!(
+            "sweep.json would be {size} bytes, most of them the grid's values; a sweep writes \
+             at most {} bytes",
+            manifest::MAX_BYTES
+        )));
+    }
     let job = runs::Job { source: &source, plan: &plan, manifest: &manifest, options };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))

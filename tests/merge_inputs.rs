@@ -1,0 +1,253 @@
+//! `cnasim sweep --merge` takes everything in a shard folder as hostile:
+//! real shards of a small sweep are tampered with, one way each, and the
+//! merge must exit 2, say which file, where and what, and write nothing
+//! (nor delete anything, where a bad name points outside `--out`).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+mod common;
+use common::{cnasim, stderr};
+
+/// One mailbox whose syncs take a random time, under a grid of two
+/// intervals and two completions, 3 seeds: 12 runs, 2 policies (the
+/// scenario of tests/sweep.rs).
+const TINY: &str = "\
+name: tiny-sweep
+description: A sweep small enough for a debug build.
+seed: 7
+start: 2016-01-24T00:00:00Z
+duration: 6d
+databases: [{ name: DB01 }, { name: DB02 }]
+mailboxes:
+  - name: user1
+    database: DB01
+    sms: { enable_at: 2016-01-24T08:00:00Z }
+    user: { reconfigure_after_missed: 1, reaction: 2h }
+    calendar:
+      - { subject: Standup, start: 2016-01-24T16:30:00Z, reminder: 15m, repeat: { every: 1d, count: 6 } }
+      - { subject: Lunch, start: 2016-01-24T20:00:00Z, reminder: 15m, repeat: { every: 4h, count: 36 } }
+    move:
+      target: DB02
+      start: 2016-01-24T21:20:00Z
+      incremental_sync_interval: 1d
+      sync_duration: { uniform: [1m, 3h] }
+sweep:
+  seeds: 3
+  set:
+    mailboxes.0.move.incremental_sync_interval: [12h, 1d]
+    mailboxes.0.move.complete_at: [2016-01-26T00:00:00Z, 2016-01-29T00:00:00Z]
+";
+
+const SHARDS: u32 = 3;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The folder name of shard `i`.
+fn shard_name(i: u32) -> String {
+    format!("tiny-sweep.sweep-shard-{i}-of-{SHARDS}")
+}
+
+/// A folder holding the three shards of TINY, built once for every test
+/// (under Cargo's folder for test files: a static is never dropped).
+fn template() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let file = dir.path().join("tiny.yaml");
+        std::fs::write(&file, TINY).unwrap();
+        for i in 1..=SHARDS {
+            let shard = format!("{i}/{SHARDS}");
+            let out = dir.path().join("shards");
+            let o = cnasim(&["sweep", s(&file), "--shard", &shard, "--out", s(&out)]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        dir
+    })
+    .path()
+}
+
+/// A copy of the shards to tamper with, and where the merge writes.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 1..=SHARDS {
+            let from = template().join("shards").join(shard_name(i));
+            let to = dir.path().join("shards").join(shard_name(i));
+            std::fs::create_dir_all(&to).unwrap();
+            for name in ["sweep.json", "results.csv"] {
+                std::fs::copy(from.join(name), to.join(name)).unwrap();
+            }
+        }
+        Case { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn shard(&self, i: u32) -> PathBuf {
+        self.root().join("shards").join(shard_name(i))
+    }
+
+    /// Where the merged folder goes: two levels down, so that `..` in a
+    /// name stays inside the test's folder.
+    fn out(&self) -> PathBuf {
+        self.root().join("a").join("out")
+    }
+
+    fn manifest(&self, i: u32) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(self.shard(i).join("sweep.json")).unwrap()).unwrap()
+    }
+
+    /// Edits shard `i`'s sweep.json.
+    fn edit_manifest(&self, i: u32, edit: impl FnOnce(&mut serde_json::Value)) {
+        let mut json = self.manifest(i);
+        edit(&mut json);
+        let text = serde_json::to_string_pretty(&json).unwrap() + "\n";
+        std::fs::write(self.shard(i).join("sweep.json"), text).unwrap();
+    }
+
+    /// Edits every shard's sweep.json the same way, so that they still
+    /// agree with each other.
+    fn edit_manifests(&self, edit: impl Fn(&mut serde_json::Value)) {
+        for i in 1..=SHARDS {
+            self.edit_manifest(i, &edit);
+        }
+    }
+
+    fn merge(&self) -> Output {
+        let shards: Vec<PathBuf> = (1..=SHARDS).map(|i| self.shard(i)).collect();
+        let mut args = vec!["sweep", "--merge"];
+        args.extend(shards.iter().map(|p| s(p)));
+        let out = self.out();
+        args.extend(["--out", s(&out)]);
+        cnasim(&args)
+    }
+
+    /// Merges, and asserts that the merge exits 2 with a message holding
+    /// each of `expected`, and wrote nothing.
+    fn refused(&self, expected: &[&str]) -> String {
+        let o = self.merge();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        for part in expected {
+            assert!(err.contains(part), "expected {part:?} in:\n{err}");
+        }
+        assert!(!self.root().join("a").exists(), "the merge wrote something:\n{err}");
+        err
+    }
+}
+
+fn manifest_of(case: &Case, i: u32) -> String {
+    format!("{}", case.shard(i).join("sweep.json").display())
+}
+
+#[test]
+fn untampered_shards_merge() {
+    let case = Case::new();
+    let o = case.merge();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = case.out().join("tiny-sweep.sweep");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("sweep.json")).unwrap()).unwrap();
+    assert!(manifest.get("shard").is_none());
+}
+
+#[test]
+fn a_scenario_name_that_is_a_path_is_refused_before_any_folder_is_touched() {
+    // The folder each name would have the merge write, read relative to
+    // the out folder, holds something of the user's.
+    for (name, target) in [("../x", "a/x.sweep"), ("/../../x/important", "x/important.sweep")] {
+        let case = Case::new();
+        let target = case.root().join(target);
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("mine.txt"), "the user's").unwrap();
+        let absolute = Path::new("/x/important.sweep");
+        let was_there = absolute.exists();
+        case.edit_manifests(|m| m["scenario"] = name.into());
+        let o = case.merge();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{}: `scenario`: expected a name of 1 to 64 characters from `a-z`, `0-9` and \
+                 `-`, not starting with `-`; found `{name}`",
+                manifest_of(&case, 1)
+            )),
+            "{name}: {err}"
+        );
+        // Nothing written, nothing deleted: the user's folder as it was,
+        // alone beside the out folder.
+        assert_eq!(std::fs::read_to_string(target.join("mine.txt")).unwrap(), "the user's");
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1, "{name}");
+        let parent = target.parent().unwrap();
+        let beside: Vec<_> =
+            std::fs::read_dir(parent).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside, [target.file_name().unwrap()], "{name}: {}", parent.display());
+        assert!(!case.out().exists(), "{name}");
+        assert_eq!(absolute.exists(), was_there, "{name}");
+    }
+}
+
+#[test]
+fn every_field_of_the_manifests_is_checked() {
+    type Edit = fn(&mut serde_json::Value);
+    let cases: &[(Edit, &str)] = &[
+        (|m| m["policies"][1] = "../p".into(), "`policies`: expected a name of 1 to 64"),
+        (|m| m["policies"][1] = "Fixed".into(), "found `Fixed`"),
+        (|m| m["policies"][1] = "legacy".into(), "`policies`: `legacy` is listed twice"),
+        (|m| m["metric"] = "reminders_mised".into(), "did you mean `reminders_missed`"),
+        (
+            |m| m["grid"][1]["key"] = "mailboxes.0.move..x".into(),
+            "grid key: `mailboxes.0.move..x` has an empty part",
+        ),
+        (|m| m["grid"][1]["key"] = "seed".into(), "grid key: `seed` cannot be set"),
+        (
+            |m| m["grid"][1]["key"] = "mailboxes.0".into(),
+            "grid keys `mailboxes.0` and `mailboxes.0.move.incremental_sync_interval` overlap",
+        ),
+        (
+            |m| m["grid"][0]["values"][0] = "12h\n---\nx".into(),
+            "grid key `mailboxes.0.move.incremental_sync_interval`: `12h\\n---\\nx` is not a \
+             value as a sweep writes it",
+        ),
+        (|m| m["grid"][0]["values"][0] = "1\u{1b}[2J".into(), "`1\\u{1b}[2J` is not a value"),
+        (|m| m["grid"][0]["values"][0] = "a\tb".into(), "`a\\tb` is not a value"),
+        (|m| m["grid"][0]["values"] = serde_json::json!([]), "0 values; a key takes 1 to 1000"),
+        (|m| m["grid"][0]["unknown"] = 1.into(), "not a sweep manifest: unknown field `unknown`"),
+        (|m| m["shard"]["of"] = 1.into(), "not a sweep manifest: unknown field `of`"),
+        (|m| m["version"] = "9.9.9".into(), "`version`: written by cnasim 9.9.9"),
+        (|m| m["scenario_hash"] = "fnv1a64:x".into(), "`scenario_hash`: expected `fnv1a64:`"),
+        (|m| m["seeds"] = 100_001.into(), "`seeds`: 100001; a sweep runs 1 to 100000"),
+        (|m| m["runs"] = 13.into(), "`runs`: 13 is not 4 grid points times 3 seeds"),
+    ];
+    for (edit, expected) in cases {
+        let case = Case::new();
+        case.edit_manifests(edit);
+        case.refused(&[&format!("{}: ", manifest_of(&case, 1)), expected]);
+    }
+    // A shard that is not one of its count.
+    let case = Case::new();
+    case.edit_manifest(2, |m| m["shard"]["index"] = 4.into());
+    case.refused(&[&format!("{}: `shard`: 4 of 3", manifest_of(&case, 2))]);
+}
+
+#[test]
+fn files_larger_than_a_sweep_writes_are_refused_unread() {
+    // Sparse files: nothing is written to disk, or read.
+    let case = Case::new();
+    let file = std::fs::File::create(case.shard(2).join("sweep.json")).unwrap();
+    file.set_len(64 * 1024 * 1024 + 1).unwrap();
+    case.refused(&[&format!(
+        "{}: 67108865 bytes; a sweep.json that cnasim writes is at most 67108864 bytes",
+        manifest_of(&case, 2)
+    )]);
+}
