@@ -3,6 +3,7 @@
 //! merge must exit 2, say which file, where and what, and write nothing
 //! (nor delete anything, where a bad name points outside `--out`).
 
+use cnasim::sweep::manifest::hash;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
@@ -123,6 +124,34 @@ impl Case {
         }
     }
 
+    /// Shard `i`'s results.csv as lines, without their CRLF.
+    fn lines(&self, i: u32) -> Vec<String> {
+        let text = std::fs::read_to_string(self.shard(i).join("results.csv")).unwrap();
+        text.split_terminator("\r\n").map(String::from).collect()
+    }
+
+    /// Writes shard `i`'s results.csv; with `rehash`, its sweep.json's
+    /// `rows_hash` too, as one who changed the rows on purpose would (or a
+    /// writer with a bug): then only the rows' own checks stand.
+    fn write_lines(&self, i: u32, lines: &[String], rehash: bool) {
+        let text: String = lines.iter().map(|l| format!("{l}\r\n")).collect();
+        std::fs::write(self.shard(i).join("results.csv"), &text).unwrap();
+        if rehash {
+            self.edit_manifest(i, |m| m["rows_hash"] = hash(text.as_bytes()).into());
+        }
+    }
+
+    /// Sets the field `column` of line `line` (1 is the header) of shard
+    /// `i`'s results.csv to `value`.
+    fn set_field(&self, i: u32, line: usize, column: &str, value: &str, rehash: bool) {
+        let mut lines = self.lines(i);
+        let at = lines[0].split(',').position(|c| c == column).unwrap();
+        let mut fields: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+        fields[at] = value.to_string();
+        lines[line - 1] = fields.join(",");
+        self.write_lines(i, &lines, rehash);
+    }
+
     fn merge(&self) -> Output {
         let shards: Vec<PathBuf> = (1..=SHARDS).map(|i| self.shard(i)).collect();
         let mut args = vec!["sweep", "--merge"];
@@ -146,19 +175,31 @@ impl Case {
     }
 }
 
+/// The line of shard `i`'s file named in messages.
+fn results_of(case: &Case, i: u32) -> String {
+    format!("{}", case.shard(i).join("results.csv").display())
+}
+
 fn manifest_of(case: &Case, i: u32) -> String {
     format!("{}", case.shard(i).join("sweep.json").display())
 }
 
 #[test]
-fn untampered_shards_merge() {
+fn untampered_shards_merge_and_the_folder_holds_its_rows_hash() {
     let case = Case::new();
     let o = case.merge();
     assert!(o.status.success(), "{}", stderr(&o));
     let folder = case.out().join("tiny-sweep.sweep");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("sweep.json")).unwrap()).unwrap();
+    let results = std::fs::read(folder.join("results.csv")).unwrap();
+    assert_eq!(manifest["rows_hash"], hash(&results).as_str());
     assert!(manifest.get("shard").is_none());
+    for i in 1..=SHARDS {
+        let shard = case.manifest(i);
+        let rows = std::fs::read(case.shard(i).join("results.csv")).unwrap();
+        assert_eq!(shard["rows_hash"], hash(&rows).as_str(), "shard {i}");
+    }
 }
 
 #[test]
@@ -228,6 +269,7 @@ fn every_field_of_the_manifests_is_checked() {
         (|m| m["scenario_hash"] = "fnv1a64:x".into(), "`scenario_hash`: expected `fnv1a64:`"),
         (|m| m["seeds"] = 100_001.into(), "`seeds`: 100001; a sweep runs 1 to 100000"),
         (|m| m["runs"] = 13.into(), "`runs`: 13 is not 4 grid points times 3 seeds"),
+        (|m| m["rows_hash"] = "fnv1a64:12".into(), "`rows_hash`: expected `fnv1a64:`"),
     ];
     for (edit, expected) in cases {
         let case = Case::new();
@@ -248,6 +290,40 @@ fn files_larger_than_a_sweep_writes_are_refused_unread() {
     file.set_len(64 * 1024 * 1024 + 1).unwrap();
     case.refused(&[&format!(
         "{}: 67108865 bytes; a sweep.json that cnasim writes is at most 67108864 bytes",
+        manifest_of(&case, 2)
+    )]);
+}
+
+#[test]
+fn the_rows_hash_tells_a_results_file_changed_since_it_was_written() {
+    let changed = |case: &Case| {
+        format!(
+            "{} is not the results.csv shard 2/3 wrote: its bytes hash to fnv1a64:",
+            results_of(case, 2)
+        )
+    };
+    let tail = "it was edited, truncated or swapped with another file since";
+    // A possible value changed.
+    let case = Case::new();
+    case.set_field(2, 3, "events_handled", "90", false);
+    case.refused(&[&changed(&case), tail]);
+    // Truncated: the last row gone.
+    let case = Case::new();
+    let mut lines = case.lines(2);
+    lines.pop();
+    case.write_lines(2, &lines, false);
+    case.refused(&[&changed(&case), tail]);
+    // Swapped with shard 3's.
+    let case = Case::new();
+    std::fs::copy(case.shard(3).join("results.csv"), case.shard(2).join("results.csv")).unwrap();
+    case.refused(&[&changed(&case), tail]);
+    // The hash removed: it cannot be checked.
+    let case = Case::new();
+    case.edit_manifest(2, |m| {
+        m.as_object_mut().unwrap().remove("rows_hash");
+    });
+    case.refused(&[&format!(
+        "{}: `rows_hash` is missing: it holds the hash of results.csv",
         manifest_of(&case, 2)
     )]);
 }

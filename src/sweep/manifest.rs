@@ -9,11 +9,15 @@ use crate::scenario::set::{flow_value, overlaps, path_segments};
 use crate::scenario::{MAX_FILE_BYTES, MAX_POLICIES, Slug};
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
+use std::io::Read;
 
 /// Largest sweep.json a sweep writes, and so the largest `--merge` reads:
 /// its grid's values are most of it. A sweep whose manifest would be
 /// larger is refused before it runs.
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Length of a hash as [`hash`] writes it: `fnv1a64:` and 16 hex digits.
+pub const HASH_TEXT_LEN: usize = "fnv1a64:".len() + 16;
 
 /// One key of the grid as the outputs name it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +52,14 @@ pub struct Manifest {
     pub metric: String,
     /// Runs in the whole sweep (points times seeds).
     pub runs: u64,
+    /// FNV-1a 64 of the folder's results.csv, as `fnv1a64:` and 16 hex
+    /// digits, so that `--merge` can tell a results.csv edited, truncated
+    /// or swapped with another shard's after it was written. It detects
+    /// accidents and mix-ups, not a forgery: anyone can compute it. Empty
+    /// (and refused by [`Manifest::check_rows_hash`]) when the file has
+    /// none.
+    #[serde(default)]
+    pub rows_hash: String,
     /// The slice of the runs this folder holds, for a shard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
@@ -60,9 +72,29 @@ pub fn hash(bytes: &[u8]) -> String {
     format!("fnv1a64:{:016x}", h.finish())
 }
 
+/// FNV-1a 64 of every byte `reader` gives, as [`hash`] writes it, and how
+/// many bytes there were; read in blocks, so a large file costs no memory.
+pub fn hash_reader(mut reader: impl Read) -> std::io::Result<(String, u64)> {
+    let mut h = fnv::FnvHasher::default();
+    let mut block = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let bytes = block.get(..n).unwrap_or_default();
+        h.write(bytes);
+        total += bytes.len() as u64;
+    }
+    Ok((format!("fnv1a64:{:016x}", h.finish()), total))
+}
+
 /// Whether `text` is a hash as [`hash`] writes it.
 fn is_hash(text: &str) -> bool {
-    text.len() == "fnv1a64:".len() + 16
+    text.len() == HASH_TEXT_LEN
         && text.strip_prefix("fnv1a64:").is_some_and(|hex| {
             hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
@@ -154,8 +186,10 @@ impl Manifest {
     /// the grid's keys are `--set` paths that do not overlap and its values
     /// one-line YAML as the sweep keeps them, the numbers are within the
     /// sweep's limits and agree (the runs are the points times the seeds),
-    /// and the shard is one of its count. A sweep checks the manifest it
-    /// will write, so every folder it writes passes.
+    /// and the shard is one of its count. `rows_hash` is checked apart
+    /// ([`Manifest::check_rows_hash`]): a sweep checks its manifest before
+    /// the rows exist. A sweep checks the manifest it will write, so every
+    /// folder it writes passes.
     pub fn check(&self) -> Result<(), String> {
         Slug::check(&self.scenario).map_err(|why| format!("`scenario`: {why}"))?;
         if self.version != VERSION {
@@ -261,6 +295,23 @@ impl Manifest {
         }
         Ok(())
     }
+
+    /// `rows_hash` is a hash as [`hash`] writes it; a manifest without one
+    /// was written by an older cnasim, or edited.
+    pub fn check_rows_hash(&self) -> Result<(), String> {
+        if self.rows_hash.is_empty() {
+            return Err("`rows_hash` is missing: it holds the hash of results.csv, which is \
+                        checked against it; run the shard again with this cnasim"
+                .into());
+        }
+        if !is_hash(&self.rows_hash) {
+            return Err(format!(
+                "`rows_hash`: expected `fnv1a64:` and 16 hex digits; found `{}`",
+                shown(&self.rows_hash)
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -273,6 +324,9 @@ mod tests {
         assert_eq!(hash(b""), "fnv1a64:cbf29ce484222325");
         assert_eq!(hash(b"a"), "fnv1a64:af63dc4c8601ec8c");
         assert_eq!(hash(b"foobar"), "fnv1a64:85944171f73967e8");
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let (streamed, n) = hash_reader(long.as_slice()).unwrap();
+        assert_eq!((streamed, n), (hash(&long), 200_000));
         assert!(is_hash(&hash(b"a")) && !is_hash("fnv1a64:AF63DC4C8601EC8C"));
     }
 
@@ -294,6 +348,7 @@ mod tests {
             policies: vec!["legacy".into(), "fixed".into()],
             metric: "sms_sent".into(),
             runs: 12,
+            rows_hash: hash(b"rows"),
             shard: Some(Shard { index: 2, count: 3 }),
         }
     }
@@ -301,6 +356,7 @@ mod tests {
     #[test]
     fn every_field_is_checked() {
         manifest().check().unwrap();
+        manifest().check_rows_hash().unwrap();
         type Edit = fn(&mut Manifest);
         let cases: &[(Edit, &str)] = &[
             (|m| m.scenario = "/../../x/important".into(), "`scenario`: expected a name"),
@@ -346,5 +402,10 @@ mod tests {
             .map(|i| Axis { key: format!("k{i}"), values: vec!["1".into(), "2".into()] })
             .collect();
         assert!(m.check().unwrap_err().contains("more than 10000 points"));
+        let mut m = manifest();
+        m.rows_hash = String::new();
+        assert!(m.check_rows_hash().unwrap_err().contains("`rows_hash` is missing"));
+        m.rows_hash = "md5:x".into();
+        assert!(m.check_rows_hash().unwrap_err().contains("`rows_hash`: expected"));
     }
 }

@@ -6,8 +6,9 @@
 //!
 //! Everything read from a shard folder is checked before it is used: the
 //! manifest by the rules a sweep applies ([`Manifest::check`]; its
-//! scenario names the folder written), then results.csv against it
-//! ([`results::read`]). Nothing is written until every shard passes.
+//! scenario names the folder written), then results.csv against it and
+//! its `rows_hash` ([`results::read`]). Nothing is written until every
+//! shard passes.
 
 use super::manifest::{self, Manifest};
 use super::results::{self, Row};
@@ -53,6 +54,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest, String> {
              (NAME.sweep-shard-I-of-N) are merged"
         ));
     }
+    manifest.check_rows_hash().map_err(|why| format!("{}: {why}", path.display()))?;
     Ok(manifest)
 }
 
@@ -113,7 +115,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
     for (dir, m) in dirs.iter().zip(&manifests) {
         let Some(shard) = m.shard else { continue };
         let path = dir.join("results.csv");
-        for row in results::read(&path, first)? {
+        for row in results::read(&path, m, shard)? {
             if !shard.has(row.run) {
                 return Err(format!(
                     "{}: run {} does not belong to shard {shard}",

@@ -226,6 +226,7 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         policies: names,
         metric: metric.to_string(),
         runs: plan.runs(),
+        rows_hash: String::new(),
         shard: options.shard,
     };
     // What a merge will check the shards' manifests against, checked
@@ -233,7 +234,7 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     manifest
         .check()
         .map_err(|why| SweepError::Usage(format!("sweep.json would be refused: {why}")))?;
-    let size = manifest.to_json().len();
+    let size = manifest.to_json().len() + manifest::HASH_TEXT_LEN;
     if size as u64 > manifest::MAX_BYTES {
         return Err(SweepError::Usage(format!(
             "sweep.json would be {size} bytes, most of them the grid's values; a sweep writes \
@@ -252,10 +253,9 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     match options.shard {
         Some(shard) => {
             let name = shard_folder_name(&manifest.scenario, shard);
-            let folder = write_folder(&options.out, &name, |dir| {
-                results::write(&dir.join("results.csv"), &manifest, &rows)?;
-                std::fs::write(dir.join("sweep.json"), manifest.to_json())
-            })?;
+            let mut manifest = manifest;
+            let folder =
+                write_folder(&options.out, &name, |dir| write_rows(dir, &mut manifest, &rows))?;
             Ok(Written { folder, manifest, runs, table: None })
         }
         None => write_complete(&options.out, manifest, &rows),
@@ -274,18 +274,28 @@ fn write_folder(
     folder.commit().map_err(io_error)
 }
 
+/// Writes `rows` to `dir`'s results.csv, then `manifest`, with the hash
+/// of the file's bytes as its `rows_hash`, to `dir`'s sweep.json.
+fn write_rows(dir: &Path, manifest: &mut Manifest, rows: &[Row]) -> std::io::Result<()> {
+    let path = dir.join("results.csv");
+    results::write(&path, manifest, rows)?;
+    manifest.rows_hash = manifest::hash_reader(std::fs::File::open(&path)?)?.0;
+    std::fs::write(dir.join("sweep.json"), manifest.to_json())
+}
+
 /// Writes the folder of a complete sweep: results.csv, aggregate.csv,
 /// sweep.json, sweep.png and sweep.svg. `rows` hold every run, in run
-/// order then policy order.
+/// order then policy order. Its sweep.json carries the hash of its
+/// results.csv too, the same whether the sweep ran whole or was merged.
 fn write_complete(out: &Path, manifest: Manifest, rows: &[Row]) -> Result<Written, SweepError> {
     // A merge passes a shard's manifest; the folder is the whole sweep's.
-    let manifest = Manifest { shard: None, ..manifest };
+    let mut manifest = Manifest { shard: None, rows_hash: String::new(), ..manifest };
     let cells = aggregate::aggregate(&manifest, rows);
     let metric = METRIC_NAMES.iter().position(|m| *m == manifest.metric).unwrap_or(0);
-    let folder = write_folder(out, &folder_name(&manifest.scenario), |dir| {
-        results::write(&dir.join("results.csv"), &manifest, rows)?;
+    let name = folder_name(&manifest.scenario);
+    let folder = write_folder(out, &name, |dir| {
+        write_rows(dir, &mut manifest, rows)?;
         aggregate::write(&dir.join("aggregate.csv"), &manifest, &cells)?;
-        std::fs::write(dir.join("sweep.json"), manifest.to_json())?;
         let data = chart::ChartData { manifest: &manifest, cells: &cells, metric };
         chart::write_png(&dir.join("sweep.png"), &data)?;
         std::fs::write(dir.join("sweep.svg"), chart::render_svg(&data)?)

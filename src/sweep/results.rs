@@ -3,7 +3,8 @@
 //! events_handled`. Reals are written in the shortest form that reads back
 //! as the same value, so a merge rebuilds the same bytes from them.
 
-use super::manifest::Manifest;
+use super::grid::Shard;
+use super::manifest::{self, Manifest};
 use crate::model::metrics::{METRIC_NAMES, MetricValue, Metrics};
 use crate::output::CsvFile;
 use crate::output::restore;
@@ -63,10 +64,22 @@ pub fn write(path: &Path, manifest: &Manifest, rows: &[Row]) -> std::io::Result<
     file.finish()
 }
 
-/// Reads the rows of `path`, a results.csv written for `manifest`, checking
-/// each against it.
-pub fn read(path: &Path, manifest: &Manifest) -> Result<Vec<Row>, String> {
+/// Reads the rows of `path`, the results.csv of `shard` of the sweep
+/// `manifest` (the shard's own manifest), checking each against it,
+/// after checking that the file is the one the shard wrote: its bytes
+/// hash to the manifest's `rows_hash`.
+pub fn read(path: &Path, manifest: &Manifest, shard: Shard) -> Result<Vec<Row>, String> {
     let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let (hash, _) = manifest::hash_reader(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if hash != manifest.rows_hash {
+        return Err(format!(
+            "{shown} is not the results.csv shard {shard} wrote: its bytes hash to {hash}, and \
+             the shard's sweep.json says {} (`rows_hash`); it was edited, truncated or swapped \
+             with another file since. Put the shard's own file back, or run the shard again",
+            manifest.rows_hash
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
