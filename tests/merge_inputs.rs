@@ -292,6 +292,127 @@ fn files_larger_than_a_sweep_writes_are_refused_unread() {
         "{}: 67108865 bytes; a sweep.json that cnasim writes is at most 67108864 bytes",
         manifest_of(&case, 2)
     )]);
+
+    let case = Case::new();
+    let file = std::fs::File::create(case.shard(2).join("results.csv")).unwrap();
+    file.set_len(1 << 20).unwrap();
+    case.refused(&[
+        &results_of(&case, 2),
+        " is 1048576 bytes; the 8 rows of shard 2/3 take at most ",
+        "it is not the file the shard wrote",
+    ]);
+
+    // A line longer than any row (the file no larger than the shard's
+    // rows may be, and its hash right): refused as it is read, not kept.
+    let case = Case::new();
+    let mut lines = case.lines(2);
+    lines[1] = "x".repeat(6000);
+    case.write_lines(2, &lines, true);
+    case.refused(&[&results_of(&case, 2), "line 2: longer than any line this sweep writes ("]);
+}
+
+#[test]
+fn impossible_rows_are_refused_with_their_file_line_and_rule() {
+    // Line 3 of shard 2 is run 1 under fixed: 38 reminders expected, all on
+    // time, 38 SMS, one dropout of a minute. A value that is no number of
+    // its kind is refused as it is read; metrics that could not have been
+    // measured together, with the rule they break.
+    let unreadable: &[(&str, &str, &str)] = &[
+        ("reminders_late", "-1", "`-1` is not a whole number (reminders_late), which counts are"),
+        ("dropout_hours", "-0.5", "`-0.5` is negative (dropout_hours)"),
+        ("dropout_hours", "NaN", "`NaN` is not a number (dropout_hours)"),
+        ("longest_dropout_hours", "inf", "`inf` is not a number (longest_dropout_hours)"),
+    ];
+    let impossible: &[(&str, &str, &str)] = &[
+        (
+            "reminders_on_time",
+            "39",
+            "reminders_on_time + reminders_late + reminders_missed = 39 + 0 + 0 is not \
+             reminders_expected 38",
+        ),
+        ("reminders_missed", "1", "= 38 + 0 + 1 is not reminders_expected 38"),
+        (
+            "delivery_ratio",
+            "1.5",
+            "delivery_ratio 1.5 is not reminders_on_time / reminders_expected = 38 / 38 = 1",
+        ),
+        ("delivery_ratio", "0.5", "delivery_ratio 0.5 is not reminders_on_time"),
+        (
+            "longest_dropout_hours",
+            "1",
+            "longest_dropout_hours 1 is more than dropout_hours 0.016666666666666666",
+        ),
+        ("dropouts", "0", "no dropouts, yet dropout_hours 0.016666666666666666"),
+        (
+            "duplicate_sms",
+            "1",
+            "reminders_on_time + reminders_late + duplicate_sms = 38 + 0 + 1 is more than \
+             sms_sent 38",
+        ),
+    ];
+    for (cases, prefix) in
+        [(unreadable, ""), (impossible, "run 1 under fixed: impossible metrics: ")]
+    {
+        for (column, value, expected) in cases {
+            let case = Case::new();
+            case.set_field(2, 3, column, value, true);
+            case.refused(&[&format!("{} line 3: {prefix}", results_of(&case, 2)), expected]);
+        }
+    }
+}
+
+#[test]
+fn rows_out_of_order_twice_missing_or_foreign_are_refused() {
+    type Edit = fn(&mut Vec<String>, &[String]);
+    // Shard 2 holds runs 1, 4, 7 and 10 (lines 2 to 9), each under legacy
+    // then fixed; `other` is shard 1's lines.
+    let cases: &[(Edit, &str)] = &[
+        (
+            |l, _| l.swap(1, 2),
+            "line 2: run 1 under fixed, where run 1 under legacy belongs: the rows are out of \
+             order or one is missing",
+        ),
+        (
+            |l, _| {
+                l.swap(1, 3);
+                l.swap(2, 4);
+            },
+            "line 2: run 4 under legacy, where run 1 under legacy belongs",
+        ),
+        (
+            |l, _| {
+                let row = l[1].clone();
+                l.insert(2, row);
+                l.pop();
+            },
+            "line 3: run 1 under legacy, where run 1 under fixed belongs: this row is listed \
+             twice (first on line 2)",
+        ),
+        (
+            |l, _| {
+                let row = l[3].clone();
+                l.push(row);
+            },
+            "line 10: one row too many: shard 2/3 has 8 rows",
+        ),
+        (
+            |l, _| l.truncate(8),
+            "the rows end before run 10 under fixed: shard 2/3 has 8 rows, the file 7",
+        ),
+        (|l, other| l[1] = other[1].clone(), "line 2: run 0 does not belong to shard 2/3"),
+        (|l, _| l[1] = l[1].replacen("1,8,", "1,9,", 1), "line 2: run 1 has seed 9, not 8"),
+        (
+            |l, _| l[1] = l[1].replacen(",12h,", ",1d,", 1),
+            "line 2: run 1 has mailboxes.0.move.incremental_sync_interval=1d, not 12h",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let case = Case::new();
+        let mut lines = case.lines(2);
+        edit(&mut lines, &case.lines(1));
+        case.write_lines(2, &lines, true);
+        case.refused(&[&results_of(&case, 2), expected]);
+    }
 }
 
 #[test]

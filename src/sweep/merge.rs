@@ -6,9 +6,9 @@
 //!
 //! Everything read from a shard folder is checked before it is used: the
 //! manifest by the rules a sweep applies ([`Manifest::check`]; its
-//! scenario names the folder written), then results.csv against it and
-//! its `rows_hash` ([`results::read`]). Nothing is written until every
-//! shard passes.
+//! scenario names the folder written), results.csv against the
+//! manifest's `rows_hash`, its size, its order and each row's metrics
+//! ([`results::read`]). Nothing is written until every shard passes.
 
 use super::manifest::{self, Manifest};
 use super::results::{self, Row};
@@ -111,20 +111,12 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
         ));
     }
     let policies = first.policies.len();
-    let mut rows: Vec<Row> = Vec::with_capacity(first.runs as usize * policies);
+    // Not reserved from the manifests' counts, which are only claims: the
+    // rows grow with what the files hold.
+    let mut rows: Vec<Row> = Vec::new();
     for (dir, m) in dirs.iter().zip(&manifests) {
         let Some(shard) = m.shard else { continue };
-        let path = dir.join("results.csv");
-        for row in results::read(&path, m, shard)? {
-            if !shard.has(row.run) {
-                return Err(format!(
-                    "{}: run {} does not belong to shard {shard}",
-                    path.display(),
-                    row.run
-                ));
-            }
-            rows.push(row);
-        }
+        rows.extend(results::read(&dir.join("results.csv"), m, shard)?);
     }
     // Exactly one row per run and policy.
     rows.sort_by_key(|r| (r.run, r.policy));
