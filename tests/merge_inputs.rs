@@ -6,7 +6,6 @@
 use cnasim::sweep::manifest::hash;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::OnceLock;
 
 mod common;
 use common::{cnasim, stderr};
@@ -52,12 +51,12 @@ fn shard_name(i: u32) -> String {
     format!("tiny-sweep.sweep-shard-{i}-of-{SHARDS}")
 }
 
-/// A folder holding the three shards of TINY, built once for every test
-/// (under Cargo's folder for test files: a static is never dropped).
-fn template() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+/// The three shards of TINY, made once per test and copied for each case.
+struct Template(tempfile::TempDir);
+
+impl Template {
+    fn new() -> Template {
+        let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("tiny.yaml");
         std::fs::write(&file, TINY).unwrap();
         for i in 1..=SHARDS {
@@ -66,9 +65,8 @@ fn template() -> &'static Path {
             let o = cnasim(&["sweep", s(&file), "--shard", &shard, "--out", s(&out)]);
             assert!(o.status.success(), "{}", stderr(&o));
         }
-        dir
-    })
-    .path()
+        Template(dir)
+    }
 }
 
 /// A copy of the shards to tamper with, and where the merge writes.
@@ -77,10 +75,10 @@ struct Case {
 }
 
 impl Case {
-    fn new() -> Case {
+    fn new(template: &Template) -> Case {
         let dir = tempfile::tempdir().unwrap();
         for i in 1..=SHARDS {
-            let from = template().join("shards").join(shard_name(i));
+            let from = template.0.path().join("shards").join(shard_name(i));
             let to = dir.path().join("shards").join(shard_name(i));
             std::fs::create_dir_all(&to).unwrap();
             for name in ["sweep.json", "results.csv"] {
@@ -186,7 +184,8 @@ fn manifest_of(case: &Case, i: u32) -> String {
 
 #[test]
 fn untampered_shards_merge_and_the_folder_holds_its_rows_hash() {
-    let case = Case::new();
+    let template = Template::new();
+    let case = Case::new(&template);
     let o = case.merge();
     assert!(o.status.success(), "{}", stderr(&o));
     let folder = case.out().join("tiny-sweep.sweep");
@@ -204,10 +203,11 @@ fn untampered_shards_merge_and_the_folder_holds_its_rows_hash() {
 
 #[test]
 fn a_scenario_name_that_is_a_path_is_refused_before_any_folder_is_touched() {
+    let template = Template::new();
     // The folder each name would have the merge write, read relative to
     // the out folder, holds something of the user's.
     for (name, target) in [("../x", "a/x.sweep"), ("/../../x/important", "x/important.sweep")] {
-        let case = Case::new();
+        let case = Case::new(&template);
         let target = case.root().join(target);
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("mine.txt"), "the user's").unwrap();
@@ -240,6 +240,7 @@ fn a_scenario_name_that_is_a_path_is_refused_before_any_folder_is_touched() {
 
 #[test]
 fn every_field_of_the_manifests_is_checked() {
+    let template = Template::new();
     type Edit = fn(&mut serde_json::Value);
     let cases: &[(Edit, &str)] = &[
         (|m| m["policies"][1] = "../p".into(), "`policies`: expected a name of 1 to 64"),
@@ -272,20 +273,21 @@ fn every_field_of_the_manifests_is_checked() {
         (|m| m["rows_hash"] = "fnv1a64:12".into(), "`rows_hash`: expected `fnv1a64:`"),
     ];
     for (edit, expected) in cases {
-        let case = Case::new();
+        let case = Case::new(&template);
         case.edit_manifests(edit);
         case.refused(&[&format!("{}: ", manifest_of(&case, 1)), expected]);
     }
     // A shard that is not one of its count.
-    let case = Case::new();
+    let case = Case::new(&template);
     case.edit_manifest(2, |m| m["shard"]["index"] = 4.into());
     case.refused(&[&format!("{}: `shard`: 4 of 3", manifest_of(&case, 2))]);
 }
 
 #[test]
 fn files_larger_than_a_sweep_writes_are_refused_unread() {
+    let template = Template::new();
     // Sparse files: nothing is written to disk, or read.
-    let case = Case::new();
+    let case = Case::new(&template);
     let file = std::fs::File::create(case.shard(2).join("sweep.json")).unwrap();
     file.set_len(64 * 1024 * 1024 + 1).unwrap();
     case.refused(&[&format!(
@@ -293,7 +295,7 @@ fn files_larger_than_a_sweep_writes_are_refused_unread() {
         manifest_of(&case, 2)
     )]);
 
-    let case = Case::new();
+    let case = Case::new(&template);
     let file = std::fs::File::create(case.shard(2).join("results.csv")).unwrap();
     file.set_len(1 << 20).unwrap();
     case.refused(&[
@@ -304,7 +306,7 @@ fn files_larger_than_a_sweep_writes_are_refused_unread() {
 
     // A line longer than any row (the file no larger than the shard's
     // rows may be, and its hash right): refused as it is read, not kept.
-    let case = Case::new();
+    let case = Case::new(&template);
     let mut lines = case.lines(2);
     lines[1] = "x".repeat(6000);
     case.write_lines(2, &lines, true);
@@ -313,6 +315,7 @@ fn files_larger_than_a_sweep_writes_are_refused_unread() {
 
 #[test]
 fn impossible_rows_are_refused_with_their_file_line_and_rule() {
+    let template = Template::new();
     // Line 3 of shard 2 is run 1 under fixed: 38 reminders expected, all on
     // time, 38 SMS, one dropout of a minute. A value that is no number of
     // its kind is refused as it is read; metrics that could not have been
@@ -354,7 +357,7 @@ fn impossible_rows_are_refused_with_their_file_line_and_rule() {
         [(unreadable, ""), (impossible, "run 1 under fixed: impossible metrics: ")]
     {
         for (column, value, expected) in cases {
-            let case = Case::new();
+            let case = Case::new(&template);
             case.set_field(2, 3, column, value, true);
             case.refused(&[&format!("{} line 3: {prefix}", results_of(&case, 2)), expected]);
         }
@@ -363,6 +366,7 @@ fn impossible_rows_are_refused_with_their_file_line_and_rule() {
 
 #[test]
 fn rows_out_of_order_twice_missing_or_foreign_are_refused() {
+    let template = Template::new();
     type Edit = fn(&mut Vec<String>, &[String]);
     // Shard 2 holds runs 1, 4, 7 and 10 (lines 2 to 9), each under legacy
     // then fixed; `other` is shard 1's lines.
@@ -407,7 +411,7 @@ fn rows_out_of_order_twice_missing_or_foreign_are_refused() {
         ),
     ];
     for (edit, expected) in cases {
-        let case = Case::new();
+        let case = Case::new(&template);
         let mut lines = case.lines(2);
         edit(&mut lines, &case.lines(1));
         case.write_lines(2, &lines, true);
@@ -417,6 +421,7 @@ fn rows_out_of_order_twice_missing_or_foreign_are_refused() {
 
 #[test]
 fn the_rows_hash_tells_a_results_file_changed_since_it_was_written() {
+    let template = Template::new();
     let changed = |case: &Case| {
         format!(
             "{} is not the results.csv shard 2/3 wrote: its bytes hash to fnv1a64:",
@@ -425,21 +430,21 @@ fn the_rows_hash_tells_a_results_file_changed_since_it_was_written() {
     };
     let tail = "it was edited, truncated or swapped with another file since";
     // A possible value changed.
-    let case = Case::new();
+    let case = Case::new(&template);
     case.set_field(2, 3, "events_handled", "90", false);
     case.refused(&[&changed(&case), tail]);
     // Truncated: the last row gone.
-    let case = Case::new();
+    let case = Case::new(&template);
     let mut lines = case.lines(2);
     lines.pop();
     case.write_lines(2, &lines, false);
     case.refused(&[&changed(&case), tail]);
     // Swapped with shard 3's.
-    let case = Case::new();
+    let case = Case::new(&template);
     std::fs::copy(case.shard(3).join("results.csv"), case.shard(2).join("results.csv")).unwrap();
     case.refused(&[&changed(&case), tail]);
     // The hash removed: it cannot be checked.
-    let case = Case::new();
+    let case = Case::new(&template);
     case.edit_manifest(2, |m| {
         m.as_object_mut().unwrap().remove("rows_hash");
     });
