@@ -173,11 +173,12 @@ impl Case {
     }
 }
 
-/// The line of shard `i`'s file named in messages.
+/// Shard `i`'s results.csv as messages name it.
 fn results_of(case: &Case, i: u32) -> String {
     format!("{}", case.shard(i).join("results.csv").display())
 }
 
+/// Shard `i`'s sweep.json as messages name it.
 fn manifest_of(case: &Case, i: u32) -> String {
     format!("{}", case.shard(i).join("sweep.json").display())
 }
