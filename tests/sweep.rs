@@ -190,7 +190,8 @@ fn merge_refuses_shards_that_do_not_make_the_sweep() {
         assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
         assert!(!merged.exists(), "{args:?} wrote something");
     }
-    // Rows that are not the shard's own.
+    // Rows that are not the shard's own: its sweep.json's hash of them
+    // tells.
     let tampered = dir.path().join("tampered");
     std::fs::create_dir(&tampered).unwrap();
     std::fs::write(
@@ -205,7 +206,7 @@ fn merge_refuses_shards_that_do_not_make_the_sweep() {
     .unwrap();
     let o = cnasim(&["sweep", "--merge", s(&tampered), s(&shard(2)), s(&shard(3))]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("does not belong to shard 1/3"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not the results.csv shard 1/3 wrote"), "{}", stderr(&o));
 }
 
 /// The rows of a results.csv: header names to values.

@@ -20,6 +20,7 @@ pub use limits::{
     MAX_REMINDERS, Writes, bytes_text,
 };
 pub use set::{Set, SweepKey};
+pub use values::Slug;
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};

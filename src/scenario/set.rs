@@ -315,6 +315,17 @@ mod tests {
         assert!(flow_value("[1m, 5m").unwrap_err().contains("not a YAML value"));
         assert!(flow_value("a\n---\nb").unwrap_err().contains("more than one"));
         assert!(flow_value("*x").is_err());
+        // YAML lets a scalar or a flow collection hold a tab or a NEL as it
+        // is; the flow text escapes them, and means the same.
+        assert_eq!(flow_value("a\tb").unwrap(), "\"a\\tb\"");
+        assert_eq!(flow_value("'a\tb'").unwrap(), "\"a\\tb\"");
+        assert_eq!(flow_value("a\u{85}b").unwrap(), "\"a\\u0085b\"");
+        assert_eq!(flow_value("[a,\tb]").unwrap(), "[a, b]");
+        for value in ["a\tb", "'a\tb'", "a\u{85}b", "[a,\tb]", "{ a: 1 }", "x, y", "- a\n- b"] {
+            let flow = flow_value(value).unwrap();
+            assert!(!flow.chars().any(char::is_control), "{value:?} gives {flow:?}");
+            assert_eq!(flow_value(&flow).unwrap(), flow, "the flow text of {value:?} is its own");
+        }
     }
 
     #[test]

@@ -164,6 +164,7 @@ pub fn seed_of(base: u64, seeds: u64, run: u64) -> u64 {
 
 /// A slice of the runs: those whose index `i` has `i % count == index - 1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shard {
     /// 1-based.
     pub index: u64,

@@ -3,26 +3,58 @@
 //! there exactly once, and the rows must be exactly the sweep's runs, each
 //! in its own shard; then the rows, sorted by run, are those of the sweep
 //! run whole.
+//!
+//! Everything read from a shard folder is checked before it is used: the
+//! manifest by the rules a sweep applies ([`Manifest::check`]; its
+//! scenario names the folder written), results.csv against the
+//! manifest's `rows_hash`, its size, its order and each row's metrics
+//! ([`results::read`]). Nothing is written until every shard passes.
 
-use super::manifest::Manifest;
+use super::manifest::{self, Manifest};
 use super::results::{self, Row};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Reads one shard folder's manifest.
+/// Reads one shard folder's manifest, refusing one that a sweep of this
+/// cnasim could not have written ([`Manifest::check`]) before any of it
+/// is used: its scenario names the folder the merge writes.
 fn read_manifest(dir: &Path) -> Result<Manifest, String> {
     let shown = dir.display();
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{shown}: not a sweep shard folder (cannot read sweep.json: {e})"))?;
-    let manifest: Manifest = serde_json::from_str(&text)
+    let not_shard = |e: std::io::Error| {
+        format!("{shown}: not a sweep shard folder (cannot read sweep.json: {e})")
+    };
+    let file = std::fs::File::open(&path).map_err(not_shard)?;
+    let meta = file.metadata().map_err(not_shard)?;
+    let too_large = |size: String| {
+        format!(
+            "{}: {size} bytes; a sweep.json that cnasim writes is at most {} bytes",
+            path.display(),
+            manifest::MAX_BYTES
+        )
+    };
+    if !meta.is_file() {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    if meta.len() > manifest::MAX_BYTES {
+        return Err(too_large(meta.len().to_string()));
+    }
+    // At most one byte past the limit: the file may grow after the check.
+    let mut bytes = Vec::new();
+    file.take(manifest::MAX_BYTES + 1).read_to_end(&mut bytes).map_err(not_shard)?;
+    if bytes.len() as u64 > manifest::MAX_BYTES {
+        return Err(too_large(format!("more than {}", manifest::MAX_BYTES)));
+    }
+    let manifest: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{}: not a sweep manifest: {e}", path.display()))?;
-    manifest.consistent().map_err(|why| format!("{}: {why}", path.display()))?;
+    manifest.check().map_err(|why| format!("{}: {why}", path.display()))?;
     if manifest.shard.is_none() {
         return Err(format!(
             "{shown} holds a whole sweep, not a shard; only shard folders \
              (NAME.sweep-shard-I-of-N) are merged"
         ));
     }
+    manifest.check_rows_hash().map_err(|why| format!("{}: {why}", path.display()))?;
     Ok(manifest)
 }
 
@@ -79,20 +111,12 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
         ));
     }
     let policies = first.policies.len();
-    let mut rows: Vec<Row> = Vec::with_capacity(first.runs as usize * policies);
+    // Not reserved from the manifests' counts, which are only claims: the
+    // rows grow with what the files hold.
+    let mut rows: Vec<Row> = Vec::new();
     for (dir, m) in dirs.iter().zip(&manifests) {
         let Some(shard) = m.shard else { continue };
-        let path = dir.join("results.csv");
-        for row in results::read(&path, first)? {
-            if !shard.has(row.run) {
-                return Err(format!(
-                    "{}: run {} does not belong to shard {shard}",
-                    path.display(),
-                    row.run
-                ));
-            }
-            rows.push(row);
-        }
+        rows.extend(results::read(&dir.join("results.csv"), m, shard)?);
     }
     // Exactly one row per run and policy.
     rows.sort_by_key(|r| (r.run, r.policy));

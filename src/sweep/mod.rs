@@ -231,8 +231,22 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         policies: names,
         metric: metric.to_string(),
         runs: plan.runs(),
+        rows_hash: String::new(),
         shard: options.shard,
     };
+    // What a merge will check the shards' manifests against, checked
+    // before anything runs: every folder a sweep writes merges.
+    manifest
+        .check()
+        .map_err(|why| SweepError::Usage(format!("sweep.json would be refused: {why}")))?;
+    let size = manifest.to_json().len() + manifest::HASH_TEXT_LEN;
+    if size as u64 > manifest::MAX_BYTES {
+        return Err(SweepError::Usage(format!(
+            "sweep.json would be {size} bytes, most of them the grid's values; a sweep writes \
+             at most {} bytes",
+            manifest::MAX_BYTES
+        )));
+    }
     // The folder is created (and what is at its place checked) before any
     // work, so that an --out that cannot be written is found at once.
     let replace = Replace { force: options.force, inputs: vec![options.file.clone()] };
@@ -258,10 +272,9 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;
     match options.shard {
         Some(_) => {
-            let folder = fill(folder, &options.out, |dir| {
-                results::write(&dir.join("results.csv"), &manifest, &rows, &meter)?;
-                meter.write_file(&dir.join("sweep.json"), manifest.to_json())
-            })?;
+            let mut manifest = manifest;
+            let folder =
+                fill(folder, &options.out, |dir| write_rows(dir, &mut manifest, &rows, &meter))?;
             Ok(Written { folder, manifest, runs, table: None })
         }
         None => write_complete(folder, &options.out, manifest, &rows, &meter),
@@ -278,9 +291,24 @@ fn fill(
     Ok(folder.commit()?)
 }
 
+/// Writes `rows` to `dir`'s results.csv, then `manifest`, with the hash
+/// of the file's bytes as its `rows_hash`, to `dir`'s sweep.json.
+fn write_rows(
+    dir: &Path,
+    manifest: &mut Manifest,
+    rows: &[Row],
+    meter: &Meter,
+) -> std::io::Result<()> {
+    let path = dir.join("results.csv");
+    results::write(&path, manifest, rows, meter)?;
+    manifest.rows_hash = manifest::hash_reader(std::fs::File::open(&path)?)?.0;
+    meter.write_file(&dir.join("sweep.json"), manifest.to_json())
+}
+
 /// Writes the folder of a complete sweep: results.csv, aggregate.csv,
 /// sweep.json, sweep.png and sweep.svg. `rows` hold every run, in run
-/// order then policy order.
+/// order then policy order. Its sweep.json carries the hash of its
+/// results.csv too, the same whether the sweep ran whole or was merged.
 fn write_complete(
     folder: OutputFolder,
     out: &Path,
@@ -289,13 +317,12 @@ fn write_complete(
     meter: &Meter,
 ) -> Result<Written, SweepError> {
     // A merge passes a shard's manifest; the folder is the whole sweep's.
-    let manifest = Manifest { shard: None, ..manifest };
+    let mut manifest = Manifest { shard: None, rows_hash: String::new(), ..manifest };
     let cells = aggregate::aggregate(&manifest, rows);
     let metric = METRIC_NAMES.iter().position(|m| *m == manifest.metric).unwrap_or(0);
     let folder = fill(folder, out, |dir| {
-        results::write(&dir.join("results.csv"), &manifest, rows, meter)?;
+        write_rows(dir, &mut manifest, rows, meter)?;
         aggregate::write(&dir.join("aggregate.csv"), &manifest, &cells, meter)?;
-        meter.write_file(&dir.join("sweep.json"), manifest.to_json())?;
         let data = chart::ChartData { manifest: &manifest, cells: &cells, metric };
         chart::write_png(&dir.join("sweep.png"), &data)?;
         meter.charge_file(&dir.join("sweep.png"))?;

@@ -258,11 +258,16 @@ pub fn value(text: &str) -> Result<Node<'_>, String> {
 /// `node` of `text` as flow YAML on one line: its own text when it is
 /// written so already, else rebuilt (`[a, b]`, `{ k: v }`, and scalars
 /// that cannot stand in a flow collection as they are double-quoted).
+/// It never holds a control character: a tab or a NEL that YAML lets a
+/// scalar hold as it is comes out escaped in a double-quoted scalar (the
+/// same string), so a value shows on one line in a terminal, a CSV file
+/// and sweep.json, and `cnasim sweep --merge` can refuse any other.
 pub fn flow_text(text: &str, node: &Node<'_>) -> String {
     let own = &text[node.start..node.end];
+    let one_line = !own.chars().any(char::is_control);
     match &node.kind {
         Kind::Scalar(value, style) => {
-            let fits = !own.contains(['\n', '\r'])
+            let fits = one_line
                 && match style {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => true,
                     ScalarStyle::Plain => plain_fits_flow(own),
@@ -272,7 +277,7 @@ pub fn flow_text(text: &str, node: &Node<'_>) -> String {
         }
         Kind::Alias => own.to_string(),
         Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. }
-            if !own.contains(['\n', '\r', '#']) =>
+            if one_line && !own.contains('#') =>
         {
             own.to_string()
         }
