@@ -1,6 +1,7 @@
 //! The command line: argument parsing and wiring only.
 
 use crate::check::{self, CheckOptions, junit, report};
+use crate::console::{self, Stream};
 use crate::model::World;
 use crate::output::LogDetail;
 use crate::output::write_atomically;
@@ -222,31 +223,37 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap prints help and version to stdout with success, usage
             // errors to stderr; usage errors exit 2.
-            let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS };
+            let (stream, code) = if e.use_stderr() {
+                (Stream::Err, ExitCode::from(EXIT_BAD_INPUT))
+            } else {
+                (Stream::Out, ExitCode::SUCCESS)
+            };
+            console::record(stream, e.print());
+            return console::exit_code(code);
         }
     };
     if let Err(e) = crate::output::unfinished::remove_on_interrupt() {
-        eprintln!("error: cannot install the interrupt handler: {e}");
-        return ExitCode::from(EXIT_BAD_INPUT);
+        console::err_line(&format!("error: cannot install the interrupt handler: {e}"));
+        return console::exit_code(ExitCode::from(EXIT_BAD_INPUT));
     }
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Schema => {
-            print!("{}", scenario::schema::json_schema());
+            console::out(&scenario::schema::json_schema());
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(&args),
         Command::Sweep(args) => run_sweep(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            console::err_line(&format!("error: {message}"));
             ExitCode::from(EXIT_BAD_INPUT)
         }
-    }
+    };
+    console::exit_code(code)
 }
 
 /// Loads every file first, so that one bad file stops the run before
@@ -303,22 +310,22 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         let run = run_to_folder_with(world, &args.out, options).map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         if args.stats {
-            eprintln!("{}", stats_line(world, &run, loaded, elapsed));
+            console::err_line(&stats_line(world, &run, loaded, elapsed));
         }
         match args.format {
-            Format::Text => print!("{}", run.table(world)),
-            Format::Json => print!("{}", run.summary(world).to_json()),
+            Format::Text => console::out(&run.table(world)),
+            Format::Json => console::out(&run.summary(world).to_json()),
         }
         if let Some(folder) = &run.folder {
-            eprintln!(
+            console::err_line(&format!(
                 "wrote {}/ ({}) in {:.0} ms",
                 folder.display(),
                 check::report::plural(run.results.len(), "policy", "policies"),
                 elapsed.as_secs_f64() * 1000.0
-            );
+            ));
         }
         if args.format == Format::Text && worlds.len() > 1 {
-            println!();
+            console::out("\n");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -388,7 +395,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Ok(worlds) => worlds,
         Err(errors) => {
             for e in &errors {
-                eprintln!("error: {e}");
+                console::err_line(&format!("error: {e}"));
             }
             // The report says why nothing ran, rather than leaving an
             // older one in place.
@@ -402,12 +409,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let mut checks = Vec::with_capacity(worlds.len());
     for (path, world) in &worlds {
         let checked = check::check_scenario(path, world, &options);
-        print!("{}", report::scenario_lines(&checked));
+        console::out(&report::scenario_lines(&checked));
         checks.push(checked);
     }
-    print!("{}", report::summary(&checks));
+    console::out(&report::summary(&checks));
     write_junit(junit::render(&checks))?;
-    eprintln!("checked in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    console::err_line(&format!("checked in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0));
     let totals = report::Totals::of(&checks);
     Ok(if totals.errors > 0 {
         ExitCode::from(EXIT_BAD_INPUT)
@@ -444,9 +451,9 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides) {
-            Ok(world) => println!(
+            Ok(world) => console::out(&format!(
                 "ok {}: scenario `{}`, {}, {} database(s), policies {}; \
-                 about {} events per policy ({})",
+                 about {} events per policy ({})\n",
                 path.display(),
                 world.name,
                 match world.population {
@@ -465,10 +472,10 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                 world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
                 world.estimate.events,
                 world.estimate.memory_text(),
-            ),
+            )),
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e}");
+                console::err_line(&format!("error: {e}"));
             }
         }
     }
@@ -509,18 +516,18 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
     }
     .map_err(|e| e.to_string())?;
     if let Some(table) = &written.table {
-        print!("{table}");
+        console::out(table);
     }
     let m = &written.manifest;
     let runs = match m.shard {
         Some(shard) => format!("{} of {} runs, shard {shard}", written.runs, m.runs),
         None => format!("{} runs", written.runs),
     };
-    eprintln!(
+    console::err_line(&format!(
         "wrote {}/ ({runs}, {}) in {:.0} ms",
         written.folder.display(),
         check::report::plural(m.policies.len(), "policy", "policies"),
         started.elapsed().as_secs_f64() * 1000.0
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
