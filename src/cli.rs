@@ -383,7 +383,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         let Some(file) = &args.junit else { return Ok(()) };
         let xml = xml.map_err(|e| format!("cannot write JUnit XML: {e}"))?;
         write_atomically(file, xml.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", file.display()))
+            .map_err(|e| format!("cannot write {}: {}", file.display(), console::os_reason(&e)))
     };
     let options = CheckOptions {
         seed: args.seed,
