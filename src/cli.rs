@@ -391,8 +391,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         max_events: Some(args.limits.max_events),
         sets: args.sets.sets.iter().map(scenario::set::Set::argument).collect(),
     };
-    let worlds = match load_checked(&args.paths, &options, &args.sets.sets) {
-        Ok(worlds) => worlds,
+    let files = match load_checked(&args.paths, &options, &args.sets.sets) {
+        Ok(files) => files,
         Err(errors) => {
             for e in &errors {
                 console::err_line(&format!("error: {e}"));
@@ -403,20 +403,31 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
+    // Every bad file is said first, as `run` and `validate` say it; the
+    // report then has an error line for it among the others.
+    for bad in files.iter().filter_map(|f| f.as_ref().err()) {
+        console::err_line(&format!("error: {}", bad.error));
+    }
+    let ran = files.iter().any(Result::is_ok);
     // The wall clock only measures the tool for the user.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
-    let mut checks = Vec::with_capacity(worlds.len());
-    for (path, world) in &worlds {
-        let checked = check::check_scenario(path, world, &options);
-        console::out(&report::scenario_lines(&checked));
+    let mut checks = Vec::with_capacity(files.len());
+    for file in files {
+        let checked = check::check_file(file, &options);
+        console::out(&report::file_lines(&checked));
         checks.push(checked);
     }
     console::out(&report::summary(&checks));
     write_junit(junit::render(&checks))?;
-    console::err_line(&format!("checked in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0));
+    if ran {
+        console::err_line(&format!(
+            "checked in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+    }
     let totals = report::Totals::of(&checks);
-    Ok(if totals.errors > 0 {
+    Ok(if totals.errors > 0 || totals.invalid > 0 {
         ExitCode::from(EXIT_BAD_INPUT)
     } else if totals.failed > 0 {
         ExitCode::from(EXIT_FAILED)
@@ -425,21 +436,29 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Finds and loads every scenario to check, or says everything that is
-/// wrong with them.
+/// Finds and loads every file to check, each a scenario or why it is not
+/// one; or what stops the whole check (a path that cannot be searched, a
+/// `--policy` that no valid scenario runs), with every file that is not
+/// valid, which may be why.
 fn load_checked(
     paths: &[PathBuf],
     options: &CheckOptions,
     sets: &[Set],
-) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
+) -> Result<Vec<check::Loaded>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
     let overrides =
         Overrides { seed: options.seed, max_events: options.max_events, sets: sets.to_vec() };
-    let worlds = scenario::load_all(&files, &overrides)
-        .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
-    check::check_policy_names(&worlds, &options.policies).map_err(|e| vec![e])?;
-    Ok(worlds)
+    let files = check::load(files, &overrides);
+    if let Err(e) = check::check_policy_names(&files, &options.policies) {
+        let mut errors: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.as_ref().err())
+            .map(|bad| bad.error.to_string())
+            .collect();
+        errors.push(e);
+        return Err(errors);
+    }
+    Ok(files)
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
