@@ -1,6 +1,7 @@
 //! The command line: argument parsing and wiring only.
 
 use crate::check::{self, CheckOptions, junit, report};
+use crate::console::{self, Stream};
 use crate::model::World;
 use crate::output::LogDetail;
 use crate::output::{Meter, OutputFolder, Replace, write_atomically};
@@ -284,31 +285,37 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap prints help and version to stdout with success, usage
             // errors to stderr; usage errors exit 2.
-            let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS };
+            let (stream, code) = if e.use_stderr() {
+                (Stream::Err, ExitCode::from(EXIT_BAD_INPUT))
+            } else {
+                (Stream::Out, ExitCode::SUCCESS)
+            };
+            console::record(stream, e.print());
+            return console::exit_code(code);
         }
     };
     if let Err(e) = crate::output::unfinished::remove_on_interrupt() {
-        eprintln!("error: cannot install the interrupt handler: {e}");
-        return ExitCode::from(EXIT_BAD_INPUT);
+        console::err_line(&format!("error: cannot install the interrupt handler: {e}"));
+        return console::exit_code(ExitCode::from(EXIT_BAD_INPUT));
     }
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Schema => {
-            print!("{}", scenario::schema::json_schema());
+            console::out(&scenario::schema::json_schema());
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(&args),
         Command::Sweep(args) => run_sweep(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            console::err_line(&format!("error: {message}"));
             ExitCode::from(EXIT_BAD_INPUT)
         }
-    }
+    };
+    console::exit_code(code)
 }
 
 /// Loads every file first, so that one bad file stops the run before
@@ -381,10 +388,10 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     }
     for (world, folder) in worlds.iter().zip(folders) {
         if folder.restored() {
-            eprintln!(
+            console::err_line(&format!(
                 "note: {} was put back in place: an interrupted run had moved it aside",
                 args.out.join(&world.name).display()
-            );
+            ));
         }
         // The wall clock only measures the tool for the user; it never
         // reaches the simulation or its outputs.
@@ -393,22 +400,22 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         let run = run_to_folder_with(world, folder, &options).map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         if args.stats {
-            eprintln!("{}", stats_line(world, &run, loaded, elapsed));
+            console::err_line(&stats_line(world, &run, loaded, elapsed));
         }
         match args.format {
-            Format::Text => print!("{}", run.table(world)),
-            Format::Json => print!("{}", run.summary(world).to_json()),
+            Format::Text => console::out(&run.table(world)),
+            Format::Json => console::out(&run.summary(world).to_json()),
         }
         if let Some(folder) = &run.folder {
-            eprintln!(
+            console::err_line(&format!(
                 "wrote {}/ ({}) in {:.0} ms",
                 folder.display(),
                 check::report::plural(run.results.len(), "policy", "policies"),
                 elapsed.as_secs_f64() * 1000.0
-            );
+            ));
         }
         if args.format == Format::Text && worlds.len() > 1 {
-            println!();
+            console::out("\n");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -466,7 +473,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         let Some(file) = &args.junit else { return Ok(()) };
         let xml = xml.map_err(|e| format!("cannot write JUnit XML: {e}"))?;
         write_atomically(file, xml.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", file.display()))
+            .map_err(|e| format!("cannot write {}: {}", file.display(), console::os_reason(&e)))
     };
     let options = CheckOptions {
         seed: args.seed,
@@ -474,11 +481,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         max_events: Some(args.limits.max_events),
         sets: args.sets.sets.iter().map(scenario::set::Set::argument).collect(),
     };
-    let worlds = match load_checked(&args.paths, &options, &args.sets.sets) {
-        Ok(worlds) => worlds,
+    let files = match load_checked(&args.paths, &options, &args.sets.sets) {
+        Ok(files) => files,
         Err(errors) => {
             for e in &errors {
-                eprintln!("error: {e}");
+                console::err_line(&format!("error: {e}"));
             }
             // The report says why nothing ran, rather than leaving an
             // older one in place.
@@ -486,20 +493,31 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
+    // Every bad file is said first, as `run` and `validate` say it; the
+    // report then has an error line for it among the others.
+    for bad in files.iter().filter_map(|f| f.as_ref().err()) {
+        console::err_line(&format!("error: {}", bad.error));
+    }
+    let ran = files.iter().any(Result::is_ok);
     // The wall clock only measures the tool for the user.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
-    let mut checks = Vec::with_capacity(worlds.len());
-    for (path, world) in &worlds {
-        let checked = check::check_scenario(path, world, &options);
-        print!("{}", report::scenario_lines(&checked));
+    let mut checks = Vec::with_capacity(files.len());
+    for file in files {
+        let checked = check::check_file(file, &options);
+        console::out(&report::file_lines(&checked));
         checks.push(checked);
     }
-    print!("{}", report::summary(&checks));
+    console::out(&report::summary(&checks));
     write_junit(junit::render(&checks))?;
-    eprintln!("checked in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    if ran {
+        console::err_line(&format!(
+            "checked in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+    }
     let totals = report::Totals::of(&checks);
-    Ok(if totals.errors > 0 {
+    Ok(if totals.errors > 0 || totals.invalid > 0 {
         ExitCode::from(EXIT_BAD_INPUT)
     } else if totals.failed > 0 {
         ExitCode::from(EXIT_FAILED)
@@ -508,13 +526,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Finds and loads every scenario to check, or says everything that is
-/// wrong with them.
+/// Finds and loads every file to check, each a scenario or why it is not
+/// one; or what stops the whole check (a path that cannot be searched, a
+/// `--policy` that no valid scenario runs), with every file that is not
+/// valid, which may be why.
 fn load_checked(
     paths: &[PathBuf],
     options: &CheckOptions,
     sets: &[Set],
-) -> Result<Vec<(PathBuf, World)>, Vec<String>> {
+) -> Result<Vec<check::Loaded>, Vec<String>> {
     let files = check::discover(paths).map_err(|e| vec![e])?;
     let overrides = Overrides {
         seed: options.seed,
@@ -522,11 +542,17 @@ fn load_checked(
         sets: sets.to_vec(),
         ..Overrides::default()
     };
-    let worlds = scenario::load_all(&files, &overrides)
-        .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    let worlds: Vec<(PathBuf, World)> = files.into_iter().zip(worlds).collect();
-    check::check_policy_names(&worlds, &options.policies).map_err(|e| vec![e])?;
-    Ok(worlds)
+    let files = check::load(files, &overrides);
+    if let Err(e) = check::check_policy_names(&files, &options.policies) {
+        let mut errors: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.as_ref().err())
+            .map(|bad| bad.error.to_string())
+            .collect();
+        errors.push(e);
+        return Err(errors);
+    }
+    Ok(files)
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
@@ -540,9 +566,9 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides) {
-            Ok(world) => println!(
+            Ok(world) => console::out(&format!(
                 "ok {}: scenario `{}`, {}, {} database(s), policies {}; a run handles at \
-                 most about {} events ({} per policy), keeps {} and writes about {}",
+                 most about {} events ({} per policy), keeps {} and writes about {}\n",
                 path.display(),
                 world.name,
                 match world.population {
@@ -563,10 +589,10 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                 world.estimate.events,
                 world.estimate.memory_text(),
                 scenario::bytes_text(world.estimate.output_bytes),
-            ),
+            )),
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e}");
+                console::err_line(&format!("error: {e}"));
             }
         }
     }
@@ -609,18 +635,18 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
     }
     .map_err(|e| e.to_string())?;
     if let Some(table) = &written.table {
-        print!("{table}");
+        console::out(table);
     }
     let m = &written.manifest;
     let runs = match m.shard {
         Some(shard) => format!("{} of {} runs, shard {shard}", written.runs, m.runs),
         None => format!("{} runs", written.runs),
     };
-    eprintln!(
+    console::err_line(&format!(
         "wrote {}/ ({runs}, {}) in {:.0} ms",
         written.folder.display(),
         check::report::plural(m.policies.len(), "policy", "policies"),
         started.elapsed().as_secs_f64() * 1000.0
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

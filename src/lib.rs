@@ -7,9 +7,13 @@
 //! they collected into files and tables. See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Printing goes through `console`, which never panics on a stream that
+// cannot be written.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod check;
 pub mod cli;
+pub mod console;
 pub mod engine;
 pub mod model;
 pub mod output;

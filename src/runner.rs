@@ -23,7 +23,11 @@ pub enum RunnerError {
     #[error(transparent)]
     Run(#[from] RunError),
     /// An output file could not be written.
-    #[error("cannot write the output folder in {dir}: {source}")]
+    #[error(
+        "cannot write the output folder in {}: {}",
+        dir.display(),
+        crate::console::os_reason(source)
+    )]
     Output {
         /// The `--out` folder.
         dir: PathBuf,

@@ -163,17 +163,108 @@ fn junit_reports_every_assertion_reproducibly() {
 }
 
 #[test]
-fn bad_expectations_stop_the_check_with_their_location() {
+fn a_bad_file_is_an_error_and_the_others_still_run() {
     let dir = tempfile::tempdir().unwrap();
     let text = edit(&shipped("seed-incident.yaml"), "dropouts: 8", "dropout: 8");
     let bad = write(dir.path(), "bad.yaml", &text);
     let line = text.lines().position(|l| l.contains("dropout: 8")).unwrap() + 1;
     let o = cnasim(&["check", "scenarios/completing-move.yaml", bad.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert_eq!(stdout(&o), "", "nothing runs when a file is bad");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().filter(|l| l.starts_with("pass  completing-move")).count(), 10, "{out}");
+    let located = format!("{}:{line}:5: unknown metric `dropout`", bad.display());
+    let error = out.lines().find(|l| l.starts_with("error ")).expect("an error line");
+    assert!(error.starts_with(&format!("error {located}; did you mean `dropouts`?")), "{out}");
+    assert!(out.ends_with("1 scenario: 10 assertions, 10 passed, 0 failed; 1 file not valid\n"));
+    // stderr has it as `run` and `validate` say it, with the source line.
     let err = stderr(&o);
-    assert!(err.contains(&format!("bad.yaml:{line}:5: unknown metric `dropout`")), "{err}");
-    assert!(err.contains("did you mean `dropouts`?"), "{err}");
+    assert!(err.starts_with(&format!("error: {located}")), "{err}");
+    assert!(err.contains(&format!("{line} |     dropout: 8\n")), "{err}");
+}
+
+/// Two good files and a bad one between them: both good ones run and are
+/// reported, in order, in the text and in the JUnit report, which has the
+/// bad file as an errored case; the same bytes every time.
+#[test]
+fn good_files_around_a_bad_one_are_checked_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", &shipped("completing-move.yaml"));
+    let bad = write(dir.path(), "b.yaml", "name: broken\nstart: tomorrow\n");
+    write(dir.path(), "c.yaml", &shipped("seed-incident.yaml"));
+    let check = |xml: &Path| {
+        cnasim(&["check", dir.path().to_str().unwrap(), "--junit", xml.to_str().unwrap()])
+    };
+    let xml_at = |name: &str| dir.path().join("reports").join(name);
+    let o = check(&xml_at("first.xml"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut order: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
+    order.dedup();
+    let bad_line = format!("{}:2:8:", bad.display());
+    assert_eq!(order[..3], ["completing-move", bad_line.as_str(), "seed-incident"], "{out}");
+    assert!(out.contains(&format!("error {bad_line} expected an RFC 3339 instant")), "{out}");
+    assert!(
+        out.contains("\n2 scenarios: 23 assertions, 23 passed, 0 failed; 1 file not valid\n"),
+        "{out}"
+    );
+    assert!(stderr(&o).starts_with(&format!("error: {bad_line} expected an RFC 3339")));
+
+    let xml = std::fs::read_to_string(xml_at("first.xml")).unwrap();
+    assert!(xml.contains(r#"tests="24" skipped="0" failures="0" errors="1""#), "{xml}");
+    let suites: Vec<&str> = xml
+        .match_indices("<testsuite name=\"")
+        .map(|(i, m)| {
+            let rest = &xml[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    let bad_path = bad.to_str().unwrap();
+    assert_eq!(suites, ["completing-move", bad_path, "seed-incident"], "{xml}");
+    assert!(
+        xml.contains(&format!(
+            r#"<testcase name="load" classname="{bad_path}">
+            <error message="{bad_line} expected an RFC 3339 instant"#
+        )),
+        "{xml}"
+    );
+    assert!(xml.contains("2 | start: tomorrow\n  |        ^</error>"), "the caret: {xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 24);
+
+    let again = check(&xml_at("second.xml"));
+    assert_eq!(stdout(&again), out, "the same lines");
+    assert_eq!(std::fs::read_to_string(xml_at("second.xml")).unwrap(), xml, "the same bytes");
+}
+
+/// What concerns the whole check stops it before anything runs, and says
+/// which files are not valid, since one of them may be why.
+#[test]
+fn a_policy_no_valid_scenario_runs_stops_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(&shipped("custom-policy.yaml"), "\nstart: ", "\nstart: tomorrow # ");
+    let bad = write(dir.path(), "custom.yaml", &text);
+    let xml = dir.path().join("report.xml");
+    let o = cnasim(&[
+        "check",
+        "scenarios/completing-move.yaml",
+        bad.to_str().unwrap(),
+        "--policy",
+        "resume-after-move",
+        "--junit",
+        xml.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "", "nothing ran");
+    let err = stderr(&o);
+    assert!(err.starts_with(&format!("error: {}:", bad.display())), "{err}");
+    assert!(
+        err.ends_with(
+            "error: --policy resume-after-move: no scenario checked runs a policy of that name \
+             (1 file not valid, and not looked at)\n"
+        ),
+        "{err}"
+    );
+    let report = std::fs::read_to_string(&xml).unwrap();
+    assert!(report.contains(r#"errors="2""#) && report.contains("--policy resume-after-move"));
 }
 
 #[test]

@@ -262,3 +262,78 @@ fn run_reports_every_bad_file_and_writes_nothing() {
     );
     assert!(!out.exists(), "nothing is written");
 }
+
+/// Runs cnasim with a tmpfs mounted at `dir` in a private mount namespace
+/// (`unshare`, as an unprivileged user too where user namespaces are
+/// allowed): `options` are the mount's (`size=64k`, `ro`), and `fill` fills
+/// it up first. `None`, said on stderr, where mounting is not allowed.
+fn on_a_tmpfs(
+    dir: &Path,
+    options: &str,
+    fill: bool,
+    args: &[&str],
+) -> Option<std::process::Output> {
+    const SCRIPT: &str = r#"mount -t tmpfs -o "$1" tmpfs "$2" || exit 97
+if [ "$3" = fill ]; then head -c 1048576 /dev/zero > "$2/fill" 2>/dev/null; fi
+shift 3
+exec "$@""#;
+    let run = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", SCRIPT, "sh", options])
+        .arg(dir)
+        .arg(if fill { "fill" } else { "no" })
+        .arg(env!("CARGO_BIN_EXE_cnasim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    match run {
+        Ok(o) if o.status.code() == Some(2) => Some(o),
+        Ok(o) => {
+            eprintln!(
+                "SKIPPED: cannot mount a tmpfs in a private namespace here (exit {:?}: {})",
+                o.status.code(),
+                stderr(&o).trim()
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: cannot run unshare to mount a tmpfs ({e})");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_full_or_read_only_disk_is_said_in_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path();
+    let shown = m.display();
+    let plain = |o: &std::process::Output, expected: &str| {
+        let e = stderr(o);
+        for debug in ["Os {", "Custom {", "kind:", "Error(", " at path ", ".tmp-", ".cnasim-"] {
+            assert!(!e.contains(debug), "`{debug}` in: {e}");
+        }
+        assert!(e.contains(expected), "expected {expected:?} in: {e}");
+    };
+    let full = "No space left on device (os error 28)\n";
+    // 64 KiB hold the logs but not timeline.png (which plotters used to
+    // save, reporting `ImageError(IoError(Custom { .. }))`); one policy,
+    // so no log parts are joined.
+    let run = ["run", "scenarios/seed-incident.yaml", "--policy", "legacy", "--out"];
+    let out = format!("{shown}/out");
+    let Some(o) = on_a_tmpfs(m, "size=64k", false, &[&run[..], &[&out]].concat()) else { return };
+    plain(&o, &format!("error: cannot write the output folder in {out}: {full}"));
+    let sweep = ["sweep", "scenarios/seed-incident.yaml", "--seeds", "2", "--out", &out];
+    let Some(o) = on_a_tmpfs(m, "size=64k", false, &sweep) else { return };
+    plain(&o, &format!("error: cannot write the output folder in {out}: {full}"));
+    // The JUnit report's temporary file was named in the message.
+    let xml = format!("{shown}/report.xml");
+    let check = ["check", "scenarios/seed-incident.yaml", "--junit", &xml];
+    let Some(o) = on_a_tmpfs(m, "size=4k", true, &check) else { return };
+    plain(&o, &format!("error: cannot write {xml}: {full}"));
+    assert!(stdout(&o).contains("1 scenario: 13 assertions"), "{}", stdout(&o));
+    // So was the output folder's.
+    let Some(o) = on_a_tmpfs(m, "ro", false, &[&run[..], &[&shown.to_string()]].concat()) else {
+        return;
+    };
+    plain(&o, &format!("error: cannot write the output folder in {shown}: Read-only file system"));
+}

@@ -4,10 +4,12 @@
 //! One test suite per scenario, one test case per assertion: the class
 //! name is `scenario.policy`, the test name the metric and its bound. A
 //! failure carries expected, actual, the assertion's location and the
-//! reproducing command; a scenario that could not run is one errored case.
-//! No timings or timestamps are written, so the file is reproducible.
+//! reproducing command; a scenario that could not run is one errored case,
+//! and so is a file that is not a valid scenario (in a suite named by its
+//! path). No timings or timestamps are written, so the file is
+//! reproducible.
 
-use super::{SCENARIO_EXTENSIONS, ScenarioCheck, printable};
+use super::{FileCheck, InvalidFile, SCENARIO_EXTENSIONS, ScenarioCheck, printable};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::path::{Path, PathBuf};
 
@@ -65,42 +67,68 @@ pub fn render_input_errors(errors: &[String]) -> Result<String, quick_junit::Ser
     report.to_string()
 }
 
-/// The JUnit XML report of `checks`.
-pub fn render(checks: &[ScenarioCheck]) -> Result<String, quick_junit::SerializeError> {
+/// The JUnit XML report of `checks`, one test suite per file, in order.
+pub fn render(checks: &[FileCheck]) -> Result<String, quick_junit::SerializeError> {
     let mut report = Report::new("cnasim check");
     for check in checks {
-        let mut suite = TestSuite::new(check.name.as_str());
-        suite.add_property(Property::new("path", super::printable(&check.path)));
-        suite.add_property(Property::new("seed", check.seed.to_string()));
-        if let Some(error) = &check.error {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(error.as_str()).set_type("run-error");
-            let mut case = TestCase::new("run", status);
-            case.set_classname(check.name.as_str());
-            suite.add_test_case(case);
-        }
-        for a in &check.assertions {
-            let status = if a.passed {
-                TestCaseStatus::success()
-            } else {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status
-                    .set_message(format!("expected {} {}, actual {}", a.metric, a.bound, a.actual))
-                    .set_type("expectation")
-                    .set_description(format!(
-                        "{}:{}:{}\nreproduce: {}",
-                        super::printable(&check.path),
-                        a.line,
-                        a.column,
-                        check.reproduce(&a.policy)
-                    ));
-                status
-            };
-            let mut case = TestCase::new(format!("{} {}", a.metric, a.bound), status);
-            case.set_classname(format!("{}.{}", check.name, a.policy));
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
+        report.add_test_suite(match check {
+            FileCheck::Scenario(check) => scenario_suite(check),
+            FileCheck::Invalid(file) => invalid_suite(file),
+        });
     }
     report.to_string()
+}
+
+/// A file that is not a valid scenario: a suite named by its path with
+/// one errored case, whose message is the located error (its first line)
+/// and whose text is the whole error with the source line and a caret.
+fn invalid_suite(file: &InvalidFile) -> TestSuite {
+    let path = printable(&file.path);
+    let mut suite = TestSuite::new(path.as_str());
+    suite.add_property(Property::new("path", path.as_str()));
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    let located = super::report::located(file);
+    status.set_message(located.lines().next().unwrap_or_default()).set_type("bad-input");
+    status.set_description(file.error.to_string());
+    let mut case = TestCase::new("load", status);
+    case.set_classname(path);
+    suite.add_test_case(case);
+    suite
+}
+
+/// A valid scenario: one case per assertion, or one errored case when its
+/// run stopped.
+fn scenario_suite(check: &ScenarioCheck) -> TestSuite {
+    let mut suite = TestSuite::new(check.name.as_str());
+    suite.add_property(Property::new("path", printable(&check.path)));
+    suite.add_property(Property::new("seed", check.seed.to_string()));
+    if let Some(error) = &check.error {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(error.as_str()).set_type("run-error");
+        let mut case = TestCase::new("run", status);
+        case.set_classname(check.name.as_str());
+        suite.add_test_case(case);
+    }
+    for a in &check.assertions {
+        let status = if a.passed {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(format!("expected {} {}, actual {}", a.metric, a.bound, a.actual))
+                .set_type("expectation")
+                .set_description(format!(
+                    "{}:{}:{}\nreproduce: {}",
+                    printable(&check.path),
+                    a.line,
+                    a.column,
+                    check.reproduce(&a.policy)
+                ));
+            status
+        };
+        let mut case = TestCase::new(format!("{} {}", a.metric, a.bound), status);
+        case.set_classname(format!("{}.{}", check.name, a.policy));
+        suite.add_test_case(case);
+    }
+    suite
 }

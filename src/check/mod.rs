@@ -1,6 +1,16 @@
 //! `cnasim check`: finds scenarios, runs them, and evaluates their `expect:`
 //! assertions. Printing is in [`report`], JUnit XML in [`junit`].
 //!
+//! A file that cannot be read or is not a valid scenario is one error in
+//! the report ([`InvalidFile`]), and every other file is still checked.
+//! What concerns the whole check stops it before anything runs: a path
+//! that does not exist, a folder without scenarios or that cannot be
+//! searched (the set of files to check is unknown, so a report would miss
+//! an unknown number of them), and a `--policy` that no valid scenario
+//! runs (a usage error: every scenario would be skipped). Two files naming
+//! the same scenario are both checked: a check writes no folder, and each
+//! line and reproducing command names the file.
+//!
 //! Architecture invariant: the result of a check depends only on the
 //! scenario files and the options (seed, policies), never on the wall clock
 //! or the file system's listing order; scenarios are checked in a stable
@@ -13,6 +23,7 @@ use crate::model::World;
 use crate::model::expectation::Bound;
 use crate::model::metrics::MetricValue;
 use crate::runner::run_in_memory;
+use crate::scenario::{self, Overrides, ScenarioError};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -179,14 +190,65 @@ pub struct CheckOptions {
     pub sets: Vec<String>,
 }
 
-/// Checks that every policy asked for exists in at least one scenario.
-pub fn check_policy_names(worlds: &[(PathBuf, World)], names: &[String]) -> Result<(), String> {
+/// A file to check that could not be read or is not a valid scenario:
+/// nothing of it runs, and it is reported as an error.
+#[derive(Clone, Debug)]
+pub struct InvalidFile {
+    /// The file, as found.
+    pub path: PathBuf,
+    /// Why, located in the file (as `cnasim validate` says it).
+    pub error: ScenarioError,
+}
+
+/// A file to check, read and validated, or why not.
+pub type Loaded = Result<(PathBuf, World), InvalidFile>;
+
+/// What checking one file gave.
+#[derive(Debug)]
+pub enum FileCheck {
+    /// A valid scenario: its assertions, or why its run stopped.
+    Scenario(ScenarioCheck),
+    /// A file that could not be read or is not a valid scenario.
+    Invalid(InvalidFile),
+}
+
+/// Reads and validates each of `files` with `overrides`, in order; one
+/// that is not valid does not stop the others.
+pub fn load(files: Vec<PathBuf>, overrides: &Overrides) -> Vec<Loaded> {
+    files
+        .into_iter()
+        .map(|path| match scenario::load_with(&path, overrides) {
+            Ok(world) => Ok((path, world)),
+            Err(error) => Err(InvalidFile { path, error }),
+        })
+        .collect()
+}
+
+/// Checks that every policy asked for exists in at least one valid
+/// scenario.
+pub fn check_policy_names(files: &[Loaded], names: &[String]) -> Result<(), String> {
+    let invalid = files.iter().filter(|f| f.is_err()).count();
     for name in names {
-        if !worlds.iter().any(|(_, w)| w.policies.iter().any(|p| &p.name == name)) {
-            return Err(format!("--policy {name}: no scenario checked runs a policy of that name"));
+        if !files.iter().flatten().any(|(_, w)| w.policies.iter().any(|p| &p.name == name)) {
+            let mut message =
+                format!("--policy {name}: no scenario checked runs a policy of that name");
+            if invalid > 0 {
+                let files = report::plural(invalid, "file", "files");
+                message.push_str(&format!(" ({files} not valid, and not looked at)"));
+            }
+            return Err(message);
         }
     }
     Ok(())
+}
+
+/// Checks one loaded file: runs a valid scenario (see [`check_scenario`]);
+/// an invalid file is its own result.
+pub fn check_file(file: Loaded, options: &CheckOptions) -> FileCheck {
+    match file {
+        Ok((path, world)) => FileCheck::Scenario(check_scenario(&path, &world, options)),
+        Err(invalid) => FileCheck::Invalid(invalid),
+    }
 }
 
 /// Runs `world` (loaded from `path`) under the policies that `options`

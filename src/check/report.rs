@@ -1,8 +1,37 @@
 //! What `cnasim check` prints: one line per assertion, a reproducing
-//! command under each failure, and a summary.
+//! command under each failure, an `error` line per file that is not valid,
+//! and a summary.
 
-use super::ScenarioCheck;
+use super::{FileCheck, InvalidFile, ScenarioCheck};
 use std::fmt::Write;
+
+/// The lines of one checked file: [`scenario_lines`] or [`invalid_line`].
+pub fn file_lines(check: &FileCheck) -> String {
+    match check {
+        FileCheck::Scenario(check) => scenario_lines(check),
+        FileCheck::Invalid(file) => invalid_line(file),
+    }
+}
+
+/// The line of a file that is not a valid scenario: `error`, then the
+/// file, line and column and what is wrong (the source line with a caret
+/// is on stderr, and in the JUnit report); a message of several lines
+/// continues indented.
+pub fn invalid_line(file: &InvalidFile) -> String {
+    format!("error {}\n", located(file).replace('\n', "\n      "))
+}
+
+/// `path:line:column: message` of an invalid file (`path: message` when
+/// the error concerns the whole file), the path printable.
+pub fn located(file: &InvalidFile) -> String {
+    let e = &file.error;
+    let path = super::printable(&file.path);
+    if e.line == 0 {
+        format!("{path}: {}", e.message)
+    } else {
+        format!("{path}:{}:{}: {}", e.line, e.column, e.message)
+    }
+}
 
 /// The lines of one checked scenario, each ending in a newline: one per
 /// assertion (`pass` or `FAIL`, scenario, policy, metric, expected,
@@ -49,11 +78,13 @@ pub fn scenario_lines(check: &ScenarioCheck) -> String {
     out
 }
 
-/// Counts over every scenario checked.
+/// Counts over every file checked.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
-    /// Scenarios checked.
+    /// Valid scenarios checked.
     pub scenarios: usize,
+    /// Files that could not be read or are not valid scenarios.
+    pub invalid: usize,
     /// Assertions evaluated.
     pub assertions: usize,
     /// Assertions that failed.
@@ -66,9 +97,17 @@ pub struct Totals {
 
 impl Totals {
     /// The totals of `checks`.
-    pub fn of(checks: &[ScenarioCheck]) -> Totals {
-        let mut t = Totals { scenarios: checks.len(), ..Totals::default() };
+    pub fn of(checks: &[FileCheck]) -> Totals {
+        let mut t = Totals::default();
         for c in checks {
+            let c = match c {
+                FileCheck::Scenario(c) => c,
+                FileCheck::Invalid(_) => {
+                    t.invalid += 1;
+                    continue;
+                }
+            };
+            t.scenarios += 1;
             t.assertions += c.assertions.len();
             t.failed += c.failures();
             t.errors += usize::from(c.error.is_some());
@@ -85,7 +124,7 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The summary printed after every scenario: counts, then the command
 /// that reproduces each failing scenario and policy.
-pub fn summary(checks: &[ScenarioCheck]) -> String {
+pub fn summary(checks: &[FileCheck]) -> String {
     let t = Totals::of(checks);
     let mut out = format!(
         "{}: {}, {} passed, {} failed",
@@ -100,9 +139,16 @@ pub fn summary(checks: &[ScenarioCheck]) -> String {
     if t.errors > 0 {
         let _ = write!(out, "; {} could not run", plural(t.errors, "scenario", "scenarios"));
     }
+    if t.invalid > 0 {
+        let _ = write!(out, "; {} not valid", plural(t.invalid, "file", "files"));
+    }
     out.push('\n');
     let mut commands: Vec<String> = Vec::new();
-    for c in checks {
+    let scenarios = checks.iter().filter_map(|c| match c {
+        FileCheck::Scenario(c) => Some(c),
+        FileCheck::Invalid(_) => None,
+    });
+    for c in scenarios {
         for a in c.assertions.iter().filter(|a| !a.passed) {
             let command = c.reproduce(&a.policy);
             if !commands.contains(&command) {

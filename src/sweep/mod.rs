@@ -99,7 +99,11 @@ pub enum SweepError {
         message: String,
     },
     /// The output folder could not be written.
-    #[error("cannot write the output folder in {dir}: {source}")]
+    #[error(
+        "cannot write the output folder in {}: {}",
+        dir.display(),
+        crate::console::os_reason(source)
+    )]
     Output {
         /// The `--out` folder.
         dir: PathBuf,
