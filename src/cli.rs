@@ -565,10 +565,30 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     };
     let mut failed = 0;
     for path in &args.files {
-        match scenario::load_with(path, &overrides) {
-            Ok(world) => console::out(&format!(
+        match scenario::load_with(path, &overrides).map_err(|e| e.to_string()).and_then(|world| {
+            // A file with a `sweep:` key is checked as `cnasim sweep` would
+            // check it, limits included.
+            let options = SweepOptions {
+                file: path.clone(),
+                seeds: None,
+                seed: None,
+                sets: Vec::new(),
+                jobs: default_jobs(),
+                shard: None,
+                policies: Vec::new(),
+                metric: None,
+                out: PathBuf::new(),
+                max_events: args.limits.max_events,
+                max_output: args.output.max_output,
+                progress: false,
+                force: false,
+            };
+            let sweep = sweep::cost(&options).map_err(|e| e.to_string())?;
+            Ok((world, sweep))
+        }) {
+            Ok((world, sweep)) => console::out(&format!(
                 "ok {}: scenario `{}`, {}, {} database(s), policies {}; a run handles at \
-                 most about {} events ({} per policy), keeps {} and writes about {}\n",
+                 most about {} events ({} per policy), keeps {} and writes about {}{}\n",
                 path.display(),
                 world.name,
                 match world.population {
@@ -589,6 +609,14 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                 world.estimate.events,
                 world.estimate.memory_text(),
                 scenario::bytes_text(world.estimate.output_bytes),
+                sweep.map_or(String::new(), |c| format!(
+                    "; its sweep runs {} runs, handles at most about {} events, keeps about {} \
+                     and writes about {}",
+                    c.runs,
+                    c.events,
+                    scenario::bytes_text(c.memory),
+                    scenario::bytes_text(c.output)
+                )),
             )),
             Err(e) => {
                 failed += 1;
@@ -602,6 +630,11 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs at once by default: the available parallelism.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
     // The wall clock only measures the tool for the user, on stderr.
     #[allow(clippy::disallowed_methods)]
@@ -610,10 +643,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         let Some(file) = args.file else {
             return Err("give a scenario file, or --merge DIR...".into());
         };
-        let jobs = match args.jobs {
-            Some(j) => usize::from(j),
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        };
+        let jobs = args.jobs.map_or_else(default_jobs, usize::from);
         let options = SweepOptions {
             file,
             seeds: args.seeds,

@@ -320,3 +320,23 @@ fn a_run_does_not_touch_another_run_s_temporary_folder() {
     writer.kill().unwrap();
     writer.wait().unwrap();
 }
+
+#[test]
+fn files_that_grow_past_max_output_stop_the_run_and_leave_nothing() {
+    use cnasim::output::{Meter, OutputFolder, Replace};
+    use cnasim::runner::{FolderOptions, run_to_folder_with};
+    // The estimate refuses any valid scenario that would pass the limit;
+    // the meter stops one that passes it anyway, as here, where the limit
+    // is set below what the seed incident writes, past validation.
+    let out = tempfile::tempdir().unwrap();
+    let world = cnasim::scenario::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/seed-incident.yaml"
+    )))
+    .unwrap();
+    let folder = OutputFolder::create(out.path(), &world.name, &Replace::default()).unwrap();
+    let options = FolderOptions { logs: None, meter: Meter::new(20_000) };
+    let error = run_to_folder_with(&world, folder, &options).err().expect("the run stops");
+    assert!(error.to_string().contains("passed --max-output (19.5 KiB)"), "{error}");
+    assert_eq!(names(out.path()), Vec::<String>::new());
+}

@@ -94,6 +94,7 @@ pub struct OutputFolder {
     lock: Option<File>,
     temp: TempDir,
     unfinished: Unfinished,
+    created: Created,
     out_dir: PathBuf,
     name: String,
     replace: Replace,
@@ -127,6 +128,12 @@ impl OutputFolder {
                 out_dir.display()
             )));
         }
+        // The folders created for --out go again if nothing is committed.
+        let created: Vec<PathBuf> = out_dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
         fs::create_dir_all(out_dir).map_err(FolderError::io("create the folder", out_dir))?;
         let restored = recover(out_dir, name)?;
         check_target(out_dir, name, replace)?;
@@ -141,6 +148,7 @@ impl OutputFolder {
             lock,
             temp,
             unfinished,
+            created: Created(created),
             out_dir: out_dir.to_path_buf(),
             name: name.to_string(),
             replace: replace.clone(),
@@ -162,7 +170,9 @@ impl OutputFolder {
     /// Flushes the files to disk and swaps the finished folder into place,
     /// replacing an older one; returns its path.
     pub fn commit(self) -> Result<PathBuf, FolderError> {
-        let OutputFolder { lock, temp, unfinished, out_dir, name, replace, .. } = self;
+        let OutputFolder { lock, temp, unfinished, mut created, out_dir, name, replace, .. } = self;
+        // The folder is committed (or fails to be) in --out: it stays.
+        created.0.clear();
         let target = out_dir.join(&name);
         sync_folder(temp.path()).map_err(FolderError::io("flush", temp.path()))?;
         // An interruption waits until the folder is in place.
@@ -197,6 +207,22 @@ impl OutputFolder {
             drop(registered);
         }
         Ok(target)
+    }
+}
+
+/// The folders [`OutputFolder::create`] made for `--out`, deepest first:
+/// removed (if still empty) when the folder is dropped uncommitted, so a
+/// refused or failed command leaves no empty `output/` behind.
+struct Created(Vec<PathBuf>);
+
+impl Drop for Created {
+    fn drop(&mut self) {
+        for dir in &self.0 {
+            // Only an empty folder is removed: what is in it stays.
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
     }
 }
 

@@ -36,52 +36,78 @@ pub struct Limits {
     pub jobs: usize,
 }
 
-/// Refuses the sweep of `manifest` whose runs (each as `estimates` says
-/// for its point) would pass a limit, saying what to change.
-pub fn check(manifest: &Manifest, estimates: &[Estimate], limits: &Limits) -> Result<(), String> {
-    let policies = manifest.policies.len() as u64;
-    let seeds = manifest.seeds.max(1);
-    // The runs of the sweep, or of its shard, by point.
-    let mut events = 0u64;
-    let mut runs = 0u64;
-    let mut biggest: Option<(u64, u64)> = None;
-    for run in (0..manifest.runs).filter(|&r| manifest.shard.is_none_or(|s| s.has(r))) {
-        let point = run / seeds;
-        let Some(estimate) = estimates.get(point as usize) else { continue };
-        let total = estimate.total_events();
-        events = events.saturating_add(total);
-        runs += 1;
-        if biggest.is_none_or(|(most, _)| total > most) {
-            biggest = Some((total, point));
+/// What a sweep (or its shard) will cost, at most.
+#[derive(Clone, Debug)]
+pub struct Cost {
+    /// Runs.
+    pub runs: u64,
+    /// Events summed over the runs and their policies.
+    pub events: u64,
+    /// The run that needs the most events, and its grid point.
+    pub biggest: (u64, u64),
+    /// Rows of results kept in memory.
+    pub rows: u64,
+    /// Memory of the largest run.
+    pub largest_run: u64,
+    /// Memory: the rows, and `jobs` runs at once.
+    pub memory: u64,
+    /// Bytes of the folder.
+    pub output: u64,
+}
+
+impl Cost {
+    /// The cost of the sweep of `manifest` (or of its shard) whose runs
+    /// each cost what `estimates` says for their point, `jobs` at once.
+    pub fn of(manifest: &Manifest, estimates: &[Estimate], jobs: usize) -> Cost {
+        let seeds = manifest.seeds.max(1);
+        let (mut events, mut runs, mut biggest) = (0u64, 0u64, (0u64, 0u64));
+        for run in (0..manifest.runs).filter(|&r| manifest.shard.is_none_or(|s| s.has(r))) {
+            let point = run / seeds;
+            let Some(estimate) = estimates.get(point as usize) else { continue };
+            let total = estimate.total_events();
+            events = events.saturating_add(total);
+            runs += 1;
+            if total > biggest.0 {
+                biggest = (total, point);
+            }
         }
+        let rows = runs.saturating_mul(manifest.policies.len() as u64);
+        let largest_run = estimates.iter().map(|e| e.memory_bytes).max().unwrap_or(0);
+        let memory = rows
+            .saturating_mul(BYTES_PER_ROW_IN_MEMORY)
+            .saturating_add(largest_run.saturating_mul(jobs.max(1) as u64));
+        Cost { runs, events, biggest, rows, largest_run, memory, output: output_bytes(manifest) }
     }
-    if events > limits.max_events {
-        let (most, point) = biggest.unwrap_or_default();
-        return Err(format!(
-            "this sweep needs about {events} events over its {runs} runs, more than \
-             --max-events {} allows; a run at grid point {} alone needs about {most}: fewer \
-             seeds or grid values, a shorter window, or raise --max-events",
-            limits.max_events,
-            manifest.describe(point),
-        ));
+
+    /// Refuses a sweep over `limits` (the sweep of `manifest`), saying
+    /// what to change.
+    pub fn check(&self, manifest: &Manifest, limits: &Limits) -> Result<(), String> {
+        if self.events > limits.max_events {
+            let (most, point) = self.biggest;
+            return Err(format!(
+                "this sweep needs about {} events over its {} runs, more than --max-events {} \
+                 allows; a run at grid point {} alone needs about {most}: fewer seeds or grid \
+                 values, a shorter window, or raise --max-events",
+                self.events,
+                self.runs,
+                limits.max_events,
+                manifest.describe(point),
+            ));
+        }
+        if self.memory > MAX_MEMORY_BYTES {
+            return Err(format!(
+                "this sweep would keep about {} in memory ({} rows of results, and {} runs at \
+                 once of up to {} each), more than the limit of {}: fewer seeds, grid values \
+                 or policies, fewer --jobs, or split it with --shard I/N",
+                bytes_text(self.memory),
+                self.rows,
+                limits.jobs,
+                bytes_text(self.largest_run),
+                bytes_text(MAX_MEMORY_BYTES),
+            ));
+        }
+        check_output(manifest, limits.max_output)
     }
-    let rows = runs.saturating_mul(policies);
-    let largest_run = estimates.iter().map(|e| e.memory_bytes).max().unwrap_or(0);
-    let memory = rows
-        .saturating_mul(BYTES_PER_ROW_IN_MEMORY)
-        .saturating_add(largest_run.saturating_mul(limits.jobs.max(1) as u64));
-    if memory > MAX_MEMORY_BYTES {
-        return Err(format!(
-            "this sweep would keep about {} in memory ({rows} rows of results, and {} runs at \
-             once of up to {} each), more than the limit of {}: fewer seeds, grid values or \
-             policies, fewer --jobs, or split it with --shard I/N",
-            bytes_text(memory),
-            limits.jobs,
-            bytes_text(largest_run),
-            bytes_text(MAX_MEMORY_BYTES),
-        ));
-    }
-    check_output(manifest, limits.max_output)
 }
 
 /// Refuses a sweep (or a merge) whose folder would take more than

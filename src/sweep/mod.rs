@@ -186,8 +186,17 @@ fn read_source(path: &Path) -> Result<Source, SweepError> {
     Ok(Source { text, shown, stem })
 }
 
-/// Runs the sweep `options` describes and writes its folder.
-pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
+/// A sweep read and planned; nothing checked point by point or run yet.
+struct Planned {
+    source: Source,
+    plan: Plan,
+    manifest: Manifest,
+    /// The file has a `sweep:` key.
+    keyed: bool,
+}
+
+/// Reads the file of `options`, plans its grid and writes its manifest.
+fn plan(options: &SweepOptions) -> Result<Planned, SweepError> {
     let source = read_source(&options.file)?;
     let base = Overrides {
         seed: options.seed,
@@ -196,6 +205,7 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         ..Overrides::default()
     };
     let (world, key) = scenario::parse_sweep(&source.text, &source.shown, &source.stem, &base)?;
+    let keyed = key.is_some();
     let key = key.unwrap_or_default();
     if let Some(shard) = options.shard
         && shard.count > MAX_RUNS
@@ -251,28 +261,65 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
             manifest::MAX_BYTES
         )));
     }
-    // The folder is created (and what is at its place checked) before any
-    // work, so that an --out that cannot be written is found at once.
-    let replace = Replace { force: options.force, inputs: vec![options.file.clone()] };
-    let name = match options.shard {
-        Some(shard) => shard_folder_name(&manifest.scenario, shard),
-        None => folder_name(&manifest.scenario),
-    };
-    let folder = OutputFolder::create(&options.out, &name, &replace)?;
-    let job = runs::Job { source: &source, plan: &plan, manifest: &manifest, options };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .build()
-        .map_err(|e| SweepError::Threads { jobs: options.jobs, message: e.to_string() })?;
+    Ok(Planned { source, plan, manifest, keyed })
+}
+
+/// Checks every grid point and what the sweep will cost on `pool`;
+/// returns the cost.
+fn checked(
+    planned: &Planned,
+    options: &SweepOptions,
+    pool: &rayon::ThreadPool,
+) -> Result<budget::Cost, SweepError> {
+    let Planned { source, plan, manifest, .. } = planned;
+    let job = runs::Job { source, plan, manifest, options };
     let estimates = pool.install(|| job.check_points())?;
-    let meter = Meter::new(options.max_output);
+    let cost = budget::Cost::of(manifest, &estimates, options.jobs);
     let limits = budget::Limits {
         max_events: options.max_events,
         max_output: options.max_output,
         jobs: options.jobs,
     };
-    budget::check(&manifest, &estimates, &limits).map_err(SweepError::Usage)?;
+    cost.check(manifest, &limits).map_err(SweepError::Usage)?;
+    Ok(cost)
+}
+
+/// The rayon pool of `options.jobs` threads.
+fn pool(options: &SweepOptions) -> Result<rayon::ThreadPool, SweepError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .map_err(|e| SweepError::Threads { jobs: options.jobs, message: e.to_string() })
+}
+
+/// What the sweep of a file with a `sweep:` key would cost, checked as
+/// `cnasim sweep` checks it (every grid point, the limits) without running
+/// it, for `cnasim validate`; `None` for a file without the key.
+pub fn cost(options: &SweepOptions) -> Result<Option<budget::Cost>, SweepError> {
+    let planned = plan(options)?;
+    if !planned.keyed {
+        return Ok(None);
+    }
+    checked(&planned, options, &pool(options)?).map(Some)
+}
+
+/// Runs the sweep `options` describes and writes its folder.
+pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
+    let planned = plan(options)?;
+    // The folder is created (and what is at its place checked) before any
+    // work, so that an --out that cannot be written is found at once.
+    let replace = Replace { force: options.force, inputs: vec![options.file.clone()] };
+    let name = match options.shard {
+        Some(shard) => shard_folder_name(&planned.manifest.scenario, shard),
+        None => folder_name(&planned.manifest.scenario),
+    };
+    let folder = OutputFolder::create(&options.out, &name, &replace)?;
+    let pool = pool(options)?;
+    checked(&planned, options, &pool)?;
+    let Planned { source, plan, manifest, .. } = planned;
+    let job = runs::Job { source: &source, plan: &plan, manifest: &manifest, options };
     let rows = pool.install(|| job.run_all())?;
+    let meter = Meter::new(options.max_output);
     let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;
     match options.shard {
         Some(_) => {
