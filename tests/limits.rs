@@ -110,7 +110,11 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 /// `validate`, `run` and `check` refuse `file` in `dir` with exit 2, with
 /// each of `expected` in the message, and write nothing.
 fn refused_everywhere(dir: &Path, file: &str, expected: &[&str]) {
-    refused_by(dir, &[&["validate", file], &["run", file, "--out", "out"], &["check", file]], expected);
+    refused_by(
+        dir,
+        &[&["validate", file], &["run", file, "--out", "out"], &["check", file]],
+        expected,
+    );
 }
 
 /// Each of `commands` in `dir` exits 2 with each of `expected` in its

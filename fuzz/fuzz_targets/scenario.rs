@@ -14,7 +14,7 @@ use std::path::Path;
 const MAX_EVENTS: u64 = 20_000;
 
 fuzz_target!(|data: &[u8]| {
-    let overrides = Overrides { seed: None, max_events: Some(MAX_EVENTS), sets: Vec::new() };
+    let overrides = Overrides { max_events: Some(MAX_EVENTS), ..Overrides::default() };
     match parse_bytes(data, "fuzz.yaml", "fuzz", &overrides) {
         Ok(world) => {
             let checked = check_scenario(Path::new("fuzz.yaml"), &world, &CheckOptions::default());

@@ -69,7 +69,7 @@ pub enum FolderError {
     #[error("{0}")]
     Refused(String),
     /// The file system said no.
-    #[error("cannot {what} {}: {source}", path.display())]
+    #[error("cannot {what} {}: {}", path.display(), crate::console::os_reason(source))]
     Io {
         /// What was being done.
         what: &'static str,

@@ -215,6 +215,10 @@ pub struct Validated {
     pub spec: PopulationSpec,
     /// Its databases, named `PDB01` and so on.
     pub databases: Vec<Database>,
+    /// The events one policy's run of it handles, on average over seeds
+    /// (reminder timers and observations, the SMS users' enabling, the
+    /// moves' syncs): what generating it would lead to, known before.
+    pub mean_events: f64,
 }
 
 fn share(value: Option<&Spanned<Real>>, default: f64, key: &str, src: &Source<'_>) -> Result<f64> {
@@ -535,8 +539,10 @@ pub fn validate(
             ),
         ));
     }
+    let mean_events = 2.0 * reminders + 2.0 * n * sms_share + 3.0 * cycles;
     let first = first_db as u32;
     Ok(Validated {
+        mean_events,
         spec: PopulationSpec {
             mailboxes,
             databases: first..first + databases as u32,
