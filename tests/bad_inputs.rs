@@ -75,6 +75,11 @@ const CLASSES: &[&str] = &[
     "deep-nesting-block",
     "population-trillion",
     "population-too-large-to-build",
+    // Text.
+    "subject-control-character",
+    "subject-too-long",
+    "description-escape",
+    "domain-bidi-override",
     // The sweep key.
     "sweep-unknown-metric",
     "sweep-empty-values",

@@ -153,6 +153,64 @@ fn references_and_names() {
 }
 
 #[test]
+fn text() {
+    // Every text field: one rule, the character named and where it is.
+    let esc = "found U+001B (escape, a control character) at character 2 of it";
+    let rlo = "found U+202E (right-to-left override) at character 2 of it";
+    refused("domain: \"c\\e.com\"\n", 4, 9, esc);
+    refused("description: \"a\\u202Eb\"\n", 4, 14, rlo);
+    refused("mailboxes: [{ name: \"u\\u202E\", database: A }]\n", 4, 21, rlo);
+    refused("mailboxes: [{ name: u, database: \"A\\e\" }]\n", 4, 34, esc);
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: \"B\\u202E\", start: 2016-01-01T00:00:00Z } }]\n",
+        4,
+        53,
+        rlo,
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, calendar: [{ subject: \"s\\e\", start: 2016-01-01T00:00:00Z }] }]\n",
+        4,
+        59,
+        esc,
+    );
+    refused("policies: [\"l\\e\"]\n", 4, 12, esc);
+    refused("expect: { \"l\\u202E\": { sms_sent: 1 } }\n", 4, 11, rlo);
+    refused("expect: { legacy: { \"s\\e\": 1 } }\n", 4, 21, esc);
+    refused("sweep: { metric: \"r\\e\" }\n", 4, 18, esc);
+    refused("sweep: { set: { \"d\\u202E\": [1] } }\n", 4, 17, rlo);
+    // Raw, the character itself is located, even in a comment.
+    refused("domain: c.com # \u{202e}x\n", 4, 17, "found U+202E (right-to-left override)");
+    refused("domain: c\u{7}.com\n", 4, 10, "found U+0007 (a control character)");
+    // One line, but a description is prose.
+    refused(
+        "mailboxes: [{ name: u, database: A, calendar: [{ subject: \"a\\nb\", start: 2016-01-01T00:00:00Z }] }]\n",
+        4,
+        59,
+        "expected a subject on one line; found U+000A (a line break) at character 2 of it",
+    );
+    let w = common::world(&format!("{HEAD}description: \"# Title\\n\\n- a\\tb\"\n"));
+    assert_eq!(w.description, "# Title\n\n- a\tb");
+    // Lengths.
+    refused(
+        &format!(
+            "mailboxes: [{{ name: u, database: A, calendar: [{{ subject: {}, start: 2016-01-01T00:00:00Z }}] }}]\n",
+            "é".repeat(256)
+        ),
+        4,
+        59,
+        "expected a subject of at most 255 characters (Exchange's limit for a subject); found 256",
+    );
+    refused(&format!("domain: {}.com\n", "a".repeat(250)), 4, 9, "at most 253 characters");
+    refused("domain: contoso_com\n", 4, 9, "expected a domain such as `contoso.com`");
+    refused(
+        &format!("description: {}\n", "a".repeat(65_537)),
+        4,
+        14,
+        "expected a description of at most 65536 characters; found 65537",
+    );
+}
+
+#[test]
 fn values() {
     refused(
         "mailboxes: [{ name: u, database: A, sms: { enable_at: 2015-12-31T00:00:00Z } }]\n",

@@ -19,6 +19,7 @@ pub use limits::{
     DEFAULT_MAX_EVENTS, MAX_DATABASES, MAX_MEMORY_BYTES, MAX_POLICIES, MAX_REMINDERS,
 };
 pub use set::{Set, SweepKey};
+pub(crate) use values::unsafe_char;
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
@@ -231,6 +232,19 @@ fn read_text(
             "the file is empty; a scenario needs at least `start`, `end` and `databases`",
         ));
     }
+    if let Some((at, c, kind)) = values::first_unsafe_written(text) {
+        return Err(set::at_offset(
+            path,
+            text,
+            at,
+            format!(
+                "expected text without control characters (but tabs and line breaks), \
+                 bidirectional formatting characters or line and paragraph separators, \
+                 anywhere in the file; found U+{:04X} ({kind})",
+                c as u32
+            ),
+        ));
+    }
     let options = options! {
         budget: budget! {
             max_reader_input_bytes: Some(MAX_FILE_BYTES as usize),
@@ -342,7 +356,8 @@ fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError 
     } else {
         message
     };
-    let message: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let message: String =
+        message.chars().map(|c| if unsafe_char(c).is_some() { ' ' } else { c }).collect();
     match e.location().filter(|l| l.line() > 0) {
         Some(at) => ScenarioError::at(path, text, at, message),
         None => ScenarioError::file(path, message),

@@ -269,7 +269,12 @@ fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
 }
 
 /// An error at byte `offset` of `text`.
-fn at_offset(path: &str, text: &str, offset: usize, message: impl Into<String>) -> ScenarioError {
+pub(super) fn at_offset(
+    path: &str,
+    text: &str,
+    offset: usize,
+    message: impl Into<String>,
+) -> ScenarioError {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
