@@ -80,6 +80,10 @@ const CLASSES: &[&str] = &[
     "subject-too-long",
     "description-escape",
     "domain-bidi-override",
+    // YAML tags.
+    "tag-binary",
+    "tag-python-name",
+    "tag-local",
     // The sweep key.
     "sweep-unknown-metric",
     "sweep-empty-values",

@@ -211,6 +211,24 @@ fn text() {
 }
 
 #[test]
+fn tags() {
+    let found = |tag: &str| format!("YAML tags are not used in scenarios; found `{tag}`");
+    refused("domain: !!str contoso.com\n", 4, 9, &found("!!str"));
+    refused("sweep: { set: { domain: [a.com, !!binary YS5jb20=] } }\n", 4, 33, &found("!!binary"));
+    refused("expect: !checks { legacy: { sms_sent: 1 } }\n", 4, 9, &found("!checks"));
+    refused("seed: !<tag:yaml.org,2002:int> 5\n", 4, 7, &found("!<tag:yaml.org,2002:int>"));
+    // On the first tag, even after an anchor and before a syntax error.
+    refused("seed: &s !!int 5\nx: [\n", 4, 10, &found("!!int"));
+    // A `!` elsewhere is text.
+    common::world(&format!(
+        "{HEAD}domain: 'x.com' # !!binary\nmailboxes: [{{ name: Hi!, database: A }}]\n"
+    ));
+    // A --set value is refused too: its text would be spliced without the tag.
+    let set = cnasim::scenario::Set::flag("domain=!!str x.com").unwrap_err();
+    assert!(set.starts_with(&found("!!str")), "{set}");
+}
+
+#[test]
 fn values() {
     refused(
         "mailboxes: [{ name: u, database: A, sms: { enable_at: 2015-12-31T00:00:00Z } }]\n",

@@ -245,6 +245,14 @@ fn read_text(
             ),
         ));
     }
+    // serde-saphyr would decode `!!binary`, read `!!str 5` as text and drop
+    // other tags; no scenario needs one, so each is refused where it is.
+    // Only text with a `!` can hold one: other files cost nothing.
+    if text.as_bytes().contains(&b'!')
+        && let Some((tag, at)) = set::first_tag(text)
+    {
+        return Err(set::at_offset(path, text, at, set::tag_refusal(&tag)));
+    }
     let options = options! {
         budget: budget! {
             max_reader_input_bytes: Some(MAX_FILE_BYTES as usize),

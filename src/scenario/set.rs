@@ -15,6 +15,15 @@ pub mod sweep_key;
 mod walk;
 
 pub use sweep_key::{GridKey, SweepFile, SweepKey};
+pub(super) use walk::first_tag;
+
+/// Why a tag is refused, and what to write instead.
+pub(super) fn tag_refusal(tag: &str) -> String {
+    format!(
+        "YAML tags are not used in scenarios; found `{tag}`: write the value without it \
+         (quoted, if it must be read as text)"
+    )
+}
 
 use super::error::ScenarioError;
 use splice::{Origin as Part, Request, SpliceError, Spliced};
@@ -116,6 +125,11 @@ pub fn flow_value(value: &str) -> Result<String, String> {
     }
     let node = walk::value(value)
         .map_err(|why| format!("`{}` is not a YAML value: {why}", value.escape_debug()))?;
+    // The value's text is spliced without its tag (a node's bytes start
+    // after it), so a tag would be lost, not refused, by the reader.
+    if let Some((tag, _)) = value.contains('!').then(|| walk::first_tag(value)).flatten() {
+        return Err(tag_refusal(&tag));
+    }
     if matches!(node.kind, walk::Kind::Alias) {
         return Err("an alias (`*name`) is not a value here: write the value out".into());
     }
@@ -320,6 +334,13 @@ mod tests {
         assert!(flow_value("[1m, 5m").unwrap_err().contains("not a YAML value"));
         assert!(flow_value("a\n---\nb").unwrap_err().contains("more than one"));
         assert!(flow_value("*x").is_err());
+        assert_eq!(
+            flow_value("!!binary aGk=").unwrap_err(),
+            "YAML tags are not used in scenarios; found `!!binary`: write the value without it \
+             (quoted, if it must be read as text)"
+        );
+        assert!(flow_value("[1m, !x 2m]").unwrap_err().contains("found `!x`"));
+        assert_eq!(flow_value("'Hi!'").unwrap(), "'Hi!'");
     }
 
     #[test]

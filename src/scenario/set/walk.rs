@@ -255,6 +255,34 @@ pub fn value(text: &str) -> Result<Node<'_>, String> {
     root.ok_or_else(|| "no value".to_string())
 }
 
+/// The first explicit tag in `text` (`!!binary`, `!!str`, `!local`,
+/// `!<tag:...>`, a lone `!`), as written (at most 64 characters shown), and
+/// the byte offset of its `!`; none when the text has none, or stops
+/// parsing before one (the reader then says why). One pass over the
+/// parser's events, which do not replay aliases.
+pub fn first_tag(text: &str) -> Option<(String, usize)> {
+    let mut parser = Parser::new_from_str_with_options(text, parser_options());
+    loop {
+        let (event, span) = parser.next_event()?.ok()?;
+        if matches!(event, Event::StreamEnd) {
+            return None;
+        }
+        let Some(tag) = event.tag() else { continue };
+        let written = span.tag_span().and_then(|t| t.byte_range()).and_then(|r| text.get(r));
+        let shown = written.map_or_else(|| tag.original(), str::to_string);
+        let mut shown: String = shown.escape_debug().collect();
+        if shown.chars().count() > 64 {
+            shown = shown.chars().take(61).chain("...".chars()).collect();
+        }
+        let at = span
+            .tag_start()
+            .and_then(|m| m.byte_offset())
+            .or_else(|| span.byte_range().map(|r| r.start))
+            .unwrap_or(0);
+        return Some((shown, at));
+    }
+}
+
 /// `node` of `text` as flow YAML on one line: its own text when it is
 /// written so already, else rebuilt (`[a, b]`, `{ k: v }`, and scalars
 /// that cannot stand in a flow collection as they are double-quoted).
@@ -319,6 +347,14 @@ fn double_quoted(value: &str) -> String {
     out
 }
 
+/// The parser's options: nesting past [`MAX_NESTING`] stops it.
+fn parser_options() -> Options {
+    let mut options = Options::default();
+    options.flow_nesting_limit = MAX_NESTING;
+    options.block_nesting_limit = MAX_NESTING;
+    options
+}
+
 struct Walker<'t> {
     text: &'t str,
     parser: Parser<'t, StrInput<'t>>,
@@ -330,12 +366,9 @@ struct Walker<'t> {
 
 impl<'t> Walker<'t> {
     fn new(text: &'t str) -> Self {
-        let mut options = Options::default();
-        options.flow_nesting_limit = MAX_NESTING;
-        options.block_nesting_limit = MAX_NESTING;
         Walker {
             text,
-            parser: Parser::new_from_str_with_options(text, options),
+            parser: Parser::new_from_str_with_options(text, parser_options()),
             places: Vec::new(),
             captured: None,
             error: None,
@@ -729,6 +762,27 @@ mod tests {
         let Kind::Seq { items, .. } = &entries[0].1.kind else { panic!() };
         let texts: Vec<&str> = items.iter().map(|n| &text[n.start..n.end]).collect();
         assert_eq!(texts, ["1d", "{ u: [1, 2] }"]);
+    }
+
+    #[test]
+    fn finds_the_first_tag_as_written() {
+        fn tag(text: &str) -> Option<(String, &str)> {
+            first_tag(text).map(|(t, at)| (t, &text[at..]))
+        }
+        assert_eq!(tag("a: 1\nb: [x, 'y!', \"!z\"] # !no\nc: Hi!\n"), None);
+        assert_eq!(
+            tag("a: 1\nb: !!binary aGk=\nc: !x 2\n"),
+            Some(("!!binary".into(), "!!binary aGk=\nc: !x 2\n"))
+        );
+        assert_eq!(tag("a: !!python/name:os.system ''\n").unwrap().0, "!!python/name:os.system");
+        assert_eq!(tag("a: !local\n  b: 1\n").unwrap().0, "!local");
+        assert_eq!(tag("a: !<tag:example.com,2000:x> y\n").unwrap().0, "!<tag:example.com,2000:x>");
+        assert_eq!(tag("a: ! y\n").unwrap().0, "!");
+        assert_eq!(tag("- !!str 5\n").unwrap().0, "!!str");
+        assert_eq!(tag("!!map\na: 1\n").unwrap(), ("!!map".into(), "!!map\na: 1\n"));
+        assert_eq!(tag(&format!("a: !{} 1\n", "x".repeat(100))).unwrap().0.len(), 64);
+        // A syntax error before any tag is left to the reader.
+        assert_eq!(tag("a: [1\nb: !!str 2\n"), None);
     }
 
     #[test]
