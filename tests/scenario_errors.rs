@@ -334,6 +334,37 @@ fn work_limits() {
 }
 
 #[test]
+fn yaml_budget_messages_say_what_the_file_does() {
+    // One anchor used by 100 merge keys is an honest file, not a bomb.
+    let merged: String =
+        (0..100).map(|i| format!("  - {{ <<: *user, name: user{i} }}\n")).collect();
+    let w = common::world(&format!(
+        "{HEAD}mailboxes:\n  - &user {{ name: first, database: A, sms: {{ enable_at: 2016-01-01T00:00:00Z }} }}\n{merged}"
+    ));
+    assert_eq!(w.mailboxes.len(), 101);
+    assert!(w.mailboxes[100].sms.is_some());
+    // Replaying too much says so, and what to do, without calling names.
+    let list: String = (0..1_000).map(|i| format!("{i},")).collect();
+    let uses = vec!["*a"; 101].join(", ");
+    let e = error(&format!("{HEAD}sweep:\n  set:\n    a: &a [{list}]\n    b: [{uses}]\n"));
+    assert!(
+        e.starts_with("inline.yaml:7:")
+            && e.contains(
+                "the YAML's aliases and merge keys (`*name`, `<<: *name`) replay more than 100000 \
+             nodes in all; write the values out, or use fewer references"
+            ),
+        "{e}"
+    );
+    assert!(!e.contains("bomb"), "{e}");
+    let uses = vec!["*a"; 10_001].join(", ");
+    let e = error(&format!("{HEAD}sweep:\n  set:\n    a: &a [1]\n    b: [{uses}]\n"));
+    assert!(
+        e.contains("more than 10000 aliases (`*name`, `<<: *name`); write the values out"),
+        "{e}"
+    );
+}
+
+#[test]
 fn whole_files() {
     for (text, words) in [
         ("", "the file is empty"),

@@ -22,7 +22,7 @@ pub use set::{Set, SweepKey};
 pub(crate) use values::unsafe_char;
 
 use crate::model::World;
-use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
+use serde_saphyr::{MessageFormatter, UserMessageFormatter, alias_limits, budget, options};
 use std::path::{Path, PathBuf};
 
 /// Largest scenario file read, in bytes. Explicit scenarios are a few
@@ -266,6 +266,14 @@ fn read_text(
             max_recorded_anchor_events: yaml_limits::MAX_ALIAS_EXPANSION,
             max_events: 2 * yaml_limits::MAX_NODES,
             max_nodes: yaml_limits::MAX_NODES,
+            // The absolute limits above bound the work; the heuristic
+            // (more than 10 aliases per anchor) refused an honest file
+            // whose one anchor 100 merge keys use.
+            enforce_alias_anchor_ratio: false,
+        },
+        alias_limits: alias_limits! {
+            max_total_replayed_events: yaml_limits::MAX_ALIAS_EXPANSION,
+            max_replay_stack_depth: yaml_limits::MAX_DEPTH,
         },
         strict_booleans: true,
     };
@@ -299,46 +307,70 @@ fn read_text(
 /// How much YAML a scenario may use: a scenario nests about six levels and
 /// has little use for anchors, so alias bombs and deep nesting fail fast.
 pub mod yaml_limits {
-    /// Deepest nesting of mappings and lists.
+    /// Deepest nesting of mappings and lists (and of aliases replaying
+    /// aliases).
     pub const MAX_DEPTH: usize = 16;
-    /// Most anchors (`&name`) and merge keys (`<<`).
+    /// Most anchors (`&name`), and most merge keys (`<<`).
     pub const MAX_ANCHORS: usize = 1_000;
-    /// Most aliases (`*name`).
+    /// Most aliases (`*name`, merge keys' included).
     pub const MAX_ALIASES: usize = 10_000;
-    /// Most nodes that aliases may replay in all.
+    /// Most nodes that aliases may replay in all (and that anchored values
+    /// may record, aliases inside them included).
     pub const MAX_ALIAS_EXPANSION: usize = 100_000;
     /// Most nodes (mappings, lists and scalars): room for about 100,000
     /// explicit mailboxes; larger worlds are described by `population:`.
     pub const MAX_NODES: usize = 2_500_000;
 }
 
-/// What a breached YAML budget means for a scenario's author.
+/// What a breached YAML budget means for a scenario's author, and what to
+/// do about it. A breach is what the file does, not a judgement of intent:
+/// an honest file may use one anchor a thousand times.
 fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> Option<String> {
     use serde_saphyr::budget::BudgetBreach as B;
     use yaml_limits::*;
-    let alias_bomb = format!(
-        "the YAML's aliases (`*name`) expand to more than {MAX_ALIAS_EXPANSION} nodes, or number \
-         more than {MAX_ALIASES}; a scenario has no need for so many (is this an alias bomb?)"
-    );
     Some(match breach {
         B::Depth { .. } => {
             format!("the YAML nests deeper than {MAX_DEPTH} levels; a scenario needs about six")
         }
-        B::Aliases { .. } | B::RecordedAnchorEvents { .. } | B::AliasAnchorRatio { .. } => {
-            alias_bomb
-        }
-        B::Anchors { .. } | B::MergeKeys { .. } => {
-            format!("the YAML has more than {MAX_ANCHORS} anchors (`&name`) or merge keys (`<<`)")
-        }
-        B::Nodes { .. } | B::Events { .. } => format!(
-            "the YAML has more than {MAX_NODES} values; split the scenario into smaller ones"
+        B::Aliases { .. } => format!(
+            "the YAML has more than {MAX_ALIASES} aliases (`*name`, `<<: *name`); write the \
+             values out, or use fewer references"
         ),
-        B::ScalarBytes { .. } | B::InputBytes { .. } => {
-            format!("the YAML is larger than {MAX_FILE_BYTES} bytes")
-        }
+        B::RecordedAnchorEvents { .. } | B::AliasAnchorRatio { .. } => replay_message(),
+        B::RecordedAnchorBytes { .. } => "the YAML's aliases and merge keys (`*name`, \
+             `<<: *name`) copy more text than a scenario holds; write the values out, or use \
+             fewer references"
+            .to_string(),
+        B::Anchors { .. } => format!(
+            "the YAML has more than {MAX_ANCHORS} anchors (`&name`); write the values out, or \
+             share fewer of them"
+        ),
+        B::MergeKeys { .. } => format!(
+            "the YAML has more than {MAX_ANCHORS} merge keys (`<<`); write the values out, or \
+             describe many mailboxes with `population:`"
+        ),
+        B::Nodes { .. } | B::Events { .. } => format!(
+            "the YAML has more than {MAX_NODES} values (aliases counting as what they \
+             replay); split the scenario into smaller ones, or describe many mailboxes with \
+             `population:`"
+        ),
+        B::ScalarBytes { .. } => format!(
+            "the YAML's text, with what its aliases replay, is larger than {MAX_FILE_BYTES} \
+             bytes"
+        ),
+        B::InputBytes { .. } => format!("the YAML is larger than {MAX_FILE_BYTES} bytes"),
         B::Documents { .. } => "only one YAML document is expected per file".to_string(),
         _ => return None,
     })
+}
+
+/// When aliases and merge keys replay too much.
+fn replay_message() -> String {
+    format!(
+        "the YAML's aliases and merge keys (`*name`, `<<: *name`) replay more than {} nodes in \
+         all; write the values out, or use fewer references",
+        yaml_limits::MAX_ALIAS_EXPANSION
+    )
 }
 
 fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError {
@@ -352,17 +384,27 @@ fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError 
     }
     let message = match inner {
         serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. }
+        | serde_saphyr::Error::AliasExpansionLimitExceeded { .. } => Some(replay_message()),
+        serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => Some(format!(
+            "the YAML's aliases replay aliases more than {} deep; write the values out",
+            yaml_limits::MAX_DEPTH
+        )),
         _ => None,
     }
     .unwrap_or_else(|| UserMessageFormatter.format_message(inner).into_owned());
-    // The parser's own name for flow nesting past `flow_nesting_limit`.
-    let message = if message == "recursion limit exceeded" {
-        format!(
+    // The parser's own words, where they are its jargon: flow nesting past
+    // `flow_nesting_limit`, and a value of the wrong shape.
+    let message = match message.as_str() {
+        "recursion limit exceeded" => format!(
             "the YAML nests deeper than {} levels; a scenario needs about six",
             yaml_limits::MAX_DEPTH
-        )
-    } else {
-        message
+        ),
+        "expected mapping start" => "expected a mapping of keys and values (`key: value`)".into(),
+        "expected sequence start" => {
+            "expected a list (lines starting with `- `, or `[a, b]`)".into()
+        }
+        _ => message,
     };
     let message: String =
         message.chars().map(|c| if unsafe_char(c).is_some() { ' ' } else { c }).collect();
