@@ -334,6 +334,36 @@ fn work_limits() {
 }
 
 #[test]
+fn sweep_values_are_checked_in_grid_points() {
+    let mailbox = "mailboxes:\n  - name: u\n    database: A\n    move: { target: B, start: \
+                   2016-01-02T00:00:00Z, incremental_sync_interval: 1d, sync_duration: 0 }\n";
+    // A value refused where it is written.
+    refused(
+        &format!(
+            "{mailbox}sweep:\n  set:\n    mailboxes.0.move.lock_duration: [1m, 2m, 3m]\n    \
+             mailboxes.0.move.incremental_sync_interval: [12h, 121d]\n"
+        ),
+        11,
+        55,
+        "sweep value `121d` of `mailboxes.0.move.incremental_sync_interval`: \
+         incremental_sync_interval must be from 0 to 120 days",
+    );
+    // A value that makes the file wrong elsewhere: the error is where it is
+    // seen, with the values of the grid point that showed it.
+    refused(
+        &format!(
+            "{mailbox}sweep:\n  set:\n    mailboxes.0.move.lock_duration: [1m, 2m, 3m]\n    \
+             mailboxes.0.move.incremental_sync_interval: [12h, 0]\n"
+        ),
+        7,
+        99,
+        "would repeat forever at one instant; give syncs (or the last listed one) a duration, or \
+         the interval a length (with the sweep values mailboxes.0.move.lock_duration=2m, \
+         mailboxes.0.move.incremental_sync_interval=0)",
+    );
+}
+
+#[test]
 fn yaml_budget_messages_say_what_the_file_does() {
     // One anchor used by 100 merge keys is an honest file, not a bomb.
     let merged: String =

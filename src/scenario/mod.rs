@@ -24,6 +24,7 @@ pub(crate) use values::unsafe_char;
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, alias_limits, budget, options};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Largest scenario file read, in bytes. Explicit scenarios are a few
 /// kilobytes; generated populations are described, not listed.
@@ -176,8 +177,8 @@ enum Mode {
     File,
     /// A point of a sweep, about to run: not the grid's values again.
     Point,
-    /// One value of a sweep's grid, spliced in to be checked, not run: a
-    /// population is checked but not generated.
+    /// A point of a sweep's grid, spliced in to check its values, not to
+    /// run: a population is checked but not generated.
     Value,
 }
 
@@ -193,23 +194,132 @@ fn read(
     if overrides.sets.is_empty() {
         return read_text(text, path, fallback_name, overrides, mode);
     }
+    let prepared = prepare(text, path, fallback_name, overrides)?;
+    read_prepared(text, path, fallback_name, overrides, mode, &prepared)
+}
+
+/// Walks `text` for the keys of `overrides.sets`, once for any values.
+fn prepare(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+) -> Result<set::Prepared, ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
-    let applied = match set::apply(text, path, &overrides.sets) {
+    match set::prepare(text, path, &overrides.sets) {
+        Ok(prepared) => Ok(prepared),
+        Err(set::ApplyError::Refused(e)) => Err(e),
+        Err(set::ApplyError::Unreadable) => Err(unreadable(text, path, fallback_name, overrides)),
+    }
+}
+
+/// Why sets cannot be spliced into `text`: the reader says what is wrong
+/// with the text, if anything.
+fn unreadable(text: &str, path: &str, fallback_name: &str, overrides: &Overrides) -> ScenarioError {
+    match read_text(text, path, fallback_name, overrides, Mode::Value) {
+        Err(e) => e,
+        Ok(_) => ScenarioError::file(
+            path,
+            "--set cannot find its way in this file's YAML; write the value in the file",
+        ),
+    }
+}
+
+/// Splices `overrides.sets` into `text` at the places `prepared` found,
+/// then reads it; errors are located in `text` (or at the set that brought
+/// the text in).
+fn read_prepared(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+    mode: Mode,
+    prepared: &set::Prepared,
+) -> Result<(World, Option<SweepKey>), ScenarioError> {
+    let applied = match prepared.apply(text, path, &overrides.sets) {
         Ok(applied) => applied,
         Err(set::ApplyError::Refused(e)) => return Err(e),
-        // The reader says what is wrong with the text.
         Err(set::ApplyError::Unreadable) => {
-            read_text(text, path, fallback_name, overrides, Mode::Value)?;
-            return Err(ScenarioError::file(
-                path,
-                "--set cannot find its way in this file's YAML; write the value in the file",
-            ));
+            return Err(unreadable(text, path, fallback_name, overrides));
         }
     };
-    read_text(applied.text(), path, fallback_name, overrides, mode)
-        .map_err(|e| applied.relocate(e, text, &overrides.sets))
+    read_text(applied.text(), path, fallback_name, overrides, mode).map_err(|e| {
+        let (e, from_a_set) = applied.relocate(e, text, &overrides.sets);
+        if mode == Mode::Value && !from_a_set {
+            // An error the values caused elsewhere: say which they were.
+            with_point(e, &overrides.sets)
+        } else {
+            e
+        }
+    })
+}
+
+/// `e`, which a grid point's values caused outside their own text, with
+/// those values (the first three).
+fn with_point(mut e: ScenarioError, sets: &[Set]) -> ScenarioError {
+    let shown: Vec<String> = sets.iter().take(3).map(Set::argument).collect();
+    let more = match sets.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    e.message = format!("{} (with the sweep values {}{more})", e.message, shown.join(", "));
+    e
+}
+
+/// How many texts this process has read (parsed and validated), for a
+/// test that checking a sweep's grid costs a read per diagonal point, not
+/// a read per value.
+static TEXT_READS: AtomicU64 = AtomicU64::new(0);
+
+/// How many scenario texts this process has read so far: the file itself
+/// and each grid point checked count one each. For tests of the cost of
+/// validation; nothing depends on it.
+#[doc(hidden)]
+pub fn text_reads() -> u64 {
+    TEXT_READS.load(Ordering::Relaxed)
+}
+
+/// The grid points that check every value of a sweep's grid whose keys
+/// have `counts` values: point `j` takes value `min(j, count - 1)` of each
+/// key, for `j` below the largest count. Each value is then checked in a
+/// real grid point (one `cnasim sweep` runs, so every row it writes can be
+/// reproduced with `cnasim run`), and the file is read once per point,
+/// not once per value.
+fn diagonal(counts: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
+    let points = counts.iter().copied().max().unwrap_or(0);
+    (0..points).map(move |j| counts.iter().map(|&n| j.min(n.saturating_sub(1))).collect())
+}
+
+/// Checks every value of `grid` against `text` (already read): the
+/// [`diagonal`] points, in parallel; the first error in point order is
+/// the one reported.
+fn check_grid(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+    grid: &[set::GridKey],
+) -> Result<(), ScenarioError> {
+    use rayon::prelude::*;
+    let counts: Vec<usize> = grid.iter().map(|k| k.values.len()).collect();
+    let points: Vec<Vec<usize>> = diagonal(&counts).collect();
+    let with = |point: &[usize]| Overrides {
+        sets: grid.iter().zip(point).map(|(k, &i)| k.values[i].clone()).collect(),
+        ..overrides.clone()
+    };
+    let Some(first) = points.first() else { return Ok(()) };
+    // Every point sets the same keys: one walk finds where they go.
+    let prepared = prepare(text, path, fallback_name, &with(first))?;
+    let checked: Vec<Result<(), ScenarioError>> = points
+        .par_iter()
+        .map(|point| {
+            let one = with(point);
+            read_prepared(text, path, fallback_name, &one, Mode::Value, &prepared).map(|_| ())
+        })
+        .collect();
+    checked.into_iter().collect()
 }
 
 fn read_text(
@@ -219,6 +329,7 @@ fn read_text(
     overrides: &Overrides,
     mode: Mode,
 ) -> Result<(World, Option<SweepKey>), ScenarioError> {
+    TEXT_READS.fetch_add(1, Ordering::Relaxed);
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
@@ -283,23 +394,16 @@ fn read_text(
     let mut world =
         validate::validate_with(&file, &src, fallback_name, overrides, mode != Mode::Value)?;
     world.estimate = limits::check(&file, &world, &src)?;
+    if mode != Mode::File {
+        // A point or a value: the file's `sweep:` was checked with it.
+        return Ok((world, None));
+    }
     let sweep = file.sweep.as_ref().map(|s| set::sweep_key::read(s, &src)).transpose()?;
-    if mode == Mode::File {
-        // Each value of the grid, spliced into this text on its own, must
-        // give a valid scenario (`cnasim sweep` checks every combination).
-        // Each check reads the whole text again, so they run in parallel;
-        // the first error in file order is the one reported.
-        use rayon::prelude::*;
-        let values: Vec<&Set> =
-            sweep.iter().flat_map(|s| &s.grid).flat_map(|k| &k.values).collect();
-        let checked: Vec<Result<(), ScenarioError>> = values
-            .par_iter()
-            .map(|&value| {
-                let one = Overrides { sets: vec![value.clone()], ..overrides.clone() };
-                read(text, path, fallback_name, &one, Mode::Value).map(|_| ())
-            })
-            .collect();
-        checked.into_iter().collect::<Result<(), _>>()?;
+    if let Some(sweep) = &sweep {
+        // Every value of the grid, spliced into this text, must give a
+        // valid scenario in a grid point (`cnasim sweep` checks every
+        // combination).
+        check_grid(text, path, fallback_name, overrides, &sweep.grid)?;
     }
     Ok((world, sweep))
 }
@@ -411,5 +515,27 @@ fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError 
     match e.location().filter(|l| l.line() > 0) {
         Some(at) => ScenarioError::at(path, text, at, message),
         None => ScenarioError::file(path, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagonal;
+
+    #[test]
+    fn the_diagonal_checks_every_value_in_as_many_points_as_the_longest_list() {
+        let points: Vec<Vec<usize>> = diagonal(&[3, 1, 2]).collect();
+        assert_eq!(points, [vec![0, 0, 0], vec![1, 0, 1], vec![2, 0, 1]]);
+        assert_eq!(diagonal(&[1; 1000]).count(), 1);
+        assert_eq!(diagonal(&[1000]).count(), 1000);
+        assert_eq!(diagonal(&[]).count(), 0);
+        // Every value of every key is in some point.
+        let counts = [4, 7, 1, 5];
+        let points: Vec<Vec<usize>> = diagonal(&counts).collect();
+        for (k, &n) in counts.iter().enumerate() {
+            for v in 0..n {
+                assert!(points.iter().any(|p| p[k] == v), "key {k} value {v}");
+            }
+        }
     }
 }

@@ -196,11 +196,11 @@ fn grid(
         _ => return Err(src.err(set.referenced, "`set` could not be read as a mapping")),
     };
     let mut grid: Vec<GridKey> = Vec::with_capacity(entries.len());
-    let mut paths: Vec<Vec<String>> = Vec::with_capacity(entries.len());
+    let mut paths = super::PathSet::default();
     for ((key, list), (key_node, list_node)) in set.value.0.iter().zip(&entries) {
         let name = key.value.as_str();
         let path = path_segments(name).map_err(|why| src.err(key.referenced, why))?;
-        if let Some(other) = paths.iter().position(|p| super::overlaps(p, &path)) {
+        if let Some(other) = paths.add(&path) {
             return Err(src.err(
                 key.referenced,
                 format!("`{name}` overlaps `{}`: give one or the other", grid[other].key),
@@ -247,7 +247,6 @@ fn grid(
                 origin: Origin::Sweep { key_at: key_node.start, value_at: item.start, verbatim },
             });
         }
-        paths.push(path);
         grid.push(GridKey { key: name.to_string(), values });
     }
     Ok(grid)

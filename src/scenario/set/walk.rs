@@ -9,6 +9,7 @@
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, StrInput, StructureStyle};
 use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 /// Deepest nesting walked; deeper text is left to the reader, whose budget
@@ -163,8 +164,9 @@ pub struct Walk<'t> {
 struct Want<'p> {
     /// Paths that end here.
     ends: Vec<usize>,
-    /// Paths that go on, by next segment, in first-seen order.
-    children: Vec<(&'p str, Want<'p>)>,
+    /// Paths that go on, by next segment (a map: a sweep may want
+    /// thousands of list entries, each looked up as the walk passes it).
+    children: BTreeMap<&'p str, Want<'p>>,
     /// Keep this node whole.
     capture: bool,
 }
@@ -177,26 +179,19 @@ impl<'p> Want<'p> {
                 self.capture |= capture;
             }
             Some((first, rest)) => {
-                let i = match self.children.iter().position(|(s, _)| *s == first.as_str()) {
-                    Some(i) => i,
-                    None => {
-                        self.children.push((first.as_str(), Want::default()));
-                        self.children.len() - 1
-                    }
-                };
-                self.children[i].1.add(id, rest, capture);
+                self.children.entry(first.as_str()).or_default().add(id, rest, capture);
             }
         }
     }
 
     fn child(&self, segment: &str) -> Option<&Want<'p>> {
-        self.children.iter().find(|(s, _)| *s == segment).map(|(_, w)| w)
+        self.children.get(segment)
     }
 
     /// Every path that ends here or below.
     fn ids(&self, out: &mut Vec<usize>) {
         out.extend(&self.ends);
-        for (_, w) in &self.children {
+        for w in self.children.values() {
             w.ids(out);
         }
     }
@@ -523,7 +518,7 @@ impl<'t> Walker<'t> {
         let flow = style == StructureStyle::Flow;
         let mut entries = Vec::new();
         let mut end = open.end;
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut any = false;
         loop {
             let (event, range) = self.next()?;
@@ -538,7 +533,7 @@ impl<'t> Walker<'t> {
             let colon = self.colon_after(key.end);
             let child = match (&key.kind, want) {
                 (Kind::Scalar(name, _), Some(w)) => {
-                    w.children.iter().find(|(s, _)| *s == name.as_ref()).map(|(s, w)| (*s, w))
+                    w.children.get_key_value(name.as_ref()).map(|(s, w)| (*s, w))
                 }
                 _ => None,
             };
@@ -555,7 +550,7 @@ impl<'t> Walker<'t> {
             let replace = from..value.end.max(colon.map_or(key.end, |c| c + 1));
             let key_bytes = (from == key.start).then_some(key.start..key.end);
             if let Some((segment, child)) = child {
-                seen.push(segment);
+                seen.insert(segment);
                 self.settle(child, &value, replace.clone(), key_bytes, matched + 1);
             }
             end = end.max(replace.end).max(key.end);
@@ -610,7 +605,7 @@ impl<'t> Walker<'t> {
                 Place::Refused { matched, why: Refusal::Scalar(value.to_string()) }
             }
         };
-        for (_, child) in &want.children {
+        for child in want.children.values() {
             self.record_below(child, &place);
         }
     }
