@@ -75,6 +75,15 @@ const CLASSES: &[&str] = &[
     "deep-nesting-block",
     "population-trillion",
     "population-too-large-to-build",
+    // Text.
+    "subject-control-character",
+    "subject-too-long",
+    "description-escape",
+    "domain-bidi-override",
+    // YAML tags.
+    "tag-binary",
+    "tag-python-name",
+    "tag-local",
     // The sweep key.
     "sweep-unknown-metric",
     "sweep-empty-values",

@@ -335,5 +335,8 @@ fn a_full_or_read_only_disk_is_said_in_plain_text() {
     let Some(o) = on_a_tmpfs(m, "ro", false, &[&run[..], &[&shown.to_string()]].concat()) else {
         return;
     };
-    plain(&o, &format!("error: cannot create a temporary folder in {shown}: Read-only file system"));
+    plain(
+        &o,
+        &format!("error: cannot create a temporary folder in {shown}: Read-only file system"),
+    );
 }

@@ -154,6 +154,82 @@ fn references_and_names() {
 }
 
 #[test]
+fn text() {
+    // Every text field: one rule, the character named and where it is.
+    let esc = "found U+001B (escape, a control character) at character 2 of it";
+    let rlo = "found U+202E (right-to-left override) at character 2 of it";
+    refused("domain: \"c\\e.com\"\n", 4, 9, esc);
+    refused("description: \"a\\u202Eb\"\n", 4, 14, rlo);
+    refused("mailboxes: [{ name: \"u\\u202E\", database: A }]\n", 4, 21, rlo);
+    refused("mailboxes: [{ name: u, database: \"A\\e\" }]\n", 4, 34, esc);
+    refused(
+        "mailboxes: [{ name: u, database: A, move: { target: \"B\\u202E\", start: 2016-01-01T00:00:00Z } }]\n",
+        4,
+        53,
+        rlo,
+    );
+    refused(
+        "mailboxes: [{ name: u, database: A, calendar: [{ subject: \"s\\e\", start: 2016-01-01T00:00:00Z }] }]\n",
+        4,
+        59,
+        esc,
+    );
+    refused("policies: [\"l\\e\"]\n", 4, 12, esc);
+    refused("expect: { \"l\\u202E\": { sms_sent: 1 } }\n", 4, 11, rlo);
+    refused("expect: { legacy: { \"s\\e\": 1 } }\n", 4, 21, esc);
+    refused("sweep: { metric: \"r\\e\" }\n", 4, 18, esc);
+    refused("sweep: { set: { \"d\\u202E\": [1] } }\n", 4, 17, rlo);
+    // Raw, the character itself is located, even in a comment.
+    refused("domain: c.com # \u{202e}x\n", 4, 17, "found U+202E (right-to-left override)");
+    refused("domain: c\u{7}.com\n", 4, 10, "found U+0007 (a control character)");
+    // One line, but a description is prose.
+    refused(
+        "mailboxes: [{ name: u, database: A, calendar: [{ subject: \"a\\nb\", start: 2016-01-01T00:00:00Z }] }]\n",
+        4,
+        59,
+        "expected a subject on one line; found U+000A (a line break) at character 2 of it",
+    );
+    let w = common::world(&format!("{HEAD}description: \"# Title\\n\\n- a\\tb\"\n"));
+    assert_eq!(w.description, "# Title\n\n- a\tb");
+    // Lengths.
+    refused(
+        &format!(
+            "mailboxes: [{{ name: u, database: A, calendar: [{{ subject: {}, start: 2016-01-01T00:00:00Z }}] }}]\n",
+            "é".repeat(256)
+        ),
+        4,
+        59,
+        "expected a subject of at most 255 characters (Exchange's limit for a subject); found 256",
+    );
+    refused(&format!("domain: {}.com\n", "a".repeat(250)), 4, 9, "at most 253 characters");
+    refused("domain: contoso_com\n", 4, 9, "expected a domain such as `contoso.com`");
+    refused(
+        &format!("description: {}\n", "a".repeat(65_537)),
+        4,
+        14,
+        "expected a description of at most 65536 characters; found 65537",
+    );
+}
+
+#[test]
+fn tags() {
+    let found = |tag: &str| format!("YAML tags are not used in scenarios; found `{tag}`");
+    refused("domain: !!str contoso.com\n", 4, 9, &found("!!str"));
+    refused("sweep: { set: { domain: [a.com, !!binary YS5jb20=] } }\n", 4, 33, &found("!!binary"));
+    refused("expect: !checks { legacy: { sms_sent: 1 } }\n", 4, 9, &found("!checks"));
+    refused("seed: !<tag:yaml.org,2002:int> 5\n", 4, 7, &found("!<tag:yaml.org,2002:int>"));
+    // On the first tag, even after an anchor and before a syntax error.
+    refused("seed: &s !!int 5\nx: [\n", 4, 10, &found("!!int"));
+    // A `!` elsewhere is text.
+    common::world(&format!(
+        "{HEAD}domain: 'x.com' # !!binary\nmailboxes: [{{ name: Hi!, database: A }}]\n"
+    ));
+    // A --set value is refused too: its text would be spliced without the tag.
+    let set = cnasim::scenario::Set::flag("domain=!!str x.com").unwrap_err();
+    assert!(set.starts_with(&found("!!str")), "{set}");
+}
+
+#[test]
 fn values() {
     refused(
         "mailboxes: [{ name: u, database: A, sms: { enable_at: 2015-12-31T00:00:00Z } }]\n",
@@ -269,6 +345,67 @@ fn work_limits() {
     common::world(&format!(
         "{HEAD}mailboxes:\n  - name: u\n    database: A\n    sms: {{ enable_at: 2016-01-01T00:00:00Z }}\n    calendar:\n      - {{ subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: {{ every: 1d, count: 18446744073709551615 }} }}\n"
     ));
+}
+
+#[test]
+fn sweep_values_are_checked_in_grid_points() {
+    let mailbox = "mailboxes:\n  - name: u\n    database: A\n    move: { target: B, start: \
+                   2016-01-02T00:00:00Z, incremental_sync_interval: 1d, sync_duration: 0 }\n";
+    // A value refused where it is written.
+    refused(
+        &format!(
+            "{mailbox}sweep:\n  set:\n    mailboxes.0.move.lock_duration: [1m, 2m, 3m]\n    \
+             mailboxes.0.move.incremental_sync_interval: [12h, 121d]\n"
+        ),
+        11,
+        55,
+        "sweep value `121d` of `mailboxes.0.move.incremental_sync_interval`: \
+         incremental_sync_interval must be from 0 to 120 days",
+    );
+    // A value that makes the file wrong elsewhere: the error is where it is
+    // seen, with the values of the grid point that showed it.
+    refused(
+        &format!(
+            "{mailbox}sweep:\n  set:\n    mailboxes.0.move.lock_duration: [1m, 2m, 3m]\n    \
+             mailboxes.0.move.incremental_sync_interval: [12h, 0]\n"
+        ),
+        7,
+        99,
+        "would repeat forever at one instant; give syncs (or the last listed one) a duration, or \
+         the interval a length (with the sweep values mailboxes.0.move.lock_duration=2m, \
+         mailboxes.0.move.incremental_sync_interval=0)",
+    );
+}
+
+#[test]
+fn yaml_budget_messages_say_what_the_file_does() {
+    // One anchor used by 100 merge keys is an honest file, not a bomb.
+    let merged: String =
+        (0..100).map(|i| format!("  - {{ <<: *user, name: user{i} }}\n")).collect();
+    let w = common::world(&format!(
+        "{HEAD}mailboxes:\n  - &user {{ name: first, database: A, sms: {{ enable_at: 2016-01-01T00:00:00Z }} }}\n{merged}"
+    ));
+    assert_eq!(w.mailboxes.len(), 101);
+    assert!(w.mailboxes[100].sms.is_some());
+    // Replaying too much says so, and what to do, without calling names.
+    let list: String = (0..1_000).map(|i| format!("{i},")).collect();
+    let uses = vec!["*a"; 101].join(", ");
+    let e = error(&format!("{HEAD}sweep:\n  set:\n    a: &a [{list}]\n    b: [{uses}]\n"));
+    assert!(
+        e.starts_with("inline.yaml:7:")
+            && e.contains(
+                "the YAML's aliases and merge keys (`*name`, `<<: *name`) replay more than 100000 \
+             nodes in all; write the values out, or use fewer references"
+            ),
+        "{e}"
+    );
+    assert!(!e.contains("bomb"), "{e}");
+    let uses = vec!["*a"; 10_001].join(", ");
+    let e = error(&format!("{HEAD}sweep:\n  set:\n    a: &a [1]\n    b: [{uses}]\n"));
+    assert!(
+        e.contains("more than 10000 aliases (`*name`, `<<: *name`); write the values out"),
+        "{e}"
+    );
 }
 
 #[test]

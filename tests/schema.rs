@@ -130,6 +130,16 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         edit("seed: 5", "seed: 5\npopulation: { mailboxes: 10, moves: { shares: 0.5 } }"),
         edit("seed: 5", "seed: 5\nsweep: { set: { databases.0.service_time: [] } }"),
         edit("seed: 5", "seed: 5\nsweep: { metric: reminders_mised }"),
+        // Text: control, bidirectional formatting and separator characters,
+        // and lengths.
+        edit("subject: Team sync", "subject: \"Team\\e[31msync\""),
+        edit("subject: Team sync", "subject: \"Team\\u202Esync\""),
+        edit("subject: Team sync", "subject: \"Team\\nsync\""),
+        edit("subject: Team sync", &format!("subject: {}", "x".repeat(256))),
+        edit("  - name: DB03", "  - name: \"DB\\u2066 03\""),
+        edit("description: >", "domain: con\u{202e}toso.com\ndescription: >"),
+        edit("description: >", "domain: contoso_com\ndescription: >"),
+        edit("  Five policies", "  Five\u{2028}policies"),
     ];
     for text in &refused {
         assert!(
@@ -177,6 +187,9 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
             "  - name: Alex Wilber\n    guid: URN:UUID:957ca0a9-f84f-425e-a263-5b468e90d574\n",
         ),
         // Numbers written the YAML 1.1 way, which YAML 1.2 reads as text.
+        edit("subject: Team sync", &format!("subject: {}", "é".repeat(255))),
+        edit("subject: Team sync", "subject: \"Réunion: שלום\""),
+        edit("description: >", "description: |"),
         edit("seed: 5", "seed: 1_000"),
         edit("seed: 5", "seed: 0b101"),
         edit("  - name: DB03", "  - name: DB03\n    background: { rate_per_hour: 1_000 }"),

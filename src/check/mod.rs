@@ -85,12 +85,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
-/// A path as it can safely be shown on a terminal: control characters
-/// escaped.
+/// A path as it can safely be shown on a terminal: control, bidirectional
+/// formatting and separator characters escaped (the rule of a scenario's
+/// text).
 pub fn printable(path: &Path) -> String {
     let mut shown = String::new();
     for c in path.to_string_lossy().chars() {
-        if c.is_control() {
+        if crate::scenario::unsafe_char(c).is_some() {
             shown.extend(c.escape_default());
         } else {
             shown.push(c);

@@ -71,11 +71,13 @@ fn snippet(source: &str, line: u64, column: u64) -> Option<String> {
     Some(format!("{pad} |\n{gutter} | {}\n{pad} | {}^", shown.concat(), " ".repeat(caret_at)))
 }
 
-/// A character as it can safely be shown on a terminal.
+/// A character as it can safely be shown on a terminal: a tab as a space,
+/// and what no text of a scenario may hold (`values::unsafe_char`: control,
+/// bidirectional formatting and separator characters) escaped.
 fn printable(c: char) -> String {
     match c {
         '\t' => " ".into(),
-        c if c.is_control() => c.escape_default().to_string(),
+        c if super::unsafe_char(c).is_some() => c.escape_default().to_string(),
         c => c.into(),
     }
 }

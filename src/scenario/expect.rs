@@ -4,6 +4,7 @@
 
 use super::error::ScenarioError;
 use super::validate::Source;
+use super::values::KeyText;
 use crate::model::Policy;
 use crate::model::expectation::{Bound, Expectation, Number};
 use serde::Deserialize;
@@ -12,7 +13,8 @@ use serde_saphyr::{Location, Spanned};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A mapping read in file order, each key with its location.
+/// A mapping read in file order, each key with its location (a key is
+/// one line of 1 to 256 characters, checked as every text of a scenario).
 #[derive(Debug)]
 pub struct KeyedMap<V>(pub Vec<(Spanned<String>, Spanned<V>)>);
 
@@ -26,7 +28,8 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for KeyedMap<V> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyedMap<V>, A::Error> {
                 let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
+                    let key = Spanned::new(key.value.0, key.referenced, key.defined);
                     entries.push((key, map.next_value()?));
                 }
                 Ok(KeyedMap(entries))

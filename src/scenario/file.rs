@@ -2,9 +2,9 @@
 //! These types are the YAML boundary; nothing past `validate` sees them.
 
 use super::expect::ExpectFile;
-use super::schema::Text;
 use super::values::{
-    DisplayName, DurationValue, GuidValue, InstantValue, Phone, Real, Slug, Whole,
+    Description, DisplayName, Domain, DurationValue, GuidValue, InstantValue, Phone, Real, Slug,
+    Subject, Whole,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -20,9 +20,9 @@ pub struct ScenarioFile {
     /// `[a-z0-9-]+`; names the output folder. Default: the file name.
     #[schemars(with = "Option<Slug>")]
     pub name: Option<Spanned<Slug>>,
-    /// What the scenario shows.
-    #[schemars(with = "Option<Text>")]
-    pub description: Option<String>,
+    /// What the scenario shows (Markdown; at most 65,536 characters).
+    #[schemars(with = "Option<Description>")]
+    pub description: Option<Description>,
     /// Root seed of every random stream. Default 0; `--seed` overrides.
     #[schemars(with = "Option<Whole>")]
     pub seed: Option<Spanned<Whole>>,
@@ -39,8 +39,8 @@ pub struct ScenarioFile {
     #[schemars(with = "Option<Vec<PolicyEntry>>", length(min = 1))]
     pub policies: Option<Spanned<Vec<Spanned<PolicyEntry>>>>,
     /// SMTP domain for addresses in logs. Default `contoso.com`.
-    #[schemars(with = "Option<Text>")]
-    pub domain: Option<Spanned<String>>,
+    #[schemars(with = "Option<Domain>")]
+    pub domain: Option<Spanned<Domain>>,
     /// Mailbox databases. At least one, unless a `population:` generates
     /// them.
     #[schemars(with = "Option<Vec<DatabaseFile>>")]
@@ -86,6 +86,7 @@ impl<'de> Deserialize<'de> for PolicyEntry {
                 )
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<PolicyEntry, E> {
+                super::values::check_text(s, &super::values::NAME).map_err(E::custom)?;
                 Ok(PolicyEntry::Named(s.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PolicyEntry, A::Error> {
@@ -200,8 +201,8 @@ pub struct MailboxFile {
     #[schemars(with = "Option<GuidValue>")]
     pub guid: Option<Spanned<GuidValue>>,
     /// Database the mailbox lives on.
-    #[schemars(with = "Text")]
-    pub database: Spanned<String>,
+    #[schemars(with = "DisplayName")]
+    pub database: Spanned<DisplayName>,
     /// Notification phone number. Default: a fictional +1555 number.
     pub phone: Option<Phone>,
     /// When the user wants SMS reminders.
@@ -249,9 +250,9 @@ pub struct UserFile {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "CalendarItem")]
 pub struct ItemFile {
-    /// Subject.
-    #[schemars(with = "Text")]
-    pub subject: String,
+    /// Subject: one line of at most 255 characters (Exchange's limit).
+    #[schemars(with = "Subject")]
+    pub subject: Subject,
     /// Start of the first occurrence.
     #[schemars(with = "InstantValue")]
     pub start: Spanned<InstantValue>,
@@ -286,8 +287,8 @@ pub struct RepeatFile {
 #[schemars(rename = "Move")]
 pub struct MoveFile {
     /// Target database.
-    #[schemars(with = "Text")]
-    pub target: Spanned<String>,
+    #[schemars(with = "DisplayName")]
+    pub target: Spanned<DisplayName>,
     /// Start of the initial sync.
     #[schemars(with = "InstantValue")]
     pub start: Spanned<InstantValue>,

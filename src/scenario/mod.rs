@@ -21,10 +21,12 @@ pub use limits::{
 };
 pub use set::{Set, SweepKey};
 pub use values::Slug;
+pub(crate) use values::unsafe_char;
 
 use crate::model::World;
-use serde_saphyr::{MessageFormatter, UserMessageFormatter, budget, options};
+use serde_saphyr::{MessageFormatter, UserMessageFormatter, alias_limits, budget, options};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Largest scenario file read, in bytes. Explicit scenarios are a few
 /// kilobytes; generated populations are described, not listed.
@@ -186,8 +188,8 @@ enum Mode {
     File,
     /// A point of a sweep, about to run: not the grid's values again.
     Point,
-    /// One value of a sweep's grid, spliced in to be checked, not run: a
-    /// population is checked but not generated.
+    /// A point of a sweep's grid, spliced in to check its values, not to
+    /// run: a population is checked but not generated.
     Value,
 }
 
@@ -203,23 +205,132 @@ fn read(
     if overrides.sets.is_empty() {
         return read_text(text, path, fallback_name, overrides, mode);
     }
+    let prepared = prepare(text, path, fallback_name, overrides)?;
+    read_prepared(text, path, fallback_name, overrides, mode, &prepared)
+}
+
+/// Walks `text` for the keys of `overrides.sets`, once for any values.
+fn prepare(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+) -> Result<set::Prepared, ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
-    let applied = match set::apply(text, path, &overrides.sets) {
+    match set::prepare(text, path, &overrides.sets) {
+        Ok(prepared) => Ok(prepared),
+        Err(set::ApplyError::Refused(e)) => Err(e),
+        Err(set::ApplyError::Unreadable) => Err(unreadable(text, path, fallback_name, overrides)),
+    }
+}
+
+/// Why sets cannot be spliced into `text`: the reader says what is wrong
+/// with the text, if anything.
+fn unreadable(text: &str, path: &str, fallback_name: &str, overrides: &Overrides) -> ScenarioError {
+    match read_text(text, path, fallback_name, overrides, Mode::Value) {
+        Err(e) => e,
+        Ok(_) => ScenarioError::file(
+            path,
+            "--set cannot find its way in this file's YAML; write the value in the file",
+        ),
+    }
+}
+
+/// Splices `overrides.sets` into `text` at the places `prepared` found,
+/// then reads it; errors are located in `text` (or at the set that brought
+/// the text in).
+fn read_prepared(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+    mode: Mode,
+    prepared: &set::Prepared,
+) -> Result<(World, Option<SweepKey>), ScenarioError> {
+    let applied = match prepared.apply(text, path, &overrides.sets) {
         Ok(applied) => applied,
         Err(set::ApplyError::Refused(e)) => return Err(e),
-        // The reader says what is wrong with the text.
         Err(set::ApplyError::Unreadable) => {
-            read_text(text, path, fallback_name, overrides, Mode::Value)?;
-            return Err(ScenarioError::file(
-                path,
-                "--set cannot find its way in this file's YAML; write the value in the file",
-            ));
+            return Err(unreadable(text, path, fallback_name, overrides));
         }
     };
-    read_text(applied.text(), path, fallback_name, overrides, mode)
-        .map_err(|e| applied.relocate(e, text, &overrides.sets))
+    read_text(applied.text(), path, fallback_name, overrides, mode).map_err(|e| {
+        let (e, from_a_set) = applied.relocate(e, text, &overrides.sets);
+        if mode == Mode::Value && !from_a_set {
+            // An error the values caused elsewhere: say which they were.
+            with_point(e, &overrides.sets)
+        } else {
+            e
+        }
+    })
+}
+
+/// `e`, which a grid point's values caused outside their own text, with
+/// those values (the first three).
+fn with_point(mut e: ScenarioError, sets: &[Set]) -> ScenarioError {
+    let shown: Vec<String> = sets.iter().take(3).map(Set::argument).collect();
+    let more = match sets.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    e.message = format!("{} (with the sweep values {}{more})", e.message, shown.join(", "));
+    e
+}
+
+/// How many texts this process has read (parsed and validated), for a
+/// test that checking a sweep's grid costs a read per diagonal point, not
+/// a read per value.
+static TEXT_READS: AtomicU64 = AtomicU64::new(0);
+
+/// How many scenario texts this process has read so far: the file itself
+/// and each grid point checked count one each. For tests of the cost of
+/// validation; nothing depends on it.
+#[doc(hidden)]
+pub fn text_reads() -> u64 {
+    TEXT_READS.load(Ordering::Relaxed)
+}
+
+/// The grid points that check every value of a sweep's grid whose keys
+/// have `counts` values: point `j` takes value `min(j, count - 1)` of each
+/// key, for `j` below the largest count. Each value is then checked in a
+/// real grid point (one `cnasim sweep` runs, so every row it writes can be
+/// reproduced with `cnasim run`), and the file is read once per point,
+/// not once per value.
+fn diagonal(counts: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
+    let points = counts.iter().copied().max().unwrap_or(0);
+    (0..points).map(move |j| counts.iter().map(|&n| j.min(n.saturating_sub(1))).collect())
+}
+
+/// Checks every value of `grid` against `text` (already read): the
+/// [`diagonal`] points, in parallel; the first error in point order is
+/// the one reported.
+fn check_grid(
+    text: &str,
+    path: &str,
+    fallback_name: &str,
+    overrides: &Overrides,
+    grid: &[set::GridKey],
+) -> Result<(), ScenarioError> {
+    use rayon::prelude::*;
+    let counts: Vec<usize> = grid.iter().map(|k| k.values.len()).collect();
+    let points: Vec<Vec<usize>> = diagonal(&counts).collect();
+    let with = |point: &[usize]| Overrides {
+        sets: grid.iter().zip(point).map(|(k, &i)| k.values[i].clone()).collect(),
+        ..overrides.clone()
+    };
+    let Some(first) = points.first() else { return Ok(()) };
+    // Every point sets the same keys: one walk finds where they go.
+    let prepared = prepare(text, path, fallback_name, &with(first))?;
+    let checked: Vec<Result<(), ScenarioError>> = points
+        .par_iter()
+        .map(|point| {
+            let one = with(point);
+            read_prepared(text, path, fallback_name, &one, Mode::Value, &prepared).map(|_| ())
+        })
+        .collect();
+    checked.into_iter().collect()
 }
 
 fn read_text(
@@ -229,6 +340,7 @@ fn read_text(
     overrides: &Overrides,
     mode: Mode,
 ) -> Result<(World, Option<SweepKey>), ScenarioError> {
+    TEXT_READS.fetch_add(1, Ordering::Relaxed);
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
     }
@@ -241,6 +353,27 @@ fn read_text(
             path,
             "the file is empty; a scenario needs at least `start`, `end` and `databases`",
         ));
+    }
+    if let Some((at, c, kind)) = values::first_unsafe_written(text) {
+        return Err(set::at_offset(
+            path,
+            text,
+            at,
+            format!(
+                "expected text without control characters (but tabs and line breaks), \
+                 bidirectional formatting characters or line and paragraph separators, \
+                 anywhere in the file; found U+{:04X} ({kind})",
+                c as u32
+            ),
+        ));
+    }
+    // serde-saphyr would decode `!!binary`, read `!!str 5` as text and drop
+    // other tags; no scenario needs one, so each is refused where it is.
+    // Only text with a `!` can hold one: other files cost nothing.
+    if text.as_bytes().contains(&b'!')
+        && let Some((tag, at)) = set::first_tag(text)
+    {
+        return Err(set::at_offset(path, text, at, set::tag_refusal(&tag)));
     }
     let options = options! {
         budget: budget! {
@@ -255,6 +388,14 @@ fn read_text(
             max_recorded_anchor_events: yaml_limits::MAX_ALIAS_EXPANSION,
             max_events: 2 * yaml_limits::MAX_NODES,
             max_nodes: yaml_limits::MAX_NODES,
+            // The absolute limits above bound the work; the heuristic
+            // (more than 10 aliases per anchor) refused an honest file
+            // whose one anchor 100 merge keys use.
+            enforce_alias_anchor_ratio: false,
+        },
+        alias_limits: alias_limits! {
+            max_total_replayed_events: yaml_limits::MAX_ALIAS_EXPANSION,
+            max_replay_stack_depth: yaml_limits::MAX_DEPTH,
         },
         strict_booleans: true,
     };
@@ -270,23 +411,16 @@ fn read_text(
     }
     let max_output = overrides.max_output.unwrap_or(DEFAULT_MAX_OUTPUT);
     world.estimate = limits::check(&file, &world, &src, overrides.writes, max_output)?;
+    if mode != Mode::File {
+        // A point or a value: the file's `sweep:` was checked with it.
+        return Ok((world, None));
+    }
     let sweep = file.sweep.as_ref().map(|s| set::sweep_key::read(s, &src)).transpose()?;
-    if mode == Mode::File {
-        // Each value of the grid, spliced into this text on its own, must
-        // give a valid scenario (`cnasim sweep` checks every combination).
-        // Each check reads the whole text again, so they run in parallel;
-        // the first error in file order is the one reported.
-        use rayon::prelude::*;
-        let values: Vec<&Set> =
-            sweep.iter().flat_map(|s| &s.grid).flat_map(|k| &k.values).collect();
-        let checked: Vec<Result<(), ScenarioError>> = values
-            .par_iter()
-            .map(|&value| {
-                let one = Overrides { sets: vec![value.clone()], ..overrides.clone() };
-                read(text, path, fallback_name, &one, Mode::Value).map(|_| ())
-            })
-            .collect();
-        checked.into_iter().collect::<Result<(), _>>()?;
+    if let Some(sweep) = &sweep {
+        // Every value of the grid, spliced into this text, must give a
+        // valid scenario in a grid point (`cnasim sweep` checks every
+        // combination).
+        check_grid(text, path, fallback_name, overrides, &sweep.grid)?;
     }
     Ok((world, sweep))
 }
@@ -294,46 +428,70 @@ fn read_text(
 /// How much YAML a scenario may use: a scenario nests about six levels and
 /// has little use for anchors, so alias bombs and deep nesting fail fast.
 pub mod yaml_limits {
-    /// Deepest nesting of mappings and lists.
+    /// Deepest nesting of mappings and lists (and of aliases replaying
+    /// aliases).
     pub const MAX_DEPTH: usize = 16;
-    /// Most anchors (`&name`) and merge keys (`<<`).
+    /// Most anchors (`&name`), and most merge keys (`<<`).
     pub const MAX_ANCHORS: usize = 1_000;
-    /// Most aliases (`*name`).
+    /// Most aliases (`*name`, merge keys' included).
     pub const MAX_ALIASES: usize = 10_000;
-    /// Most nodes that aliases may replay in all.
+    /// Most nodes that aliases may replay in all (and that anchored values
+    /// may record, aliases inside them included).
     pub const MAX_ALIAS_EXPANSION: usize = 100_000;
     /// Most nodes (mappings, lists and scalars): room for about 100,000
     /// explicit mailboxes; larger worlds are described by `population:`.
     pub const MAX_NODES: usize = 2_500_000;
 }
 
-/// What a breached YAML budget means for a scenario's author.
+/// What a breached YAML budget means for a scenario's author, and what to
+/// do about it. A breach is what the file does, not a judgement of intent:
+/// an honest file may use one anchor a thousand times.
 fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> Option<String> {
     use serde_saphyr::budget::BudgetBreach as B;
     use yaml_limits::*;
-    let alias_bomb = format!(
-        "the YAML's aliases (`*name`) expand to more than {MAX_ALIAS_EXPANSION} nodes, or number \
-         more than {MAX_ALIASES}; a scenario has no need for so many (is this an alias bomb?)"
-    );
     Some(match breach {
         B::Depth { .. } => {
             format!("the YAML nests deeper than {MAX_DEPTH} levels; a scenario needs about six")
         }
-        B::Aliases { .. } | B::RecordedAnchorEvents { .. } | B::AliasAnchorRatio { .. } => {
-            alias_bomb
-        }
-        B::Anchors { .. } | B::MergeKeys { .. } => {
-            format!("the YAML has more than {MAX_ANCHORS} anchors (`&name`) or merge keys (`<<`)")
-        }
-        B::Nodes { .. } | B::Events { .. } => format!(
-            "the YAML has more than {MAX_NODES} values; split the scenario into smaller ones"
+        B::Aliases { .. } => format!(
+            "the YAML has more than {MAX_ALIASES} aliases (`*name`, `<<: *name`); write the \
+             values out, or use fewer references"
         ),
-        B::ScalarBytes { .. } | B::InputBytes { .. } => {
-            format!("the YAML is larger than {MAX_FILE_BYTES} bytes")
-        }
+        B::RecordedAnchorEvents { .. } | B::AliasAnchorRatio { .. } => replay_message(),
+        B::RecordedAnchorBytes { .. } => "the YAML's aliases and merge keys (`*name`, \
+             `<<: *name`) copy more text than a scenario holds; write the values out, or use \
+             fewer references"
+            .to_string(),
+        B::Anchors { .. } => format!(
+            "the YAML has more than {MAX_ANCHORS} anchors (`&name`); write the values out, or \
+             share fewer of them"
+        ),
+        B::MergeKeys { .. } => format!(
+            "the YAML has more than {MAX_ANCHORS} merge keys (`<<`); write the values out, or \
+             describe many mailboxes with `population:`"
+        ),
+        B::Nodes { .. } | B::Events { .. } => format!(
+            "the YAML has more than {MAX_NODES} values (aliases counting as what they \
+             replay); split the scenario into smaller ones, or describe many mailboxes with \
+             `population:`"
+        ),
+        B::ScalarBytes { .. } => format!(
+            "the YAML's text, with what its aliases replay, is larger than {MAX_FILE_BYTES} \
+             bytes"
+        ),
+        B::InputBytes { .. } => format!("the YAML is larger than {MAX_FILE_BYTES} bytes"),
         B::Documents { .. } => "only one YAML document is expected per file".to_string(),
         _ => return None,
     })
+}
+
+/// When aliases and merge keys replay too much.
+fn replay_message() -> String {
+    format!(
+        "the YAML's aliases and merge keys (`*name`, `<<: *name`) replay more than {} nodes in \
+         all; write the values out, or use fewer references",
+        yaml_limits::MAX_ALIAS_EXPANSION
+    )
 }
 
 fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError {
@@ -347,21 +505,54 @@ fn yaml_error(e: &serde_saphyr::Error, text: &str, path: &str) -> ScenarioError 
     }
     let message = match inner {
         serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. }
+        | serde_saphyr::Error::AliasExpansionLimitExceeded { .. } => Some(replay_message()),
+        serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => Some(format!(
+            "the YAML's aliases replay aliases more than {} deep; write the values out",
+            yaml_limits::MAX_DEPTH
+        )),
         _ => None,
     }
     .unwrap_or_else(|| UserMessageFormatter.format_message(inner).into_owned());
-    // The parser's own name for flow nesting past `flow_nesting_limit`.
-    let message = if message == "recursion limit exceeded" {
-        format!(
+    // The parser's own words, where they are its jargon: flow nesting past
+    // `flow_nesting_limit`, and a value of the wrong shape.
+    let message = match message.as_str() {
+        "recursion limit exceeded" => format!(
             "the YAML nests deeper than {} levels; a scenario needs about six",
             yaml_limits::MAX_DEPTH
-        )
-    } else {
-        message
+        ),
+        "expected mapping start" => "expected a mapping of keys and values (`key: value`)".into(),
+        "expected sequence start" => {
+            "expected a list (lines starting with `- `, or `[a, b]`)".into()
+        }
+        _ => message,
     };
-    let message: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let message: String =
+        message.chars().map(|c| if unsafe_char(c).is_some() { ' ' } else { c }).collect();
     match e.location().filter(|l| l.line() > 0) {
         Some(at) => ScenarioError::at(path, text, at, message),
         None => ScenarioError::file(path, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagonal;
+
+    #[test]
+    fn the_diagonal_checks_every_value_in_as_many_points_as_the_longest_list() {
+        let points: Vec<Vec<usize>> = diagonal(&[3, 1, 2]).collect();
+        assert_eq!(points, [vec![0, 0, 0], vec![1, 0, 1], vec![2, 0, 1]]);
+        assert_eq!(diagonal(&[1; 1000]).count(), 1);
+        assert_eq!(diagonal(&[1000]).count(), 1000);
+        assert_eq!(diagonal(&[]).count(), 0);
+        // Every value of every key is in some point.
+        let counts = [4, 7, 1, 5];
+        let points: Vec<Vec<usize>> = diagonal(&counts).collect();
+        for (k, &n) in counts.iter().enumerate() {
+            for v in 0..n {
+                assert!(points.iter().any(|p| p[k] == v), "key {k} value {v}");
+            }
+        }
     }
 }

@@ -11,7 +11,9 @@
 use super::expect::{BoundFile, KeyedMap, MAX_EXPECTED, NumberFile};
 use super::file::{PolicyEntry, ScenarioFile, SyncDurationFile};
 use super::values::{
-    DisplayName, DurationValue, GuidValue, InstantValue, Phone, Real, Slug, Whole,
+    Description, DisplayName, Domain, DurationValue, GuidValue, InstantValue,
+    MAX_DESCRIPTION_CHARS, MAX_DOMAIN_CHARS, MAX_SUBJECT_CHARS, NAME, Phone, Real, Slug, Subject,
+    Whole,
 };
 use crate::model::metrics::{METRIC_NAMES, Metrics};
 use crate::model::policy::PRESET_NAMES;
@@ -37,12 +39,10 @@ pub fn json_schema() -> String {
     text
 }
 
-/// Free text. A YAML 1.2 reader (an editor's language server) types plain
-/// scalars such as `1`, `2016` or `true` as numbers and booleans, where
-/// cnasim reads text; the schema allows them so as not to be stricter.
-pub struct Text;
-
-/// The JSON types of a plain scalar cnasim reads as text.
+/// The JSON types of a plain scalar cnasim reads as text: a YAML 1.2
+/// reader (an editor's language server) types plain scalars such as `1`,
+/// `2016` or `true` as numbers and booleans, where cnasim reads text; the
+/// schema allows them so as not to be stricter.
 const TEXT_TYPES: [&str; 3] = ["string", "number", "boolean"];
 
 /// Numbers written the YAML 1.1 way (`1_000`, `0b101`), which cnasim reads
@@ -62,10 +62,6 @@ macro_rules! scalar_schema {
         }
     };
 }
-
-scalar_schema!(Text, "Text", {
-    "type": TEXT_TYPES
-});
 
 scalar_schema!(DurationValue, "Duration", {
     "description": "A duration: units largest first (`w`, `d`, `h`, `m`, `s`, `ms`) as in \
@@ -105,11 +101,48 @@ scalar_schema!(Slug, "Slug", {
     "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"
 });
 
+/// Text on one line: no control characters (C0, DEL, C1), bidirectional
+/// formatting characters or line and paragraph separators
+/// (`values::unsafe_char`).
+const LINE_TEXT: &str =
+    "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$";
+
+/// Prose: as [`LINE_TEXT`], but tabs and line breaks are allowed.
+const PROSE_TEXT: &str = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$";
+
 scalar_schema!(DisplayName, "DisplayName", {
-    "description": "A name of 1 to 256 characters without control characters.",
+    "description": "A name: one line of 1 to 256 characters, without control characters, \
+                    bidirectional formatting characters or line separators.",
     "type": TEXT_TYPES,
     "minLength": 1,
-    "maxLength": 256
+    "maxLength": NAME.max_chars,
+    "pattern": LINE_TEXT
+});
+
+scalar_schema!(Subject, "Subject", {
+    "description": "One line of at most 255 characters (Exchange's limit for a subject), \
+                    without control characters, bidirectional formatting characters or line \
+                    separators.",
+    "type": TEXT_TYPES,
+    "maxLength": MAX_SUBJECT_CHARS,
+    "pattern": LINE_TEXT
+});
+
+scalar_schema!(Description, "Description", {
+    "description": "Markdown of at most 65,536 characters: line breaks and tabs, but no other \
+                    control characters, bidirectional formatting characters or line separators.",
+    "type": TEXT_TYPES,
+    "maxLength": MAX_DESCRIPTION_CHARS,
+    "pattern": PROSE_TEXT
+});
+
+scalar_schema!(Domain, "Domain", {
+    "description": "An SMTP domain such as `contoso.com`: letters, digits, `.` and `-`, at most \
+                    253 characters.",
+    "type": TEXT_TYPES,
+    "minLength": 1,
+    "maxLength": MAX_DOMAIN_CHARS,
+    "pattern": "^[A-Za-z0-9.-]+$"
 });
 
 scalar_schema!(GuidValue, "Guid", {

@@ -15,9 +15,20 @@ pub mod sweep_key;
 mod walk;
 
 pub use sweep_key::{GridKey, SweepFile, SweepKey};
+pub(super) use walk::first_tag;
+
+/// Why a tag is refused, and what to write instead.
+pub(super) fn tag_refusal(tag: &str) -> String {
+    format!(
+        "YAML tags are not used in scenarios; found `{tag}`: write the value without it \
+         (quoted, if it must be read as text)"
+    )
+}
 
 use super::error::ScenarioError;
 use splice::{Origin as Part, Request, SpliceError, Spliced};
+use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// A value that replaces, or adds, one key of a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +120,39 @@ pub fn overlaps(a: &[String], b: &[String]) -> bool {
     a.starts_with(b) || b.starts_with(a)
 }
 
+/// Paths given one after another, each checked against the earlier ones
+/// for [`overlaps`] in O(log n) (a sweep may have thousands of keys, and
+/// checking every pair was quadratic).
+#[derive(Debug, Default)]
+pub struct PathSet {
+    /// Each path given, with the position it was first given at.
+    first: BTreeMap<Vec<String>, usize>,
+    /// Paths given so far.
+    len: usize,
+}
+
+impl PathSet {
+    /// Adds `path`, the next one (numbered from 0 in the order given), and
+    /// returns the first earlier path that overlaps it, if any.
+    pub fn add(&mut self, path: &[String]) -> Option<usize> {
+        let n = self.len;
+        self.len += 1;
+        // Earlier paths that `path` lies inside, or equals.
+        let mut found =
+            (1..=path.len()).filter_map(|end| self.first.get(&path[..end]).copied()).min();
+        // Earlier paths inside `path`: they sort right after it.
+        let after = (Bound::Excluded(path), Bound::Unbounded);
+        for (other, &i) in self.first.range::<[String], _>(after) {
+            if !other.starts_with(path) {
+                break;
+            }
+            found = Some(found.map_or(i, |f| f.min(i)));
+        }
+        self.first.entry(path.to_vec()).or_insert(n);
+        found
+    }
+}
+
 /// `value` as flow YAML on one line, or why it is not one YAML value.
 pub fn flow_value(value: &str) -> Result<String, String> {
     if value.trim().is_empty() {
@@ -116,6 +160,11 @@ pub fn flow_value(value: &str) -> Result<String, String> {
     }
     let node = walk::value(value)
         .map_err(|why| format!("`{}` is not a YAML value: {why}", value.escape_debug()))?;
+    // The value's text is spliced without its tag (a node's bytes start
+    // after it), so a tag would be lost, not refused, by the reader.
+    if let Some((tag, _)) = value.contains('!').then(|| walk::first_tag(value)).flatten() {
+        return Err(tag_refusal(&tag));
+    }
     if matches!(node.kind, walk::Kind::Alias) {
         return Err("an alias (`*name`) is not a value here: write the value out".into());
     }
@@ -163,8 +212,20 @@ pub(super) enum ApplyError {
     Refused(ScenarioError),
 }
 
-/// Splices `sets` into `text` (the file `path`).
-pub(super) fn apply(text: &str, path: &str, sets: &[Set]) -> Result<Applied, ApplyError> {
+/// Where the keys of some sets lead in a text: the one walk of the text
+/// that splicing needs, shared by every list of sets with the same keys in
+/// the same order (the points of a sweep's grid).
+pub(super) struct Prepared {
+    /// The keys, in order.
+    keys: Vec<String>,
+    /// Their paths.
+    paths: Vec<Vec<String>>,
+    /// Where each leads.
+    places: splice::Places,
+}
+
+/// Walks `text` (the file `path`) for the keys of `sets`.
+pub(super) fn prepare(text: &str, path: &str, sets: &[Set]) -> Result<Prepared, ApplyError> {
     let mut paths = Vec::with_capacity(sets.len());
     for set in sets {
         paths.push(
@@ -172,15 +233,47 @@ pub(super) fn apply(text: &str, path: &str, sets: &[Set]) -> Result<Applied, App
                 .map_err(|why| ApplyError::Refused(refused(text, path, set, why)))?,
         );
     }
-    let requests: Vec<Request<'_>> =
-        sets.iter().zip(&paths).map(|(s, p)| Request { path: p, value: &s.value }).collect();
-    match splice::splice(text, &requests) {
-        Ok(spliced) => Ok(Applied { spliced }),
-        Err(SpliceError::Unwalkable) => Err(ApplyError::Unreadable),
-        Err(SpliceError::Refused { index, message }) => {
-            Err(ApplyError::Refused(refused(text, path, &sets[index], message)))
+    let places = splice::places(text, &paths).map_err(|e| splice_error(e, text, path, sets))?;
+    Ok(Prepared { keys: sets.iter().map(|s| s.key.clone()).collect(), paths, places })
+}
+
+/// What a splice error means for `sets`.
+fn splice_error(e: SpliceError, text: &str, path: &str, sets: &[Set]) -> ApplyError {
+    match e {
+        SpliceError::Unwalkable => ApplyError::Unreadable,
+        SpliceError::Refused { index, message } => {
+            ApplyError::Refused(refused(text, path, &sets[index], message))
         }
     }
+}
+
+impl Prepared {
+    /// Splices `sets` into `text` (the file `path`, which this walked).
+    pub(super) fn apply(
+        &self,
+        text: &str,
+        path: &str,
+        sets: &[Set],
+    ) -> Result<Applied, ApplyError> {
+        if sets.len() != self.keys.len() || sets.iter().zip(&self.keys).any(|(s, k)| s.key != *k) {
+            // Other keys: their own walk.
+            return apply(text, path, sets);
+        }
+        let requests: Vec<Request<'_>> = sets
+            .iter()
+            .zip(&self.paths)
+            .map(|(s, p)| Request { path: p, value: &s.value })
+            .collect();
+        match splice::splice_at(text, &requests, &self.places) {
+            Ok(spliced) => Ok(Applied { spliced }),
+            Err(e) => Err(splice_error(e, text, path, sets)),
+        }
+    }
+}
+
+/// Splices `sets` into `text` (the file `path`).
+pub(super) fn apply(text: &str, path: &str, sets: &[Set]) -> Result<Applied, ApplyError> {
+    prepare(text, path, sets)?.apply(text, path, sets)
 }
 
 /// A set whose path cannot be followed: at the `--set`, or at its key in
@@ -201,21 +294,41 @@ impl Applied {
     }
 
     /// `e`, found in the spliced text, as it concerns the original `text`:
-    /// at its place in the file, or at the set that brought its text in.
-    pub(super) fn relocate(&self, e: ScenarioError, text: &str, sets: &[Set]) -> ScenarioError {
+    /// at its place in the file, or at the set that brought its text in;
+    /// and whether it lies in text a set brought in.
+    pub(super) fn relocate(
+        &self,
+        e: ScenarioError,
+        text: &str,
+        sets: &[Set],
+    ) -> (ScenarioError, bool) {
         if e.line == 0 {
-            return e;
+            return (e, false);
         }
         let Some(offset) = offset_of(&self.spliced.text, e.line, e.column) else {
-            return ScenarioError::file(&e.path, e.message);
+            return (ScenarioError::file(&e.path, e.message), false);
         };
         let (part, inner) = self.spliced.origin(offset);
         let (n, in_value) = match part {
-            Part::Original(at) => return at_offset(&e.path, text, at, e.message),
+            Part::Original(at) => return (at_offset(&e.path, text, at, e.message), false),
             Part::Key(n) => (n, false),
             Part::Value(n) => (n, true),
         };
-        let Some(set) = sets.get(n) else { return ScenarioError::file(&e.path, e.message) };
+        let Some(set) = sets.get(n) else {
+            return (ScenarioError::file(&e.path, e.message), false);
+        };
+        (Self::at_set(e, text, set, in_value, inner), true)
+    }
+
+    /// `e`, which lies in text `set` brought in (its value when `in_value`,
+    /// `inner` bytes in), at the set.
+    fn at_set(
+        e: ScenarioError,
+        text: &str,
+        set: &Set,
+        in_value: bool,
+        inner: usize,
+    ) -> ScenarioError {
         match &set.origin {
             Origin::Flag { given } => {
                 // Escaped, so that a value with a newline keeps the
@@ -269,7 +382,12 @@ fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
 }
 
 /// An error at byte `offset` of `text`.
-fn at_offset(path: &str, text: &str, offset: usize, message: impl Into<String>) -> ScenarioError {
+pub(super) fn at_offset(
+    path: &str,
+    text: &str,
+    offset: usize,
+    message: impl Into<String>,
+) -> ScenarioError {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -303,6 +421,24 @@ mod tests {
     }
 
     #[test]
+    fn a_path_set_finds_the_first_overlap_as_checking_every_pair_does() {
+        let paths: Vec<Vec<String>> =
+            ["a.b", "c", "a.c.d", "a.bb", "c.x", "a", "a.b", "e.f.g", "e"]
+                .iter()
+                .map(|p| p.split('.').map(String::from).collect())
+                .collect();
+        // Every ordering of a few of them.
+        for start in 0..paths.len() {
+            let order: Vec<&Vec<String>> = paths.iter().cycle().skip(start).take(6).collect();
+            let mut set = PathSet::default();
+            for (j, path) in order.iter().enumerate() {
+                let expected = order[..j].iter().position(|earlier| overlaps(earlier, path));
+                assert_eq!(set.add(path), expected, "{order:?} at {j}");
+            }
+        }
+    }
+
+    #[test]
     fn values_become_flow_text() {
         assert_eq!(flow_value("12h").unwrap(), "12h");
         assert_eq!(flow_value(" { uniform: [1m, 5m] } ").unwrap(), "{ uniform: [1m, 5m] }");
@@ -326,6 +462,13 @@ mod tests {
             assert!(!flow.chars().any(char::is_control), "{value:?} gives {flow:?}");
             assert_eq!(flow_value(&flow).unwrap(), flow, "the flow text of {value:?} is its own");
         }
+        assert_eq!(
+            flow_value("!!binary aGk=").unwrap_err(),
+            "YAML tags are not used in scenarios; found `!!binary`: write the value without it \
+             (quoted, if it must be read as text)"
+        );
+        assert!(flow_value("[1m, !x 2m]").unwrap_err().contains("found `!x`"));
+        assert_eq!(flow_value("'Hi!'").unwrap(), "'Hi!'");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::file::{
     ArrivalsName, BackgroundFile, DatabaseFile, ItemFile, MailboxFile, MoveFile, PhaseName,
     PolicyEntry, ResumeOn, ScenarioFile, SyncDurationFile,
 };
-use super::values::{Real, Slug, Whole};
+use super::values::{DisplayName, Real, Slug, Whole};
 use crate::engine::rng;
 use crate::model::events::MovePhase;
 use crate::model::policy::{PRESET_NAMES, PhaseSet, Policy};
@@ -103,24 +103,7 @@ pub(crate) fn validate_with(
         let at = file.end.as_ref().map_or(file.start.referenced, |e| e.referenced);
         return Err(src.err(at, format!("`end` must be after `start` ({start})")));
     }
-    let domain = match &file.domain {
-        None => DEFAULT_DOMAIN.to_string(),
-        Some(d) => {
-            let ok = !d.value.is_empty()
-                && d.value.len() <= 253
-                && d.value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-            if !ok {
-                return Err(src.err(
-                    d.referenced,
-                    format!(
-                        "expected a domain such as `contoso.com`; found `{}`",
-                        d.value.escape_debug()
-                    ),
-                ));
-            }
-            d.value.to_ascii_lowercase()
-        }
-    };
+    let domain = file.domain.as_ref().map_or(DEFAULT_DOMAIN.to_string(), |d| d.value.0.clone());
     let policies = policies(file, src)?;
     let expectations = match &file.expect {
         Some(expect) => super::expect::expectations(expect, &policies, src)?,
@@ -228,7 +211,7 @@ pub(crate) fn validate_with(
     };
     Ok(World {
         name,
-        description: file.description.as_deref().unwrap_or_default().trim().to_string(),
+        description: file.description.as_ref().map_or("", |d| d.0.as_str()).trim().to_string(),
         seed,
         start,
         end,
@@ -438,14 +421,14 @@ fn mailbox(
     dbs: &BTreeMap<&str, DbId>,
 ) -> Result<Mailbox> {
     let name = mb.name.value.0.clone();
-    let lookup = |db: &Spanned<String>, what: &str| -> Result<DbId> {
-        dbs.get(db.value.as_str()).copied().ok_or_else(|| {
+    let lookup = |db: &Spanned<DisplayName>, what: &str| -> Result<DbId> {
+        dbs.get(db.value.0.as_str()).copied().ok_or_else(|| {
             let known: Vec<&str> = dbs.keys().copied().collect();
             src.err(
                 db.referenced,
                 format!(
                     "unknown {what} `{}`; the databases are {}",
-                    db.value.escape_debug(),
+                    db.value.0.escape_debug(),
                     known.join(", ")
                 ),
             )
@@ -574,7 +557,7 @@ fn calendar_item(item: &ItemFile, src: &Source<'_>) -> Result<CalendarItem> {
         }
     };
     Ok(CalendarItem {
-        subject: item.subject.clone(),
+        subject: item.subject.0.clone(),
         start,
         duration: item.duration.map_or(SimDuration::from_minutes(30), |d| d.0),
         reminder: item.reminder.map(|d| d.0),
@@ -588,7 +571,7 @@ fn move_request(
     src: &Source<'_>,
     window_start: SimTime,
     source_db: DbId,
-    lookup: &dyn Fn(&Spanned<String>, &str) -> Result<DbId>,
+    lookup: &dyn Fn(&Spanned<DisplayName>, &str) -> Result<DbId>,
 ) -> Result<MoveRequest> {
     let target = lookup(&mv.target, "target database")?;
     if target == source_db {

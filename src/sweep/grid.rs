@@ -76,15 +76,14 @@ pub fn combine(file: &[GridKey], flags: &[GridKey]) -> Result<Vec<GridKey>, Stri
     }
     let paths: Vec<Vec<String>> =
         grid.iter().map(|k| path_segments(&k.key)).collect::<Result<_, _>>()?;
-    for (j, b) in paths.iter().enumerate() {
-        for (i, a) in paths[..j].iter().enumerate() {
-            if crate::scenario::set::overlaps(a, b) {
-                let name = |n: usize| {
-                    let source = if from_flag[n] { "--set" } else { "the sweep key" };
-                    format!("{source} `{}`", grid[n].key)
-                };
-                return Err(format!("{} overlaps {}: give one or the other", name(j), name(i)));
-            }
+    let mut given = crate::scenario::set::PathSet::default();
+    for (j, path) in paths.iter().enumerate() {
+        if let Some(i) = given.add(path) {
+            let name = |n: usize| {
+                let source = if from_flag[n] { "--set" } else { "the sweep key" };
+                format!("{source} `{}`", grid[n].key)
+            };
+            return Err(format!("{} overlaps {}: give one or the other", name(j), name(i)));
         }
     }
     Ok(grid)

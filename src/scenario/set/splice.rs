@@ -6,6 +6,7 @@
 //! key or value of one splice.
 
 use super::walk::{self, Insertion, Place, Refusal};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// One value to splice.
@@ -70,6 +71,8 @@ type Parts = Vec<(String, Origin)>;
 #[derive(Default)]
 struct Tree<'a> {
     entries: Vec<(&'a str, Branch<'a>)>,
+    /// Where each key is in `entries`.
+    index: BTreeMap<&'a str, usize>,
 }
 
 enum Branch<'a> {
@@ -82,12 +85,19 @@ enum Branch<'a> {
 impl<'a> Tree<'a> {
     fn add(&mut self, rest: &'a [String], request: usize) {
         let Some((first, more)) = rest.split_first() else { return };
-        let existing = self.entries.iter_mut().find(|(k, _)| *k == first.as_str());
+        let existing = match self.index.get(first.as_str()) {
+            Some(&i) => Some(&mut self.entries[i]),
+            None => None,
+        };
         match (existing, more.is_empty()) {
-            (None, true) => self.entries.push((first, Branch::Leaf(request))),
+            (None, true) => {
+                self.index.insert(first, self.entries.len());
+                self.entries.push((first, Branch::Leaf(request)));
+            }
             (None, false) => {
                 let mut tree = Tree::default();
                 tree.add(more, request);
+                self.index.insert(first, self.entries.len());
                 self.entries.push((first, Branch::Inner(request, tree)));
             }
             (Some((_, Branch::Inner(_, tree))), false) => tree.add(more, request),
@@ -174,24 +184,20 @@ fn refusal(path: &[String], matched: usize, why: &Refusal) -> String {
     }
 }
 
-/// Refuses a request whose path is a prefix of another's (or the same):
-/// the two would write over each other.
-fn check_overlaps(requests: &[Request<'_>]) -> Result<(), SpliceError> {
-    for (j, b) in requests.iter().enumerate() {
-        for a in &requests[..j] {
-            if super::overlaps(a.path, b.path) {
-                let (short, long) = if a.path.len() <= b.path.len() { (a, b) } else { (b, a) };
-                let message = if a.path == b.path {
-                    format!("`{}` is given twice", dotted(b.path))
-                } else {
-                    format!(
-                        "`{}` lies inside `{}`: give one or the other",
-                        dotted(long.path),
-                        dotted(short.path)
-                    )
-                };
-                return Err(SpliceError::Refused { index: j, message });
-            }
+/// Refuses a path that is a prefix of another's (or the same): the two
+/// would write over each other.
+fn check_overlaps(paths: &[Vec<String>]) -> Result<(), SpliceError> {
+    let mut given = super::PathSet::default();
+    for (j, b) in paths.iter().enumerate() {
+        if let Some(i) = given.add(b) {
+            let a = &paths[i];
+            let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+            let message = if a == b {
+                format!("`{}` is given twice", dotted(b))
+            } else {
+                format!("`{}` lies inside `{}`: give one or the other", dotted(long), dotted(short))
+            };
+            return Err(SpliceError::Refused { index: j, message });
         }
     }
     Ok(())
@@ -214,16 +220,40 @@ fn check_creatable(request: &Request<'_>, matched: usize, index: usize) -> Resul
     Ok(())
 }
 
+/// Where each of some paths leads in a text: the walk that splicing
+/// needs, done once for any values spliced at those paths.
+#[derive(Debug)]
+pub struct Places(Vec<Place>);
+
+/// Walks `text` for `paths`, refusing two that overlap.
+pub fn places(text: &str, paths: &[Vec<String>]) -> Result<Places, SpliceError> {
+    check_overlaps(paths)?;
+    let found = walk::walk(text, paths, None).map_err(|_| SpliceError::Unwalkable)?;
+    Ok(Places(found.places))
+}
+
 /// Splices every request into `text`.
+#[cfg(test)]
 pub fn splice(text: &str, requests: &[Request<'_>]) -> Result<Spliced, SpliceError> {
-    check_overlaps(requests)?;
     let paths: Vec<Vec<String>> = requests.iter().map(|r| r.path.to_vec()).collect();
-    let found = walk::walk(text, &paths, None).map_err(|_| SpliceError::Unwalkable)?;
+    splice_at(text, requests, &places(text, &paths)?)
+}
+
+/// Splices every request into `text`, at the `places` found for their
+/// paths (in the same order).
+pub fn splice_at(
+    text: &str,
+    requests: &[Request<'_>],
+    found: &Places,
+) -> Result<Spliced, SpliceError> {
     let mut edits: Vec<Edit> = Vec::new();
-    // Insertions and null replacements grouped by place, in request order.
+    // Insertions and null replacements grouped by place, in request order,
+    // with where each place's group is.
     let mut inserts: Vec<(Insertion, Tree<'_>)> = Vec::new();
+    let mut insert_at: BTreeMap<usize, usize> = BTreeMap::new();
     let mut nulls: Vec<(Range<usize>, Option<Range<usize>>, Tree<'_>)> = Vec::new();
-    for (n, (request, place)) in requests.iter().zip(found.places).enumerate() {
+    let mut null_at: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (n, (request, place)) in requests.iter().zip(found.0.iter().cloned()).enumerate() {
         match place {
             Place::Found { range, key } => {
                 let mut parts = Vec::new();
@@ -238,11 +268,12 @@ pub fn splice(text: &str, requests: &[Request<'_>]) -> Result<Spliced, SpliceErr
             Place::Null { range, key, matched } => {
                 check_creatable(request, matched, n)?;
                 let rest = &request.path[matched..];
-                match nulls.iter_mut().find(|(r, ..)| *r == range) {
-                    Some((.., tree)) => tree.add(rest, n),
+                match null_at.get(&(range.start, range.end)) {
+                    Some(&i) => nulls[i].2.add(rest, n),
                     None => {
                         let mut tree = Tree::default();
                         tree.add(rest, n);
+                        null_at.insert((range.start, range.end), nulls.len());
                         nulls.push((range, key, tree));
                     }
                 }
@@ -250,11 +281,12 @@ pub fn splice(text: &str, requests: &[Request<'_>]) -> Result<Spliced, SpliceErr
             Place::Missing { matched, at } => {
                 check_creatable(request, matched, n)?;
                 let rest = &request.path[matched..];
-                match inserts.iter_mut().find(|(a, _)| a.offset() == at.offset()) {
-                    Some((_, tree)) => tree.add(rest, n),
+                match insert_at.get(&at.offset()) {
+                    Some(&i) => inserts[i].1.add(rest, n),
                     None => {
                         let mut tree = Tree::default();
                         tree.add(rest, n);
+                        insert_at.insert(at.offset(), inserts.len());
                         inserts.push((at, tree));
                     }
                 }

@@ -6,7 +6,7 @@
 use super::super::error::ScenarioError;
 use super::super::expect::{KeyedMap, did_you_mean, suggestion};
 use super::super::validate::Source;
-use super::super::values::Whole;
+use super::super::values::{DisplayName, Whole};
 use super::walk::{self, Kind};
 use super::{Origin, Set, at_offset, path_segments};
 use crate::model::metrics::METRIC_NAMES;
@@ -35,7 +35,7 @@ pub struct SweepFile {
     /// Seeds per grid point. Default 1; `--seeds` overrides.
     pub seeds: Option<Spanned<Whole>>,
     /// The chart's metric. Default `reminders_missed`; `--metric` overrides.
-    pub metric: Option<Spanned<String>>,
+    pub metric: Option<Spanned<DisplayName>>,
     /// The grid: dotted paths to lists of values, in order.
     pub set: Option<Spanned<KeyedMap<GridValues>>>,
 }
@@ -150,7 +150,7 @@ pub fn read(
     }
     if let Some(metric) = &sweep.metric {
         key.metric =
-            Some(metric_named(&metric.value).map_err(|why| src.err(metric.referenced, why))?);
+            Some(metric_named(&metric.value.0).map_err(|why| src.err(metric.referenced, why))?);
     }
     if let Some(set) = &sweep.set {
         key.grid = grid(set, src)?;
@@ -196,11 +196,11 @@ fn grid(
         _ => return Err(src.err(set.referenced, "`set` could not be read as a mapping")),
     };
     let mut grid: Vec<GridKey> = Vec::with_capacity(entries.len());
-    let mut paths: Vec<Vec<String>> = Vec::with_capacity(entries.len());
+    let mut paths = super::PathSet::default();
     for ((key, list), (key_node, list_node)) in set.value.0.iter().zip(&entries) {
         let name = key.value.as_str();
         let path = path_segments(name).map_err(|why| src.err(key.referenced, why))?;
-        if let Some(other) = paths.iter().position(|p| super::overlaps(p, &path)) {
+        if let Some(other) = paths.add(&path) {
             return Err(src.err(
                 key.referenced,
                 format!("`{name}` overlaps `{}`: give one or the other", grid[other].key),
@@ -247,7 +247,6 @@ fn grid(
                 origin: Origin::Sweep { key_at: key_node.start, value_at: item.start, verbatim },
             });
         }
-        paths.push(path);
         grid.push(GridKey { key: name.to_string(), values });
     }
     Ok(grid)

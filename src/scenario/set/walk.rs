@@ -9,6 +9,7 @@
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, StrInput, StructureStyle};
 use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 /// Deepest nesting walked; deeper text is left to the reader, whose budget
@@ -163,8 +164,9 @@ pub struct Walk<'t> {
 struct Want<'p> {
     /// Paths that end here.
     ends: Vec<usize>,
-    /// Paths that go on, by next segment, in first-seen order.
-    children: Vec<(&'p str, Want<'p>)>,
+    /// Paths that go on, by next segment (a map: a sweep may want
+    /// thousands of list entries, each looked up as the walk passes it).
+    children: BTreeMap<&'p str, Want<'p>>,
     /// Keep this node whole.
     capture: bool,
 }
@@ -177,26 +179,19 @@ impl<'p> Want<'p> {
                 self.capture |= capture;
             }
             Some((first, rest)) => {
-                let i = match self.children.iter().position(|(s, _)| *s == first.as_str()) {
-                    Some(i) => i,
-                    None => {
-                        self.children.push((first.as_str(), Want::default()));
-                        self.children.len() - 1
-                    }
-                };
-                self.children[i].1.add(id, rest, capture);
+                self.children.entry(first.as_str()).or_default().add(id, rest, capture);
             }
         }
     }
 
     fn child(&self, segment: &str) -> Option<&Want<'p>> {
-        self.children.iter().find(|(s, _)| *s == segment).map(|(_, w)| w)
+        self.children.get(segment)
     }
 
     /// Every path that ends here or below.
     fn ids(&self, out: &mut Vec<usize>) {
         out.extend(&self.ends);
-        for (_, w) in &self.children {
+        for w in self.children.values() {
             w.ids(out);
         }
     }
@@ -253,6 +248,34 @@ pub fn value(text: &str) -> Result<Node<'_>, String> {
         }
     }
     root.ok_or_else(|| "no value".to_string())
+}
+
+/// The first explicit tag in `text` (`!!binary`, `!!str`, `!local`,
+/// `!<tag:...>`, a lone `!`), as written (at most 64 characters shown), and
+/// the byte offset of its `!`; none when the text has none, or stops
+/// parsing before one (the reader then says why). One pass over the
+/// parser's events, which do not replay aliases.
+pub fn first_tag(text: &str) -> Option<(String, usize)> {
+    let mut parser = Parser::new_from_str_with_options(text, parser_options());
+    loop {
+        let (event, span) = parser.next_event()?.ok()?;
+        if matches!(event, Event::StreamEnd) {
+            return None;
+        }
+        let Some(tag) = event.tag() else { continue };
+        let written = span.tag_span().and_then(|t| t.byte_range()).and_then(|r| text.get(r));
+        let shown = written.map_or_else(|| tag.original(), str::to_string);
+        let mut shown: String = shown.escape_debug().collect();
+        if shown.chars().count() > 64 {
+            shown = shown.chars().take(61).chain("...".chars()).collect();
+        }
+        let at = span
+            .tag_start()
+            .and_then(|m| m.byte_offset())
+            .or_else(|| span.byte_range().map(|r| r.start))
+            .unwrap_or(0);
+        return Some((shown, at));
+    }
 }
 
 /// `node` of `text` as flow YAML on one line: its own text when it is
@@ -324,6 +347,14 @@ fn double_quoted(value: &str) -> String {
     out
 }
 
+/// The parser's options: nesting past [`MAX_NESTING`] stops it.
+fn parser_options() -> Options {
+    let mut options = Options::default();
+    options.flow_nesting_limit = MAX_NESTING;
+    options.block_nesting_limit = MAX_NESTING;
+    options
+}
+
 struct Walker<'t> {
     text: &'t str,
     parser: Parser<'t, StrInput<'t>>,
@@ -335,12 +366,9 @@ struct Walker<'t> {
 
 impl<'t> Walker<'t> {
     fn new(text: &'t str) -> Self {
-        let mut options = Options::default();
-        options.flow_nesting_limit = MAX_NESTING;
-        options.block_nesting_limit = MAX_NESTING;
         Walker {
             text,
-            parser: Parser::new_from_str_with_options(text, options),
+            parser: Parser::new_from_str_with_options(text, parser_options()),
             places: Vec::new(),
             captured: None,
             error: None,
@@ -495,7 +523,7 @@ impl<'t> Walker<'t> {
         let flow = style == StructureStyle::Flow;
         let mut entries = Vec::new();
         let mut end = open.end;
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut any = false;
         loop {
             let (event, range) = self.next()?;
@@ -510,7 +538,7 @@ impl<'t> Walker<'t> {
             let colon = self.colon_after(key.end);
             let child = match (&key.kind, want) {
                 (Kind::Scalar(name, _), Some(w)) => {
-                    w.children.iter().find(|(s, _)| *s == name.as_ref()).map(|(s, w)| (*s, w))
+                    w.children.get_key_value(name.as_ref()).map(|(s, w)| (*s, w))
                 }
                 _ => None,
             };
@@ -527,7 +555,7 @@ impl<'t> Walker<'t> {
             let replace = from..value.end.max(colon.map_or(key.end, |c| c + 1));
             let key_bytes = (from == key.start).then_some(key.start..key.end);
             if let Some((segment, child)) = child {
-                seen.push(segment);
+                seen.insert(segment);
                 self.settle(child, &value, replace.clone(), key_bytes, matched + 1);
             }
             end = end.max(replace.end).max(key.end);
@@ -582,7 +610,7 @@ impl<'t> Walker<'t> {
                 Place::Refused { matched, why: Refusal::Scalar(value.to_string()) }
             }
         };
-        for (_, child) in &want.children {
+        for child in want.children.values() {
             self.record_below(child, &place);
         }
     }
@@ -734,6 +762,27 @@ mod tests {
         let Kind::Seq { items, .. } = &entries[0].1.kind else { panic!() };
         let texts: Vec<&str> = items.iter().map(|n| &text[n.start..n.end]).collect();
         assert_eq!(texts, ["1d", "{ u: [1, 2] }"]);
+    }
+
+    #[test]
+    fn finds_the_first_tag_as_written() {
+        fn tag(text: &str) -> Option<(String, &str)> {
+            first_tag(text).map(|(t, at)| (t, &text[at..]))
+        }
+        assert_eq!(tag("a: 1\nb: [x, 'y!', \"!z\"] # !no\nc: Hi!\n"), None);
+        assert_eq!(
+            tag("a: 1\nb: !!binary aGk=\nc: !x 2\n"),
+            Some(("!!binary".into(), "!!binary aGk=\nc: !x 2\n"))
+        );
+        assert_eq!(tag("a: !!python/name:os.system ''\n").unwrap().0, "!!python/name:os.system");
+        assert_eq!(tag("a: !local\n  b: 1\n").unwrap().0, "!local");
+        assert_eq!(tag("a: !<tag:example.com,2000:x> y\n").unwrap().0, "!<tag:example.com,2000:x>");
+        assert_eq!(tag("a: ! y\n").unwrap().0, "!");
+        assert_eq!(tag("- !!str 5\n").unwrap().0, "!!str");
+        assert_eq!(tag("!!map\na: 1\n").unwrap(), ("!!map".into(), "!!map\na: 1\n"));
+        assert_eq!(tag(&format!("a: !{} 1\n", "x".repeat(100))).unwrap().0.len(), 64);
+        // A syntax error before any tag is left to the reader.
+        assert_eq!(tag("a: [1\nb: !!str 2\n"), None);
     }
 
     #[test]
