@@ -428,15 +428,25 @@ mod system {
 }
 
 /// Flushes every file of `dir` (the folder is flat by the time it is
-/// committed) and the folder itself.
+/// committed) and the folder itself to disk. On Linux one `syncfs` does
+/// it: one journal commit for the whole folder, where a flush per file
+/// took the seed incident's run from 11 ms to 60 ms on a virtual disk.
 fn sync_folder(dir: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            OpenOptions::new().write(true).open(entry.path())?.sync_all()?;
-        }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        rustix::fs::syncfs(File::open(dir)?)?;
+        Ok(())
     }
-    sync_dir(dir)
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                OpenOptions::new().write(true).open(entry.path())?.sync_all()?;
+            }
+        }
+        sync_dir(dir)
+    }
 }
 
 /// Flushes a folder's entries (where the system can).
