@@ -411,12 +411,15 @@ fn junit_never_replaces_what_it_should_not_and_never_goes_stale() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "s.yaml", &shipped("completing-move.yaml"));
     let named = write(dir.path(), "s.txt", &shipped("completing-move.yaml"));
+    // A file of the user's, named like a report.
+    let notes = write(dir.path(), "notes.xml", "<?xml version=\"1.0\"?><notes/>\n");
     let s = scenario.to_str().unwrap();
     for (target, words) in [
         (s, "names a scenario file"),
         (named.to_str().unwrap(), "one of the scenarios to check"),
         (dir.path().to_str().unwrap(), "exists and is not a regular file"),
         (&format!("{}/report.xml", named.display()), "s.txt is not a folder"),
+        (notes.to_str().unwrap(), "is not a JUnit report of cnasim check"),
     ] {
         let o = cnasim(&["check", s, named.to_str().unwrap(), "--junit", target]);
         assert_eq!(o.status.code(), Some(2), "{target}");
@@ -424,6 +427,7 @@ fn junit_never_replaces_what_it_should_not_and_never_goes_stale() {
         assert_eq!(stdout(&o), "", "refused before anything runs");
     }
     assert_eq!(std::fs::read_to_string(&scenario).unwrap(), shipped("completing-move.yaml"));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "<?xml version=\"1.0\"?><notes/>\n");
 
     // A passing report, then a check that cannot start: the report says so.
     let xml = dir.path().join("r.xml");

@@ -47,8 +47,25 @@ pub fn check_target(file: &Path, paths: &[PathBuf]) -> Result<(), String> {
         if paths.iter().any(|p| std::fs::canonicalize(p).ok() == target) {
             return Err(format!("--junit {shown}: that is one of the scenarios to check"));
         }
+        if !written_by_check(file) {
+            return Err(format!(
+                "--junit {shown}: exists and is not a JUnit report of cnasim check; cnasim \
+                 replaces only its own reports: give another file, or move this one away"
+            ));
+        }
     }
     Ok(())
+}
+
+/// Whether the file at `path` starts as the reports [`render`] writes do
+/// (only its first bytes are read).
+fn written_by_check(path: &Path) -> bool {
+    use std::io::Read;
+    const START: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cnasim check\"";
+    let mut start = Vec::with_capacity(START.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(START.len() as u64).read_to_end(&mut start))
+        .is_ok_and(|_| start == START.as_bytes())
 }
 
 /// A report of a check that could not start: each reason an errored case.
