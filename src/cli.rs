@@ -4,7 +4,7 @@ use crate::check::{self, CheckOptions, junit, report};
 use crate::console::{self, Stream};
 use crate::model::World;
 use crate::output::LogDetail;
-use crate::output::{Meter, OutputFolder, Replace, write_atomically};
+use crate::output::{self, Meter, OutputFolder, Replace, write_atomically};
 use crate::runner::{FolderOptions, run_to_folder_with};
 use crate::scenario::set::GridKey;
 use crate::scenario::{self, Overrides, Set};
@@ -376,28 +376,27 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         ));
     }
     let options = FolderOptions { logs, meter: Meter::new(args.output.max_output) };
-    // Every folder is created (and what is at its place checked) before
+    // Every folder's place is checked (and --out shown writable) before
     // the first run, so that an --out that cannot be written, or a folder
     // that may not be replaced, stops the command before any work.
     let replace = Replace { force: args.force, inputs: args.files.clone() };
-    let mut folders = Vec::with_capacity(worlds.len());
-    for world in &worlds {
-        folders.push(
-            OutputFolder::create(&args.out, &world.name, &replace).map_err(|e| e.to_string())?,
-        );
+    let names: Vec<&str> = worlds.iter().map(|w| w.name.as_str()).collect();
+    let mut prepared =
+        output::folder::prepare(&args.out, &names, &replace).map_err(|e| e.to_string())?;
+    for note in &prepared.notes {
+        console::err_line(&format!("note: {note}"));
     }
-    for (world, folder) in worlds.iter().zip(folders) {
-        if folder.restored() {
-            console::err_line(&format!(
-                "note: {} was put back in place: an interrupted run had moved it aside",
-                args.out.join(&world.name).display()
-            ));
-        }
+    for world in &worlds {
+        let folder =
+            OutputFolder::create(&args.out, &world.name, &replace).map_err(|e| e.to_string())?;
         // The wall clock only measures the tool for the user; it never
         // reaches the simulation or its outputs.
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now();
         let run = run_to_folder_with(world, folder, &options).map_err(|e| e.to_string())?;
+        if run.folder.is_some() {
+            prepared.keep_folders();
+        }
         let elapsed = started.elapsed();
         if args.stats {
             console::err_line(&stats_line(world, &run, loaded, elapsed));
@@ -664,6 +663,9 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         sweep::merge(&args.merge, &args.out, args.force, args.output.max_output)
     }
     .map_err(|e| e.to_string())?;
+    for note in &written.notes {
+        console::err_line(&format!("note: {note}"));
+    }
     if let Some(table) = &written.table {
         console::out(table);
     }

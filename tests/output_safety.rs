@@ -222,29 +222,35 @@ fn an_output_that_cannot_be_written_stops_the_command_before_any_run() {
     assert_eq!(names(&dir.path().join("out")), ["x"]);
 }
 
-/// Runs `cnasim run s.yaml --seed SEED --out out` in `dir` with the commit
-/// held at `stage`, kills it (SIGKILL) there, and returns.
-fn killed_at(dir: &Path, seed: &str, stage: &str, by_renames: bool) {
-    let hold = dir.join("holding");
+/// Starts `cnasim ARGS` in `dir` with its commit held at `stage`, and
+/// returns once it says it is holding there.
+fn held_at(dir: &Path, args: &[&str], stage: &str, by_renames: bool) -> std::process::Child {
+    use std::io::BufRead;
     let mut command = Command::new(env!("CARGO_BIN_EXE_cnasim"));
     command
-        .args(["run", "s.yaml", "--seed", seed, "--out", "out"])
+        .args(args)
         .current_dir(dir)
-        .env("CNASIM_TEST_HOLD_COMMIT", format!("{stage}:{}", hold.display()))
+        .env("CNASIM_TEST_HOLD_COMMIT", stage)
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(Stdio::piped());
     if by_renames {
         command.env("CNASIM_TEST_COMMIT_BY_RENAMES", "1");
     }
     let mut child = command.spawn().unwrap();
-    let held = (0..6_000).any(|_| {
-        std::thread::sleep(Duration::from_millis(10));
-        hold.exists()
-    });
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let expected = format!("cnasim: holding the commit at {stage}");
+    let held = stderr.lines().map_while(Result::ok).any(|line| line == expected);
+    assert!(held, "the run never reached {stage}");
+    child
+}
+
+/// Runs `cnasim run s.yaml --seed SEED --out out` in `dir` with the commit
+/// held at `stage`, kills it (SIGKILL) there, and returns.
+fn killed_at(dir: &Path, seed: &str, stage: &str, by_renames: bool) {
+    let args = ["run", "s.yaml", "--seed", seed, "--out", "out"];
+    let mut child = held_at(dir, &args, stage, by_renames);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(held, "the run never reached {stage}");
-    std::fs::remove_file(&hold).unwrap();
 }
 
 /// The folder `cnasim run s.yaml --seed SEED` writes, file by file.
@@ -287,7 +293,11 @@ fn a_kill_at_the_commit_leaves_the_old_or_the_new_folder_complete() {
         let next = cnasim_in(dir.path(), &["run", "s.yaml", "--seed", "3", "--out", "out"]);
         assert!(next.status.success(), "{}", stderr(&next));
         if expected == "aside" {
-            assert!(stderr(&next).contains("was put back in place"), "{}", stderr(&next));
+            assert!(
+                stderr(&next).contains("back in place: an interrupted run"),
+                "{}",
+                stderr(&next)
+            );
         }
         assert_eq!(names(&out), ["x"], "{stage}");
         assert!(files(&out.join("x")) == reference(dir.path(), "3"), "{stage}");
@@ -297,19 +307,8 @@ fn a_kill_at_the_commit_leaves_the_old_or_the_new_folder_complete() {
 #[test]
 fn a_run_does_not_touch_another_run_s_temporary_folder() {
     let dir = project("x");
-    let hold = dir.path().join("holding");
-    let mut writer = Command::new(env!("CARGO_BIN_EXE_cnasim"))
-        .args(["run", "s.yaml", "--out", "out"])
-        .current_dir(dir.path())
-        .env("CNASIM_TEST_HOLD_COMMIT", format!("before-swap:{}", hold.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!((0..6_000).any(|_| {
-        std::thread::sleep(Duration::from_millis(10));
-        hold.exists()
-    }));
+    let args = ["run", "s.yaml", "--out", "out"];
+    let mut writer = held_at(dir.path(), &args, "before-swap", false);
     let live: Vec<String> =
         names(&dir.path().join("out")).into_iter().filter(|n| n.starts_with(".x.tmp-")).collect();
     assert_eq!(live.len(), 1);
@@ -339,4 +338,76 @@ fn files_that_grow_past_max_output_stop_the_run_and_leave_nothing() {
     let error = run_to_folder_with(&world, folder, &options).err().expect("the run stops");
     assert!(error.to_string().contains("passed --max-output (19.5 KiB)"), "{error}");
     assert_eq!(names(out.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_file_added_to_a_folder_of_cnasim_s_is_kept() {
+    let dir = project("x");
+    assert!(cnasim_in(dir.path(), &["run", "s.yaml", "--out", "out"]).status.success());
+    std::fs::write(dir.path().join("out/x/analysis.md"), "my notes").unwrap();
+    let o = cnasim_in(dir.path(), &["run", "s.yaml", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("holds `analysis.md`, which cnasim did not write"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("out/x/analysis.md")).unwrap(), "my notes");
+}
+
+#[test]
+fn a_marker_that_links_elsewhere_is_never_written_through() {
+    let dir = project("x");
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "precious").unwrap();
+    std::fs::create_dir_all(dir.path().join("out/x")).unwrap();
+    std::os::unix::fs::symlink(&precious, dir.path().join("out/x/.cnasim-output")).unwrap();
+    let o = cnasim_in(dir.path(), &["run", "s.yaml", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no valid .cnasim-output file"), "{}", stderr(&o));
+    for command in [
+        &["run", "s.yaml", "--out", "out", "--force"][..],
+        &["sweep", "s.yaml", "--out", "out", "--force"],
+    ] {
+        let o = cnasim_in(dir.path(), command);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious");
+}
+
+#[test]
+fn only_the_folders_cnasim_made_for_out_go_when_nothing_is_written() {
+    let dir = project("x");
+    std::fs::create_dir(dir.path().join("keep")).unwrap();
+    // Refused after --out is made: `nope/../keep` makes `nope`, not `keep`.
+    let o =
+        cnasim_in(dir.path(), &["sweep", "s.yaml", "--out", "nope/../keep", "--max-events", "10"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(dir.path().join("keep").is_dir(), "the user's folder is kept");
+    let o = cnasim_in(dir.path(), &["run", "s.yaml", "--out", "new/deeper", "--max-output", "1K"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!dir.path().join("new").exists(), "the folders made for --out go again");
+}
+
+#[test]
+fn every_folder_holds_only_the_files_cnasim_writes() {
+    use cnasim::output::folder::OUTPUT_FILES;
+    let dir = project("x");
+    let commands: [&[&str]; 3] = [
+        &["run", "s.yaml", "--out", "out"],
+        &["sweep", "s.yaml", "--seeds", "2", "--out", "out"],
+        &["sweep", "s.yaml", "--seeds", "2", "--shard", "1/2", "--out", "out"],
+    ];
+    for args in commands {
+        assert!(cnasim_in(dir.path(), args).status.success());
+    }
+    for folder in ["x", "x.sweep", "x.sweep-shard-1-of-2"] {
+        for name in names(&dir.path().join("out").join(folder)) {
+            assert!(OUTPUT_FILES.contains(&name.as_str()), "{folder}/{name} is not listed");
+        }
+    }
+    // Each is cnasim's to replace: writing them again works.
+    for args in commands {
+        assert!(cnasim_in(dir.path(), args).status.success());
+    }
 }

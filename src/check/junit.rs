@@ -61,7 +61,8 @@ pub fn check_target(file: &Path, paths: &[PathBuf]) -> Result<(), String> {
 /// (only its first bytes are read).
 fn written_by_check(path: &Path) -> bool {
     use std::io::Read;
-    const START: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cnasim check\"";
+    const START: &str =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cnasim check\"";
     let mut start = Vec::with_capacity(START.len());
     std::fs::File::open(path)
         .and_then(|f| f.take(START.len() as u64).read_to_end(&mut start))

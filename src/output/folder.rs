@@ -3,25 +3,28 @@
 //!
 //! Architecture invariants:
 //! - cnasim replaces only what it wrote: a folder holding the marker file
-//!   [`MARKER`]. Anything else at the target (a folder of the user's, a
-//!   file, a link) is refused, before anything runs, with a message that
-//!   says what is there and how to proceed, unless [`Replace::force`]; a
-//!   folder that holds an input of the run (a scenario, a shard being
-//!   merged) is refused even then.
+//!   [`MARKER`] and nothing but the files cnasim writes ([`OUTPUT_FILES`]).
+//!   Anything else at the target (a folder of the user's, a file added to
+//!   a folder of cnasim's, a file, a link) is refused, before anything
+//!   runs, with a message that says what is there and how to proceed,
+//!   unless [`Replace::force`]; a folder that holds an input of the run (a
+//!   scenario, a shard being merged) is refused even then.
 //! - The folder appears complete or not at all, even if the process is
-//!   killed: every file and the folder are flushed to disk (fsync), then
-//!   the new folder and the old one are exchanged in one system call
+//!   killed: every file and the folder are flushed to disk, then the new
+//!   folder and the old one are exchanged in one system call
 //!   (`renameat2(RENAME_EXCHANGE)` on Linux, `renameatx_np(RENAME_SWAP)` on
 //!   macOS), then the parent folder is flushed. Elsewhere, or on a file
 //!   system that refuses the exchange, the old folder is renamed aside to
-//!   `.NAME.old-*` and the new one into place; a crash between the two
-//!   leaves the old folder there, and the next run that writes NAME puts it
-//!   back before anything else.
+//!   `.NAME.old-PID-N` and the new one into place; a crash between the two
+//!   leaves the old folder there, and the next run that writes NAME puts
+//!   it back before anything else.
 //! - Each temporary folder holds the marker, locked (an advisory lock) by
 //!   the process that writes it for as long as it lives. A later run that
-//!   writes NAME removes the `.NAME.tmp-*` and `.NAME.old-*` folders that a
-//!   killed run left (marker present, lock free), and never one that
-//!   another process is writing.
+//!   writes NAME removes the `.NAME.tmp-XXXXXX` and `.NAME.old-PID-N`
+//!   folders that a killed run left (names of exactly those shapes, marker
+//!   present, lock free), and never one that another process is writing.
+//!   What a forced replacement moved out of the way is never removed by a
+//!   later run: it holds no marker, so it is not cnasim's.
 
 use super::unfinished::Unfinished;
 use std::fs::{self, File, OpenOptions};
@@ -33,6 +36,28 @@ use tempfile::TempDir;
 /// only if it holds this file.
 pub const MARKER: &str = ".cnasim-output";
 
+/// Every name cnasim writes in its folders (a run's, a sweep's, a
+/// shard's): a folder with its marker and nothing else is cnasim's to
+/// replace. A test checks that every folder written holds only these.
+pub const OUTPUT_FILES: [&str; 16] = [
+    MARKER,
+    "summary.json",
+    "dropouts.csv",
+    "database_events.csv",
+    "message_tracking.csv",
+    "admin_audit.csv",
+    "assistant_trace.log",
+    "timeline.png",
+    "timeline.svg",
+    "trace.json",
+    "report.html",
+    "results.csv",
+    "aggregate.csv",
+    "sweep.json",
+    "sweep.png",
+    "sweep.svg",
+];
+
 /// What the marker says (its first bytes identify it).
 const MARKER_TEXT: &str = "cnasim wrote this folder: `cnasim run` and `cnasim sweep` replace it \
                            when they write it again.\nDelete this file to keep cnasim from \
@@ -42,9 +67,12 @@ const MARKER_TEXT: &str = "cnasim wrote this folder: `cnasim run` and `cnasim sw
 /// not cnasim's.
 const MARKER_START: &[u8] = b"cnasim wrote this folder";
 
-/// Test hook: `STAGE:FILE` makes a commit write FILE and wait (up to a
-/// minute) at STAGE (`before-swap`, `between-renames`, `after-swap`), so a
-/// test can kill the process there.
+/// Length of the random part of a temporary folder's name (tempfile's).
+const RANDOM_CHARS: usize = 6;
+
+/// Test hook: a commit that reaches the stage this names (`before-swap`,
+/// `between-renames`, `after-swap`) says so on stderr and waits (up to a
+/// minute), so a test can kill the process there.
 const HOLD_VARIABLE: &str = "CNASIM_TEST_HOLD_COMMIT";
 
 /// Test hook: when set, a commit uses two renames instead of an exchange,
@@ -87,6 +115,101 @@ impl FolderError {
     }
 }
 
+/// `--out` checked before any run ([`prepare`]): what was done there, and
+/// the folders made for it, removed (if still empty) when this is dropped
+/// without anything written, so a refused or failed command leaves no
+/// empty `output/` behind.
+#[derive(Debug)]
+pub struct Prepared {
+    /// What was put back or removed, one line each, for the user.
+    pub notes: Vec<String>,
+    created: Vec<PathBuf>,
+}
+
+impl Prepared {
+    /// Keeps the folders made for `--out`: something was written there.
+    pub fn keep_folders(&mut self) {
+        self.created.clear();
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        // Deepest first; only an empty folder is removed.
+        for dir in &self.created {
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Checks, before any run, that `out_dir` can take the folders `names`:
+/// creates it if missing, puts back or removes what interrupted runs left
+/// for each name, checks that each target may be replaced (see
+/// [`Replace`]), and creates and removes a temporary folder there, so that
+/// an `--out` that cannot be written is found before any work.
+pub fn prepare(out_dir: &Path, names: &[&str], replace: &Replace) -> Result<Prepared, FolderError> {
+    let mut prepared = Prepared { notes: Vec::new(), created: make_out_dir(out_dir)? };
+    for name in names {
+        check_name(name)?;
+        prepared.notes.extend(recover(out_dir, name)?);
+        check_target(out_dir, name, replace)?;
+    }
+    tempfile::Builder::new()
+        .prefix(".cnasim-probe-")
+        .tempdir_in(out_dir)
+        .and_then(TempDir::close)
+        .map_err(FolderError::io("write in", out_dir))?;
+    Ok(prepared)
+}
+
+/// Creates `out_dir` one folder at a time and returns those it created,
+/// deepest first.
+fn make_out_dir(out_dir: &Path) -> Result<Vec<PathBuf>, FolderError> {
+    if fs::metadata(out_dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(FolderError::Refused(format!(
+            "--out {} exists and is not a folder",
+            out_dir.display()
+        )));
+    }
+    let mut created = Vec::new();
+    let mut missing: Vec<&Path> =
+        out_dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.is_dir()).collect();
+    while let Some(dir) = missing.pop() {
+        match fs::create_dir(dir) {
+            Ok(()) => created.push(dir.to_path_buf()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+            Err(e) => {
+                drop(Prepared { notes: Vec::new(), created: reversed(created) });
+                return Err(FolderError::io("create the folder", dir)(e));
+            }
+        }
+    }
+    Ok(reversed(created))
+}
+
+fn reversed(mut v: Vec<PathBuf>) -> Vec<PathBuf> {
+    v.reverse();
+    v
+}
+
+/// A name is one plain path component: never a way out of `--out`.
+fn check_name(name: &str) -> Result<(), FolderError> {
+    let mut parts = Path::new(name).components();
+    let plain = matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(n)), None) if n == name
+    );
+    if !plain || name.starts_with('.') {
+        return Err(FolderError::Refused(format!(
+            "`{}` cannot name a folder in --out: it must be one plain name",
+            name.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
 /// An output folder being written.
 pub struct OutputFolder {
     // Dropped in this order: the lock, then the folder is removed, then
@@ -94,48 +217,25 @@ pub struct OutputFolder {
     lock: Option<File>,
     temp: TempDir,
     unfinished: Unfinished,
-    created: Created,
     out_dir: PathBuf,
     name: String,
     replace: Replace,
-    restored: bool,
 }
 
 impl OutputFolder {
-    /// Starts writing `out_dir/name/`: creates `out_dir` if missing, puts
-    /// back or removes what an interrupted run left there for `name`,
-    /// checks that the target may be replaced (see [`Replace`]), and
-    /// creates the temporary folder with its marker. Call it before the
-    /// run, so that a folder that cannot be written is found at once.
+    /// Starts writing `out_dir/name/` (creating `out_dir` if missing):
+    /// removes what an interrupted run left there for `name`, checks that
+    /// the target may be replaced (see [`Replace`]) and creates the
+    /// temporary folder with its marker. A command calls [`prepare`] for
+    /// all its folders before its first run, then this before each.
     pub fn create(
         out_dir: &Path,
         name: &str,
         replace: &Replace,
     ) -> Result<OutputFolder, FolderError> {
-        // A name is one plain path component: never a way out of --out.
-        let mut parts = Path::new(name).components();
-        if !matches!((parts.next(), parts.next()), (Some(std::path::Component::Normal(n)), None) if n == name)
-            || name.starts_with('.')
-        {
-            return Err(FolderError::Refused(format!(
-                "`{}` cannot name a folder in --out: it must be one plain name",
-                name.escape_debug()
-            )));
-        }
-        if fs::metadata(out_dir).is_ok_and(|m| !m.is_dir()) {
-            return Err(FolderError::Refused(format!(
-                "--out {} exists and is not a folder",
-                out_dir.display()
-            )));
-        }
-        // The folders created for --out go again if nothing is committed.
-        let created: Vec<PathBuf> = out_dir
-            .ancestors()
-            .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
-            .map(Path::to_path_buf)
-            .collect();
-        fs::create_dir_all(out_dir).map_err(FolderError::io("create the folder", out_dir))?;
-        let restored = recover(out_dir, name)?;
+        check_name(name)?;
+        make_out_dir(out_dir)?;
+        recover(out_dir, name)?;
         check_target(out_dir, name, replace)?;
         let (temp, unfinished) = Unfinished::create(
             || tempfile::Builder::new().prefix(&format!(".{name}.tmp-")).tempdir_in(out_dir),
@@ -148,11 +248,9 @@ impl OutputFolder {
             lock,
             temp,
             unfinished,
-            created: Created(created),
             out_dir: out_dir.to_path_buf(),
             name: name.to_string(),
             replace: replace.clone(),
-            restored,
         })
     }
 
@@ -161,18 +259,10 @@ impl OutputFolder {
         self.temp.path()
     }
 
-    /// Whether [`OutputFolder::create`] put back a folder that an
-    /// interrupted run had moved aside.
-    pub fn restored(&self) -> bool {
-        self.restored
-    }
-
     /// Flushes the files to disk and swaps the finished folder into place,
     /// replacing an older one; returns its path.
     pub fn commit(self) -> Result<PathBuf, FolderError> {
-        let OutputFolder { lock, temp, unfinished, mut created, out_dir, name, replace, .. } = self;
-        // The folder is committed (or fails to be) in --out: it stays.
-        created.0.clear();
+        let OutputFolder { lock, temp, unfinished, out_dir, name, replace } = self;
         let target = out_dir.join(&name);
         sync_folder(temp.path()).map_err(FolderError::io("flush", temp.path()))?;
         // An interruption waits until the folder is in place.
@@ -181,27 +271,28 @@ impl OutputFolder {
             check_target(&out_dir, &name, &replace)?;
             hold("before-swap");
             let written = temp.keep();
-            let swapped = swap(&written, &target, &out_dir, &name);
-            let old = match swapped {
+            let old = match swap(&written, &out_dir, &name) {
                 Ok(old) => old,
                 Err(e) => {
                     let _ = remove_any(&written);
                     return Err(FolderError::io("move the new folder into place at", &target)(e));
                 }
             };
-            sync_dir(&out_dir).map_err(FolderError::io("flush", &out_dir))?;
             // Registered (only now: nothing registered may drop while the
             // handler is held off), so an interrupt while the old folder
             // is deleted below finishes the deletion.
-            Ok(old.map(|old| {
+            let old = old.map(|old| {
                 let registered = registry.register(&old);
                 (old, registered)
-            }))
+            });
+            sync_dir(&out_dir).map_err(FolderError::io("flush", &out_dir))?;
+            Ok(old)
         })?;
         drop(lock);
         // The old folder is deleted after the handler is free again: a
         // large one must not delay an interrupt. Should this process die
-        // meanwhile, the next run removes it (it holds a marker).
+        // meanwhile, the next run removes it (it holds a marker), unless
+        // it was a forced replacement's, which is left for the user.
         if let Some((old, registered)) = trash {
             let _ = remove_any(&old);
             drop(registered);
@@ -210,32 +301,18 @@ impl OutputFolder {
     }
 }
 
-/// The folders [`OutputFolder::create`] made for `--out`, deepest first:
-/// removed (if still empty) when the folder is dropped uncommitted, so a
-/// refused or failed command leaves no empty `output/` behind.
-struct Created(Vec<PathBuf>);
-
-impl Drop for Created {
-    fn drop(&mut self) {
-        for dir in &self.0 {
-            // Only an empty folder is removed: what is in it stays.
-            if fs::remove_dir(dir).is_err() {
-                break;
-            }
-        }
-    }
-}
-
-/// Writes the marker at `path` and locks it for this process; the lock is
-/// `None` where the file system has no locks.
+/// Creates the marker at `path`, locks it for this process and writes it:
+/// locked before it says anything, so no other run ever takes the folder
+/// for a leftover. The lock is `None` where the file system has none.
 fn write_marker(path: &Path) -> io::Result<Option<File>> {
     let mut file = OpenOptions::new().read(true).write(true).create_new(true).open(path)?;
+    let lock = file.try_lock().ok();
     io::Write::write_all(&mut file, MARKER_TEXT.as_bytes())?;
-    Ok(file.try_lock().ok().map(|()| file))
+    Ok(lock.map(|()| file))
 }
 
-/// Whether `folder` holds cnasim's marker (a regular file that starts as
-/// markers do).
+/// Whether `folder` holds cnasim's marker (a regular file, not a link,
+/// that starts as markers do).
 fn has_marker(folder: &Path) -> bool {
     let path = folder.join(MARKER);
     if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
@@ -245,6 +322,19 @@ fn has_marker(folder: &Path) -> bool {
     File::open(&path)
         .and_then(|f| f.take(MARKER_START.len() as u64).read_to_end(&mut start))
         .is_ok_and(|_| start == MARKER_START)
+}
+
+/// The first entry of `folder` (in name order) that cnasim does not write.
+fn foreign_entry(folder: &Path) -> io::Result<Option<String>> {
+    let mut foreign: Vec<String> = Vec::new();
+    for entry in fs::read_dir(folder)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !OUTPUT_FILES.contains(&name.as_str()) {
+            foreign.push(name);
+        }
+    }
+    foreign.sort();
+    Ok(foreign.into_iter().next())
 }
 
 /// Locks the marker of `folder` if it is cnasim's and no live process
@@ -257,54 +347,90 @@ fn claim(folder: &Path) -> Option<File> {
     file.try_lock().ok().map(|()| file)
 }
 
-/// Puts back or removes what an interrupted run left in `out_dir` for
-/// `name`; returns whether a moved-aside folder was put back.
-fn recover(out_dir: &Path, name: &str) -> Result<bool, FolderError> {
-    let (temporary, aside) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+/// Whether `file_name` is exactly a temporary folder's name for `name`
+/// (`.NAME.tmp-` and six letters or digits), or a moved-aside folder's
+/// (`.NAME.old-PID-N`); which, or `None`.
+fn leftover_kind(file_name: &str, name: &str) -> Option<Leftover> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?;
+    if let Some(random) = rest.strip_prefix(".tmp-") {
+        let random_ok =
+            random.len() == RANDOM_CHARS && random.bytes().all(|b| b.is_ascii_alphanumeric());
+        return random_ok.then_some(Leftover::Temporary);
+    }
+    let numbers = rest.strip_prefix(".old-")?;
+    let (pid, n) = numbers.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(pid) && digits(n)).then_some(Leftover::MovedAside)
+}
+
+/// What an interrupted run can leave behind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Leftover {
+    /// A folder being written (or, after an exchange, the old folder).
+    Temporary,
+    /// The old folder, renamed aside between two renames.
+    MovedAside,
+}
+
+/// Puts back or removes what interrupted runs left in `out_dir` for
+/// `name`; returns a note for each.
+fn recover(out_dir: &Path, name: &str) -> Result<Vec<String>, FolderError> {
     let target = out_dir.join(name);
-    let mut leftovers: Vec<(PathBuf, bool)> = Vec::new();
+    let mut leftovers: Vec<(PathBuf, Leftover)> = Vec::new();
     for entry in fs::read_dir(out_dir).map_err(FolderError::io("read the folder", out_dir))? {
         let Ok(entry) = entry else { continue };
         let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else { continue };
-        let moved_aside = file_name.starts_with(&aside);
-        if (moved_aside || file_name.starts_with(&temporary))
-            && entry.file_type().is_ok_and(|t| t.is_dir())
-        {
-            leftovers.push((entry.path(), moved_aside));
+        let Some(kind) = file_name.to_str().and_then(|f| leftover_kind(f, name)) else {
+            continue;
+        };
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            leftovers.push((entry.path(), kind));
         }
     }
     // Sorted, so that which of several moved-aside folders is put back
     // does not depend on the order the system lists them in.
-    leftovers.sort();
-    let mut restored = false;
-    for (path, moved_aside) in leftovers {
+    leftovers.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut notes = Vec::new();
+    for (path, kind) in leftovers {
         let Some(lock) = claim(&path) else { continue };
-        if moved_aside
-            && matches!(fs::symlink_metadata(&target), Err(e) if e.kind() == io::ErrorKind::NotFound)
-        {
-            fs::rename(&path, &target).map_err(FolderError::io(
+        let missing =
+            matches!(fs::symlink_metadata(&target), Err(e) if e.kind() == io::ErrorKind::NotFound);
+        if kind == Leftover::MovedAside && missing {
+            let put_back = match system::rename_noreplace(&path, &target) {
+                Some(done) => done,
+                None => fs::rename(&path, &target),
+            };
+            put_back.map_err(FolderError::io(
                 "put back the folder an interrupted run left at",
                 &path,
             ))?;
-            restored = true;
-        } else {
-            let _ = remove_any(&path);
+            sync_dir(out_dir).map_err(FolderError::io("flush", out_dir))?;
+            notes.push(format!(
+                "put {} back in place: an interrupted run had moved it aside to {}",
+                target.display(),
+                path.display()
+            ));
+        } else if remove_any(&path).is_ok() {
+            notes.push(format!("removed {}, left by an interrupted run", path.display()));
         }
         drop(lock);
     }
-    Ok(restored)
+    Ok(notes)
 }
 
 /// Refuses a target that may not be replaced.
 fn check_target(out_dir: &Path, name: &str, replace: &Replace) -> Result<(), FolderError> {
     let target = out_dir.join(name);
     let shown = target.display();
-    if let Some(input) = held_input(out_dir, name, &replace.inputs) {
+    if let Some((input, inside)) = held_input(out_dir, name, &replace.inputs) {
+        let what = if inside {
+            format!("holds {}, an input of this run", input.display())
+        } else {
+            "is an input of this run".to_string()
+        };
         return Err(FolderError::Refused(format!(
-            "{shown} holds {}, an input of this run; cnasim would replace it with its output: \
-             give another --out (even --force does not replace a folder that holds an input)",
-            input.display()
+            "{shown} {what}; cnasim would replace it with its output: give another --out (even \
+             --force does not replace an input)"
         )));
     }
     let meta = match fs::symlink_metadata(&target) {
@@ -313,16 +439,26 @@ fn check_target(out_dir: &Path, name: &str, replace: &Replace) -> Result<(), Fol
         Err(e) => return Err(FolderError::io("look at", &target)(e)),
     };
     let what = if meta.file_type().is_symlink() {
-        "a symbolic link"
+        "a symbolic link".to_string()
     } else if meta.is_dir() {
-        if has_marker(&target) {
-            return Ok(());
+        if !has_marker(&target) {
+            "a folder that cnasim did not write (it has no valid .cnasim-output file; a folder \
+             written by an older cnasim has none either: replace it once with --force)"
+                .to_string()
+        } else {
+            match foreign_entry(&target).map_err(FolderError::io("read the folder", &target))? {
+                None => return Ok(()),
+                Some(entry) => format!(
+                    "a folder of cnasim's that holds `{}`, which cnasim did not write (move it \
+                     out first)",
+                    entry.escape_debug()
+                ),
+            }
         }
-        "a folder that cnasim did not write (it has no .cnasim-output file)"
     } else if meta.is_file() {
-        "a file"
+        "a file".to_string()
     } else {
-        "a special file"
+        "a special file".to_string()
     };
     if replace.force {
         return Ok(());
@@ -333,49 +469,62 @@ fn check_target(out_dir: &Path, name: &str, replace: &Replace) -> Result<(), Fol
     )))
 }
 
-/// The first input that lies in `out_dir/name` (links resolved), if any.
-fn held_input<'a>(out_dir: &Path, name: &str, inputs: &'a [PathBuf]) -> Option<&'a PathBuf> {
-    let resolve = |p: &Path| fs::canonicalize(p).or_else(|_| std::path::absolute(p)).ok();
-    let target = resolve(out_dir)?.join(name);
-    inputs.iter().find(|input| resolve(input).is_some_and(|p| p.starts_with(&target)))
+/// The first input that is `out_dir/name` or lies in it (as given, made
+/// absolute, and with links resolved), and whether it lies in it.
+fn held_input<'a>(
+    out_dir: &Path,
+    name: &str,
+    inputs: &'a [PathBuf],
+) -> Option<(&'a PathBuf, bool)> {
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    let resolved = |p: &Path| fs::canonicalize(p).ok().or_else(|| absolute(p));
+    let targets: Vec<PathBuf> = [absolute(out_dir), resolved(out_dir)]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join(name))
+        .collect();
+    inputs.iter().find_map(|input| {
+        let paths = [absolute(input), resolved(input)];
+        paths
+            .iter()
+            .flatten()
+            .find_map(|p| targets.iter().find(|t| p.starts_with(t)).map(|t| (input, p != t)))
+    })
 }
 
-/// Swaps the folder `written` into place at `target` (in `out_dir`, named
-/// `name`); returns where the old content now is, if there was any.
-fn swap(written: &Path, target: &Path, out_dir: &Path, name: &str) -> io::Result<Option<PathBuf>> {
+/// Swaps the folder `written` into place at `out_dir/name`; returns where
+/// the old content now is, if there was any.
+fn swap(written: &Path, out_dir: &Path, name: &str) -> io::Result<Option<PathBuf>> {
+    let target = out_dir.join(name);
     let by_renames = std::env::var_os(RENAMES_VARIABLE).is_some();
-    let exists = match fs::symlink_metadata(target) {
+    let exists = match fs::symlink_metadata(&target) {
         Ok(_) => true,
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,
         Err(e) => return Err(e),
     };
     if !exists {
-        if !by_renames && let Some(done) = system::rename_noreplace(written, target) {
+        if !by_renames && let Some(done) = system::rename_noreplace(written, &target) {
             return done.map(|()| None);
         }
-        return fs::rename(written, target).map(|()| None);
+        return fs::rename(written, &target).map(|()| None);
     }
-    if !by_renames && let Some(done) = system::exchange(written, target) {
+    if !by_renames && let Some(done) = system::exchange(written, &target) {
         done?;
         hold("after-swap");
-        // A forced replacement held no marker: one goes in, so that a
-        // crash while it is deleted leaves a folder the next run removes.
-        if fs::symlink_metadata(written).is_ok_and(|m| m.is_dir()) && !has_marker(written) {
-            let _ = fs::write(written.join(MARKER), MARKER_TEXT);
-        }
         return Ok(Some(written.to_path_buf()));
     }
     // Two renames: the old folder goes aside, its marker locked so that
     // no other run puts it back meanwhile.
-    let aside = (0u32..)
-        .map(|n| out_dir.join(format!(".{name}.old-{}-{n}", std::process::id())))
+    let pid = std::process::id();
+    let aside = (0u32..=u32::MAX)
+        .map(|n| out_dir.join(format!(".{name}.old-{pid}-{n}")))
         .find(|p| fs::symlink_metadata(p).is_err())
-        .unwrap_or_else(|| out_dir.join(format!(".{name}.old")));
-    let lock = claim(target);
-    fs::rename(target, &aside)?;
+        .ok_or_else(|| io::Error::other("no free name to move the old folder aside to"))?;
+    let lock = claim(&target);
+    fs::rename(&target, &aside)?;
     hold("between-renames");
-    if let Err(e) = fs::rename(written, target) {
-        let _ = fs::rename(&aside, target);
+    if let Err(e) = fs::rename(written, &target) {
+        let _ = fs::rename(&aside, &target);
         return Err(e);
     }
     drop(lock);
@@ -470,12 +619,10 @@ pub(crate) fn remove_any(path: &Path) -> io::Result<()> {
 
 /// The test hook of [`HOLD_VARIABLE`].
 fn hold(stage: &str) {
-    let Some(spec) = std::env::var_os(HOLD_VARIABLE) else { return };
-    let Some((wanted, file)) = spec.to_str().and_then(|s| s.split_once(':')) else { return };
-    if wanted != stage {
+    if std::env::var_os(HOLD_VARIABLE).is_none_or(|wanted| wanted != stage) {
         return;
     }
-    let _ = fs::write(file, stage);
+    crate::console::err_line(&format!("cnasim: holding the commit at {stage}"));
     for _ in 0..6_000 {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
@@ -495,12 +642,17 @@ mod tests {
     fn a_folder_moved_aside_is_put_back_and_leftovers_go() {
         let out = tempfile::tempdir().unwrap();
         folder_with_marker(&out.path().join(".x.old-7-0"), "old");
-        folder_with_marker(&out.path().join(".x.tmp-abc"), "new, never committed");
+        folder_with_marker(&out.path().join(".x.tmp-abc123"), "new, never committed");
         // Not cnasim's: kept.
-        fs::create_dir(out.path().join(".x.tmp-user")).unwrap();
+        fs::create_dir(out.path().join(".x.tmp-user00")).unwrap();
+        // Names of other shapes, even with a marker (a user's copies): kept.
+        folder_with_marker(&out.path().join(".x.old-before-upgrade"), "a copy");
+        folder_with_marker(&out.path().join(".x.tmp-copy"), "a copy");
         // Another scenario's leftovers: kept.
-        folder_with_marker(&out.path().join(".y.tmp-abc"), "y");
-        assert!(recover(out.path(), "x").unwrap());
+        folder_with_marker(&out.path().join(".y.tmp-abc123"), "y");
+        let notes = recover(out.path(), "x").unwrap();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("back in place") && notes[1].contains("removed"), "{notes:?}");
         let summary = fs::read_to_string(out.path().join("x/summary.json")).unwrap();
         assert_eq!(summary, "old");
         let mut left: Vec<String> = fs::read_dir(out.path())
@@ -508,17 +660,61 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         left.sort();
-        assert_eq!(left, [".x.tmp-user", ".y.tmp-abc", "x"]);
+        assert_eq!(
+            left,
+            [".x.old-before-upgrade", ".x.tmp-copy", ".x.tmp-user00", ".y.tmp-abc123", "x"]
+        );
     }
 
     #[test]
     fn a_locked_leftover_is_another_process_s_and_stays() {
         let out = tempfile::tempdir().unwrap();
-        let live = out.path().join(".x.tmp-live");
+        let live = out.path().join(".x.tmp-live00");
         fs::create_dir(&live).unwrap();
         let _lock = write_marker(&live.join(MARKER)).unwrap().expect("locks work here");
-        assert!(!recover(out.path(), "x").unwrap());
+        assert!(recover(out.path(), "x").unwrap().is_empty());
         assert!(live.join(MARKER).exists());
+    }
+
+    #[test]
+    fn a_folder_of_cnasim_s_with_a_file_of_the_user_s_is_not_replaced() {
+        let out = tempfile::tempdir().unwrap();
+        folder_with_marker(&out.path().join("x"), "old");
+        assert!(check_target(out.path(), "x", &Replace::default()).is_ok());
+        fs::write(out.path().join("x/analysis.md"), "notes").unwrap();
+        let refused = check_target(out.path(), "x", &Replace::default()).unwrap_err().to_string();
+        assert!(refused.contains("holds `analysis.md`, which cnasim did not write"), "{refused}");
+    }
+
+    #[test]
+    fn a_marker_that_is_a_link_is_no_marker() {
+        let out = tempfile::tempdir().unwrap();
+        fs::create_dir(out.path().join("x")).unwrap();
+        let elsewhere = out.path().join("elsewhere");
+        fs::write(&elsewhere, MARKER_TEXT).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&elsewhere, out.path().join("x").join(MARKER)).unwrap();
+            assert!(!has_marker(&out.path().join("x")));
+        }
+    }
+
+    #[test]
+    fn leftover_names_have_exactly_the_shapes_cnasim_gives() {
+        assert!(leftover_kind(".x.tmp-aB3dE9", "x") == Some(Leftover::Temporary));
+        assert!(leftover_kind(".x.old-123-0", "x") == Some(Leftover::MovedAside));
+        for other in [
+            ".x.tmp-abc",
+            ".x.tmp-abcdefg",
+            ".x.tmp-abc-12",
+            ".x.old-1",
+            ".x.old-a-1",
+            ".xy.tmp-abcdef",
+            "x",
+            ".x.old--1",
+        ] {
+            assert!(leftover_kind(other, "x").is_none(), "{other}");
+        }
     }
 
     #[test]
@@ -528,6 +724,7 @@ mod tests {
         fs::create_dir(out.path().join("mine")).unwrap();
         let refused = check_target(out.path(), "mine", &replace).unwrap_err().to_string();
         assert!(refused.contains("a folder that cnasim did not write"), "{refused}");
+        assert!(refused.contains("older cnasim has none either"), "{refused}");
         fs::write(out.path().join("mine").join(MARKER), "something else").unwrap();
         assert!(check_target(out.path(), "mine", &replace).is_err());
         fs::write(out.path().join("mine").join(MARKER), MARKER_TEXT).unwrap();
@@ -557,7 +754,12 @@ mod tests {
         fs::write(&input, "name: x").unwrap();
         let forced = Replace { force: true, inputs: vec![input] };
         let refused = check_target(out.path(), "x", &forced).unwrap_err().to_string();
-        assert!(refused.contains("an input of this run"), "{refused}");
+        assert!(refused.contains("holds") && refused.contains("an input of this run"), "{refused}");
+        // A file named as the target is the input itself.
+        fs::write(out.path().join("y"), "name: y").unwrap();
+        let forced = Replace { force: true, inputs: vec![out.path().join("y")] };
+        let refused = check_target(out.path(), "y", &forced).unwrap_err().to_string();
+        assert!(refused.contains("y is an input of this run"), "{refused}");
     }
 
     #[test]

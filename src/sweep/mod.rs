@@ -22,7 +22,7 @@ mod runs;
 
 use crate::model::metrics::METRIC_NAMES;
 use crate::output::summary::VERSION;
-use crate::output::{FolderError, Meter, OutputFolder, Replace};
+use crate::output::{FolderError, Meter, OutputFolder, Replace, folder};
 use crate::runner::RunnerError;
 use crate::scenario::set::GridKey;
 use crate::scenario::set::sweep_key::{DEFAULT_METRIC, MAX_RUNS, MAX_SEEDS, metric_named};
@@ -150,6 +150,9 @@ pub struct Written {
     pub runs: u64,
     /// The table of the chart's metric (a complete sweep only).
     pub table: Option<String>,
+    /// What was put back or removed in `--out` before it was written, for
+    /// the user.
+    pub notes: Vec<String>,
 }
 
 /// The folder name of a complete sweep of `scenario`.
@@ -313,6 +316,7 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
         Some(shard) => shard_folder_name(&planned.manifest.scenario, shard),
         None => folder_name(&planned.manifest.scenario),
     };
+    let mut prepared = folder::prepare(&options.out, &[name.as_str()], &replace)?;
     let folder = OutputFolder::create(&options.out, &name, &replace)?;
     let pool = pool(options)?;
     checked(&planned, options, &pool)?;
@@ -321,15 +325,18 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     let rows = pool.install(|| job.run_all())?;
     let meter = Meter::new(options.max_output);
     let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;
-    match options.shard {
+    let mut written = match options.shard {
         Some(_) => {
             let mut manifest = manifest;
             let folder =
                 fill(folder, &options.out, |dir| write_rows(dir, &mut manifest, &rows, &meter))?;
-            Ok(Written { folder, manifest, runs, table: None })
+            Written { folder, manifest, runs, table: None, notes: Vec::new() }
         }
-        None => write_complete(folder, &options.out, manifest, &rows, &meter),
-    }
+        None => write_complete(folder, &options.out, manifest, &rows, &meter)?,
+    };
+    prepared.keep_folders();
+    written.notes = std::mem::take(&mut prepared.notes);
+    Ok(written)
 }
 
 /// Writes the files of `folder` with `fill` and puts it in place.
@@ -380,7 +387,7 @@ fn write_complete(
         meter.write_file(&dir.join("sweep.svg"), chart::render_svg(&data)?)
     })?;
     let table = aggregate::table(&manifest, &cells, metric);
-    Ok(Written { folder, runs: manifest.runs, manifest, table: Some(table) })
+    Ok(Written { folder, runs: manifest.runs, manifest, table: Some(table), notes: Vec::new() })
 }
 
 /// Merges the shard folders `dirs` into `out/<scenario>.sweep/`, the same
@@ -396,6 +403,11 @@ pub fn merge(
     let whole = Manifest { shard: None, ..manifest.clone() };
     budget::check_output(&whole, max_output).map_err(SweepError::Usage)?;
     let replace = Replace { force, inputs: dirs.to_vec() };
-    let folder = OutputFolder::create(out, &folder_name(&manifest.scenario), &replace)?;
-    write_complete(folder, out, manifest, &rows, &Meter::new(max_output))
+    let name = folder_name(&manifest.scenario);
+    let mut prepared = folder::prepare(out, &[name.as_str()], &replace)?;
+    let folder = OutputFolder::create(out, &name, &replace)?;
+    let mut written = write_complete(folder, out, manifest, &rows, &Meter::new(max_output))?;
+    prepared.keep_folders();
+    written.notes = std::mem::take(&mut prepared.notes);
+    Ok(written)
 }
