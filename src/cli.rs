@@ -161,7 +161,8 @@ struct OutputLimitArgs {
 }
 
 /// A size in bytes: digits, optionally followed by K, M, G or T (powers of
-/// 1024), with or without `iB` or `B`.
+/// 1024), with or without `iB` or `B`. (`--max-output`'s default, `1G`, is
+/// [`scenario::DEFAULT_MAX_OUTPUT`]; a test holds them together.)
 fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
@@ -356,7 +357,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         max_events: Some(args.limits.max_events),
         max_output: Some(args.output.max_output),
         writes: scenario::Writes::Folder(logs),
-        policies: args.policies.clone(),
+        policies: scenario::PolicyChoice::only(&args.policies),
         sets: args.sets.sets.clone(),
     };
     // The wall clock only measures the tool for the user (`--stats`).
@@ -538,6 +539,7 @@ fn load_checked(
     let overrides = Overrides {
         seed: options.seed,
         max_events: options.max_events,
+        policies: scenario::PolicyChoice::keep(&options.policies),
         sets: sets.to_vec(),
         ..Overrides::default()
     };
@@ -565,25 +567,25 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides).map_err(|e| e.to_string()).and_then(|world| {
-            // A file with a `sweep:` key is checked as `cnasim sweep` would
-            // check it, limits included.
+            // A file with a `sweep:` key is checked as `cnasim sweep FILE
+            // --set ...` would check it, limits included.
             let options = SweepOptions {
-                file: path.clone(),
-                seeds: None,
-                seed: None,
-                sets: Vec::new(),
+                sets: args
+                    .sets
+                    .sets
+                    .iter()
+                    .map(|set| GridKey { key: set.key.clone(), values: vec![set.clone()] })
+                    .collect(),
                 jobs: default_jobs(),
-                shard: None,
-                policies: Vec::new(),
-                metric: None,
-                out: PathBuf::new(),
                 max_events: args.limits.max_events,
                 max_output: args.output.max_output,
-                progress: false,
-                force: false,
+                ..SweepOptions::new(path.clone())
             };
-            let sweep = sweep::cost(&options).map_err(|e| e.to_string())?;
-            Ok((world, sweep))
+            let sweep = sweep::cost(&options).map_err(|e| match e {
+                sweep::SweepError::Scenario(_) | sweep::SweepError::Point { .. } => e.to_string(),
+                other => format!("{}: its sweep: {other}", path.display()),
+            })?;
+            Ok((world, sweep.map(|cost| (cost, options.jobs))))
         }) {
             Ok((world, sweep)) => console::out(&format!(
                 "ok {}: scenario `{}`, {}, {} database(s), policies {}; a run handles at \
@@ -608,9 +610,9 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                 world.estimate.events,
                 world.estimate.memory_text(),
                 scenario::bytes_text(world.estimate.output_bytes),
-                sweep.map_or(String::new(), |c| format!(
+                sweep.map_or(String::new(), |(c, jobs)| format!(
                     "; its sweep runs {} runs, handles at most about {} events, keeps about {} \
-                     and writes about {}",
+                     ({jobs} runs at once) and writes about {}",
                     c.runs,
                     c.events,
                     scenario::bytes_text(c.memory),
@@ -681,4 +683,21 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         started.elapsed().as_secs_f64() * 1000.0
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(parse_size("1G"), Ok(scenario::DEFAULT_MAX_OUTPUT));
+        assert_eq!(parse_size("500M"), Ok(500 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("10k"), Ok(10 << 10));
+        assert_eq!(parse_size("123"), Ok(123));
+        for bad in ["", "0", "G", "1.5G", "-1", "1X", "99999999999T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

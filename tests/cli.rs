@@ -211,8 +211,14 @@ fn rerunning_replaces_the_folder() {
     let out = dir.path().join("out");
     let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A file of the user's in it stops that, until --force.
     std::fs::write(out.join("tiny/stale.txt"), "old").unwrap();
     let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(out.join("tiny/stale.txt").exists());
+    let o = cnasim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!out.join("tiny/stale.txt").exists());
     assert!(out.join("tiny/summary.json").exists());
@@ -335,8 +341,5 @@ fn a_full_or_read_only_disk_is_said_in_plain_text() {
     let Some(o) = on_a_tmpfs(m, "ro", false, &[&run[..], &[&shown.to_string()]].concat()) else {
         return;
     };
-    plain(
-        &o,
-        &format!("error: cannot create a temporary folder in {shown}: Read-only file system"),
-    );
+    plain(&o, &format!("error: cannot write in {shown}: Read-only file system"));
 }

@@ -186,7 +186,7 @@ fn a_sweep_whose_rows_would_not_fit_in_memory_is_refused() {
         let o = cnasim_in(dir.path(), &[command, &file, "--max-events", "100000000000"]);
         assert_eq!(o.status.code(), Some(2), "{command}: {}", stdout(&o));
         assert!(
-            stderr(&o).contains("this sweep would keep about 47.7 GiB in memory (100000000 rows"),
+            stderr(&o).contains("this sweep would keep about 55.9 GiB in memory (100000000 rows"),
             "{command}: {}",
             stderr(&o)
         );

@@ -296,13 +296,13 @@ fn work_limits() {
         "mailboxes: [{ name: u, database: A, move: { target: B, start: 2016-01-01T00:00:00Z, incremental_sync_interval: 0s, sync_duration: 1ms } }]\n",
         4,
         43,
-        "this move request alone needs about",
+        "come from this move request",
     );
     let e = error(
         "start: 2016-01-01T00:00:00Z\nduration: 100d\ndatabases: [{ name: A, background: { rate_per_hour: 1000000 } }]\n",
     );
     assert!(
-        e.starts_with("inline.yaml:3:53:") && e.contains("this background traffic alone"),
+        e.starts_with("inline.yaml:3:53:") && e.contains("come from this background traffic"),
         "{e}"
     );
     let many: String =

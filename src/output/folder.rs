@@ -174,8 +174,10 @@ fn make_out_dir(out_dir: &Path) -> Result<Vec<PathBuf>, FolderError> {
         )));
     }
     let mut created = Vec::new();
-    let mut missing: Vec<&Path> =
-        out_dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.is_dir()).collect();
+    let mut missing: Vec<&Path> = out_dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && fs::metadata(a).is_err())
+        .collect();
     while let Some(dir) = missing.pop() {
         match fs::create_dir(dir) {
             Ok(()) => created.push(dir.to_path_buf()),

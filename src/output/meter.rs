@@ -25,8 +25,8 @@ struct Shared {
 /// The files passed `--max-output` while being written.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the files written passed --max-output ({}) although the estimate before the run fitted; \
-     raise --max-output, or write less (--logs followed, a shorter window)",
+    "the files written passed --max-output ({}) although the estimate before the run fitted \
+     (please report it); raise --max-output",
     crate::scenario::bytes_text(*limit)
 )]
 pub struct OutputLimitReached {
@@ -47,8 +47,7 @@ impl Meter {
 
     /// Counts `bytes` about to be written; fails if they would pass the
     /// limit.
-    pub fn charge(&self, bytes: usize) -> io::Result<()> {
-        let bytes = bytes as u64;
+    pub fn charge(&self, bytes: u64) -> io::Result<()> {
         let before = self.shared.used.fetch_add(bytes, Ordering::Relaxed);
         if before.saturating_add(bytes) > self.shared.limit {
             return Err(io::Error::other(OutputLimitReached { limit: self.shared.limit }));
@@ -56,21 +55,16 @@ impl Meter {
         Ok(())
     }
 
-    /// Bytes counted so far.
-    pub fn used(&self) -> u64 {
-        self.shared.used.load(Ordering::Relaxed)
-    }
-
     /// Writes `bytes` to the new file `path`, counted.
     pub fn write_file(&self, path: &Path, bytes: impl AsRef<[u8]>) -> io::Result<()> {
-        self.charge(bytes.as_ref().len())?;
+        self.charge(bytes.as_ref().len() as u64)?;
         std::fs::write(path, bytes)
     }
 
     /// Counts the bytes of a file written by other means (a chart drawn
     /// by its library), after the fact.
     pub fn charge_file(&self, path: &Path) -> io::Result<()> {
-        self.charge(std::fs::metadata(path)?.len() as usize)
+        self.charge(std::fs::metadata(path)?.len())
     }
 
     /// `writer`, with every byte written counted.
@@ -95,7 +89,7 @@ pub struct Metered<W> {
 impl<W: Write> Write for Metered<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         // Counted before it is written, so the limit is never passed.
-        self.meter.charge(buf.len())?;
+        self.meter.charge(buf.len() as u64)?;
         self.inner.write(buf)
     }
 

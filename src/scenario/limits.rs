@@ -98,11 +98,11 @@ const TRACE_BYTES_PER_SAMPLE: u64 = 96;
 const SUMMARY_BYTES_PER_DATABASE_AND_POLICY: u64 = 256;
 /// dropouts.csv bytes per dropout, besides the names.
 const DROPOUT_BYTES: u64 = 100;
-/// The charts (bounded by their pixels and thinned marks), report.html
-/// (which embeds the SVG, lists at most a few hundred dropouts and the
-/// description) and the small files: a generous bound, the largest
-/// measured being 1.4 MB.
-const VIEW_BYTES: u64 = 8 << 20;
+/// The charts (bounded by their pixels and thinned marks) and report.html
+/// with the SVG it embeds: the largest measured take 1.4 MB.
+const VIEW_BYTES: u64 = 2 << 20;
+/// report.html's table of dropouts: at most 500 rows.
+const REPORT_DROPOUT_BYTES: u64 = 500 * 400;
 
 /// Memory any run takes: the program, its threads' stacks, the
 /// allocator's arenas (measured: 7 to 12 MiB for the smallest scenarios).
@@ -220,7 +220,6 @@ struct Part {
 /// names the mailbox in its message and its own field) and double its
 /// length when quoted, so each counts four times.
 struct RowText {
-    logged: bool,
     followed: bool,
     bytes_per_event: u64,
 }
@@ -264,6 +263,7 @@ pub fn check(
         ));
     }
     let policies = world.policies.len() as u64;
+    let policy_bytes = world.policies.iter().map(|p| p.name.len()).max().unwrap_or(0) as u64;
     let rows = row_text(world, writes);
     let mut parts: Vec<Part> = Vec::new();
     // Events fired on each database, for its counter.
@@ -280,6 +280,18 @@ pub fn check(
     let move_at = |i: usize| {
         entry(i).and_then(|e| e.value.move_request.as_ref()).map_or(population_at, |m| m.referenced)
     };
+    // What a part of mailbox `i` is called, and what would make it
+    // smaller: a generated mailbox's parts are the population's.
+    let named = |i: usize, what: &'static str, advice: &'static str| {
+        if entry(i).is_some() {
+            (what, advice)
+        } else {
+            (
+                "the population's mailboxes (their reminders, actions and syncs)",
+                "fewer mailboxes, lower SMS or move shares, or a shorter window",
+            )
+        }
+    };
     // The bytes all policies write for `events` events of mailbox `i`.
     let bytes_of = |i: usize, events: u64| {
         events.saturating_mul(rows[i].bytes_per_event).saturating_mul(policies)
@@ -287,6 +299,8 @@ pub fn check(
 
     let mut reminders = 0u64;
     let mut reconfigurations = 0u64;
+    // Each mailbox's own actions: enabling, disabling, reconfiguring.
+    let mut actions_of = vec![0u64; world.mailboxes.len()];
     let mut biggest_item: Option<(u64, Location)> = None;
     for (i, mailbox) in world.mailboxes.iter().enumerate() {
         let Some(sms) = mailbox.sms else {
@@ -305,8 +319,18 @@ pub fn check(
                 events,
                 bytes: bytes_of(i, events),
                 at: item_at(i, j),
-                what: "this calendar item",
-                advice: "shorten the window or space the occurrences out",
+                what: named(
+                    i,
+                    "this calendar item",
+                    "shorten the window or space the occurrences out",
+                )
+                .0,
+                advice: named(
+                    i,
+                    "this calendar item",
+                    "shorten the window or space the occurrences out",
+                )
+                .1,
             });
         }
         reminders = reminders.saturating_add(own);
@@ -315,6 +339,7 @@ pub fn check(
         reconfigurations = reconfigurations.saturating_add(reconfigures);
         // Enable, disable and reconfigurations: the action and its event.
         let actions = (1 + u64::from(sms.disable_at.is_some())).saturating_add(reconfigures);
+        actions_of[i] = actions;
         fired[mailbox.database.index()] = fired[mailbox.database.index()].saturating_add(actions);
         // After a move, the user's actions fire on the target database.
         if let Some(request) = &mailbox.move_request {
@@ -325,8 +350,18 @@ pub fn check(
             events,
             bytes: bytes_of(i, events),
             at: mailbox_at(i),
-            what: "this mailbox's own actions (enabling, disabling, reconfiguring)",
-            advice: "shorten the window",
+            what: named(
+                i,
+                "this mailbox's own actions (enabling, disabling, reconfiguring)",
+                "shorten the window",
+            )
+            .0,
+            advice: named(
+                i,
+                "this mailbox's own actions (enabling, disabling, reconfiguring)",
+                "shorten the window",
+            )
+            .1,
         });
     }
     if reminders > MAX_REMINDERS {
@@ -359,10 +394,11 @@ pub fn check(
     for (i, db) in world.databases.iter().enumerate() {
         if let Some(bg) = db.background {
             let mean = bg.mean_arrivals(world.start, world.end);
-            // Poisson arrivals pass their mean by more than six standard
-            // deviations about once in a billion runs.
+            // Poisson arrivals pass this about once in a billion runs,
+            // small means included (six standard deviations, and room for
+            // a few dozen arrivals where the mean is below one).
             let events = match bg.arrivals {
-                Arrivals::Poisson => mean + 6.0 * mean.sqrt(),
+                Arrivals::Poisson => mean + 6.0 * mean.sqrt() + 36.0,
                 Arrivals::Uniform => mean,
             }
             .ceil();
@@ -402,10 +438,12 @@ pub fn check(
         // Sync start, sync end, and the event's processing; then
         // finalization and completion with their three events.
         let events = cycles.saturating_mul(3).saturating_add(5);
-        // Each MailboxMoveStarted can start a dropout (a row of
-        // dropouts.csv) in every policy.
-        let dropouts = if mailbox.sms.is_some() && rows[i].logged {
-            cycles.saturating_mul(DROPOUT_BYTES + 2 * mailbox.name.len() as u64)
+        // A dropout (a row of dropouts.csv, which lists everyone's, logged
+        // or not) starts with a MailboxMoveStarted, and all but the last
+        // end with a user action or the move's end.
+        let dropouts = if mailbox.sms.is_some() && matches!(writes, Writes::Folder(_)) {
+            let count = cycles.saturating_add(3).min(actions_of[i].saturating_add(2));
+            count.saturating_mul(DROPOUT_BYTES + policy_bytes + 2 * mailbox.name.len() as u64)
         } else {
             0
         };
@@ -413,8 +451,14 @@ pub fn check(
             events,
             bytes: bytes_of(i, events).saturating_add(dropouts.saturating_mul(policies)),
             at: move_at(i),
-            what: "this move request",
-            advice: "shorten the window or lengthen the sync interval",
+            what: named(i, "this move request", "shorten the window or lengthen the sync interval")
+                .0,
+            advice: named(
+                i,
+                "this move request",
+                "shorten the window or lengthen the sync interval",
+            )
+            .1,
         });
     }
 
@@ -450,20 +494,36 @@ pub fn check(
     let output_bytes = match writes {
         Writes::Nothing => 0,
         Writes::Folder(_) => {
-            let databases = world.databases.len() as u64;
-            // trace.json's counters: per database a backlog series, and
-            // three population series, per policy; summary.json's rows.
-            let fixed = (databases + 3)
-                .saturating_mul(Grid::MAX_BUCKETS as u64 * TRACE_BYTES_PER_SAMPLE)
-                .saturating_add(databases * SUMMARY_BYTES_PER_DATABASE_AND_POLICY)
-                .saturating_mul(policies)
-                .saturating_add(VIEW_BYTES);
+            // trace.json's counters: per database a backlog series (each
+            // sample naming it), and three population series, per policy;
+            // summary.json's figures per database and policy. Names may
+            // double when escaped.
+            let buckets = Grid::MAX_BUCKETS as u64;
+            let series = world.databases.iter().fold(0u64, |sum, db| {
+                let name = 2 * db.name.len() as u64;
+                sum.saturating_add(buckets * (TRACE_BYTES_PER_SAMPLE + name))
+                    .saturating_add(SUMMARY_BYTES_PER_DATABASE_AND_POLICY + name)
+            });
             parts.push(Part {
                 events: 0,
-                bytes: fixed,
+                bytes: series
+                    .saturating_add(3 * buckets * TRACE_BYTES_PER_SAMPLE)
+                    .saturating_mul(policies),
                 at: databases_at,
-                what: "the databases' series (trace.json, summary.json) and the charts",
+                what: "the databases' series in trace.json and summary.json",
                 advice: "fewer databases or policies",
+            });
+            // The charts and the report, which embeds the SVG, lists at
+            // most a few hundred dropouts and renders the description.
+            let views = VIEW_BYTES
+                .saturating_add(2 * world.description.len() as u64)
+                .saturating_add(REPORT_DROPOUT_BYTES);
+            parts.push(Part {
+                events: 0,
+                bytes: views,
+                at: Location::UNKNOWN,
+                what: "the charts and the report",
+                advice: "they take the same room whatever the scenario",
             });
             parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.bytes))
         }
@@ -471,19 +531,19 @@ pub fn check(
     let estimate = Estimate { events, policies, memory_bytes, output_bytes };
 
     if total_events > world.max_events {
-        let worst = parts.iter().max_by_key(|p| p.events).expect("a total above 0 has parts");
+        let (most, worst) = costliest(&parts, |p| p.events);
         return Err(src.err(
             worst.at,
             format!(
                 "this scenario needs about {total_events} events ({} per policy, {}), more \
-                 than --max-events {} allows; {} alone needs about {} ({} per policy): {}, \
-                 or raise --max-events",
+                 than --max-events {} allows; the most, about {} ({} per policy), come from {}: \
+                 {}, or raise --max-events",
                 events,
                 policy_count(policies),
                 world.max_events,
+                most.saturating_mul(policies),
+                most,
                 worst.what,
-                worst.events.saturating_mul(policies),
-                worst.events,
                 worst.advice,
             ),
         ));
@@ -515,27 +575,50 @@ pub fn check(
         ));
     }
     if output_bytes > max_output {
-        let worst = parts.iter().max_by_key(|p| p.bytes).expect("an output has parts");
+        let (most, worst) = costliest(&parts, |p| p.bytes);
         let logs = match writes {
             Writes::Folder(Some(LogDetail::Followed)) => "",
-            _ => ", --logs followed",
+            _ if worst.events > 0 => ", --logs followed",
+            _ => "",
         };
         return Err(src.err(
             worst.at,
             format!(
                 "a run of this scenario would write about {} to its folder ({}), more than \
-                 --max-output {} allows; {} alone writes about {}: {}{logs}, or raise \
+                 --max-output {} allows; the most, about {}, comes from {}: {}{logs}, or raise \
                  --max-output",
                 bytes_text(output_bytes),
                 policy_count(policies),
                 bytes_text(max_output),
+                bytes_text(most),
                 worst.what,
-                bytes_text(worst.bytes),
                 worst.advice,
             ),
         ));
     }
     Ok(estimate)
+}
+
+/// The place in the file that costs the most by `cost` (parts at one
+/// place summed: a population's mailboxes all sit at its key), that cost,
+/// and its largest part, which says what it is.
+fn costliest(parts: &[Part], cost: impl Fn(&Part) -> u64) -> (u64, &Part) {
+    let mut places: std::collections::BTreeMap<(u64, u64), (u64, usize)> = Default::default();
+    for (i, part) in parts.iter().enumerate() {
+        let place = places.entry((part.at.line(), part.at.column())).or_insert((0, i));
+        place.0 = place.0.saturating_add(cost(part));
+        if cost(part) > cost(&parts[place.1]) {
+            place.1 = i;
+        }
+    }
+    // The first place in file order among equals.
+    let (total, i) = places.values().fold(
+        (0, 0),
+        |best, &(total, i)| {
+            if total > best.0 { (total, i) } else { best }
+        },
+    );
+    (total, &parts[i])
 }
 
 /// "1 policy", "3 policies".
@@ -562,7 +645,7 @@ fn row_text(world: &World, writes: Writes) -> Vec<RowText> {
         return world
             .mailboxes
             .iter()
-            .map(|_| RowText { logged: false, followed: false, bytes_per_event: 0 })
+            .map(|_| RowText { followed: false, bytes_per_event: 0 })
             .collect();
     };
     let logs = logs.unwrap_or_else(|| LogDetail::auto(world));
@@ -598,7 +681,7 @@ fn row_text(world: &World, writes: Writes) -> Vec<RowText> {
             } else {
                 0
             };
-            RowText { logged: logged[i], followed: followed[i], bytes_per_event: log + trace }
+            RowText { followed: followed[i], bytes_per_event: log + trace }
         })
         .collect()
 }

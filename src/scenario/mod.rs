@@ -45,13 +45,38 @@ pub struct Overrides {
     pub max_output: Option<u64>,
     /// What the command writes for the run, for the output estimate.
     pub writes: Writes,
-    /// `--policy`: only these policies, in this order (built-in or defined
-    /// in the scenario); empty for the scenario's own. Selected before the
-    /// estimate, which depends on how many run.
-    pub policies: Vec<String>,
+    /// `--policy`: which policies run, chosen before the estimate, which
+    /// depends on how many do.
+    pub policies: PolicyChoice,
     /// `--set KEY=VALUE`: values spliced into the text before it is read
     /// ([`set`]), in order.
     pub sets: Vec<Set>,
+}
+
+/// Which of a scenario's policies a command runs (`--policy`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PolicyChoice {
+    /// The scenario's own.
+    #[default]
+    AsWritten,
+    /// These, in this order, built-in or defined in the scenario (`run` and
+    /// `sweep`): a name the scenario cannot run is an error.
+    Only(Vec<String>),
+    /// Those of the scenario's that are named (`check`, over many
+    /// scenarios): the others are left out, and none may be left.
+    Keep(Vec<String>),
+}
+
+impl PolicyChoice {
+    /// `Only(names)`, or the scenario's own when `names` is empty.
+    pub fn only(names: &[String]) -> PolicyChoice {
+        if names.is_empty() { PolicyChoice::AsWritten } else { PolicyChoice::Only(names.to_vec()) }
+    }
+
+    /// `Keep(names)`, or the scenario's own when `names` is empty.
+    pub fn keep(names: &[String]) -> PolicyChoice {
+        if names.is_empty() { PolicyChoice::AsWritten } else { PolicyChoice::Keep(names.to_vec()) }
+    }
 }
 
 /// Reads and validates the scenario at `path`.
@@ -404,10 +429,14 @@ fn read_text(
     let src = validate::Source { path, text };
     let mut world =
         validate::validate_with(&file, &src, fallback_name, overrides, mode != Mode::Value)?;
-    if !overrides.policies.is_empty() {
-        world.policies = world
-            .select_policies(&overrides.policies)
-            .map_err(|why| ScenarioError::file(path, format!("--policy: {why}")))?;
+    match &overrides.policies {
+        PolicyChoice::AsWritten => {}
+        PolicyChoice::Only(names) => {
+            world.policies = world
+                .select_policies(names)
+                .map_err(|why| ScenarioError::file(path, format!("--policy: {why}")))?;
+        }
+        PolicyChoice::Keep(names) => world.policies.retain(|p| names.contains(&p.name)),
     }
     let max_output = overrides.max_output.unwrap_or(DEFAULT_MAX_OUTPUT);
     world.estimate = limits::check(&file, &world, &src, overrides.writes, max_output)?;

@@ -215,10 +215,12 @@ pub struct Validated {
     pub spec: PopulationSpec,
     /// Its databases, named `PDB01` and so on.
     pub databases: Vec<Database>,
-    /// The events one policy's run of it handles, on average over seeds
-    /// (reminder timers and observations, the SMS users' enabling, the
-    /// moves' syncs): what generating it would lead to, known before.
-    pub mean_events: f64,
+    /// Fewer events than one policy's run of it handles whatever the seed
+    /// (as the estimate made once it is built counts them), known before
+    /// it is generated: half the mean of the reminders' and the syncs'
+    /// events where at least 1,000 mailboxes share them (their sum then
+    /// strays from its mean by a few percent), nothing where fewer do.
+    pub events_floor: f64,
 }
 
 fn share(value: Option<&Spanned<Real>>, default: f64, key: &str, src: &Source<'_>) -> Result<f64> {
@@ -539,10 +541,12 @@ pub fn validate(
             ),
         ));
     }
-    let mean_events = 2.0 * reminders + 2.0 * n * sms_share + 3.0 * cycles;
+    let floor = |mailboxes: f64, events: f64| if mailboxes >= 1000.0 { events / 2.0 } else { 0.0 };
+    let events_floor = floor(n * sms_share, 2.0 * reminders + 2.0 * n * sms_share)
+        + floor(n * move_share, 3.0 * cycles);
     let first = first_db as u32;
     Ok(Validated {
-        mean_events,
+        events_floor,
         spec: PopulationSpec {
             mailboxes,
             databases: first..first + databases as u32,

@@ -180,19 +180,17 @@ pub(crate) fn validate_with(
                 ));
             }
             // A population that would pass --max-events is refused before
-            // it is generated (building a million mailboxes takes seconds):
-            // half its mean, for one policy, is well below what any seed
-            // gives, so this never refuses what the exact estimate, made
-            // once it is built, would accept.
+            // it is generated (building a million mailboxes takes
+            // seconds), by a floor of its events that no seed goes below.
             let max_events = overrides.max_events.unwrap_or(super::DEFAULT_MAX_EVENTS);
-            if valid.mean_events / 2.0 > max_events as f64 {
+            if valid.events_floor > max_events as f64 {
                 return Err(src.err(
                     pop.value.mailboxes.referenced,
                     format!(
-                        "this population would handle about {:.0} events per policy, more than \
-                         --max-events {max_events} allows: fewer mailboxes, lower SMS or move \
-                         shares, a shorter window, or raise --max-events",
-                        valid.mean_events
+                        "this population would handle more than {:.0} events per policy, more \
+                         than --max-events {max_events} allows: fewer mailboxes, lower SMS or \
+                         move shares, a shorter window, or raise --max-events",
+                        valid.events_floor
                     ),
                 ));
             }

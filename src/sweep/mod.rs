@@ -67,6 +67,29 @@ pub struct SweepOptions {
     pub force: bool,
 }
 
+impl SweepOptions {
+    /// A sweep of `file` as `cnasim sweep FILE` runs it by default: the
+    /// file's seeds, grid, policies and metric, one run at a time, into
+    /// `output/`, within the default limits.
+    pub fn new(file: PathBuf) -> SweepOptions {
+        SweepOptions {
+            file,
+            seeds: None,
+            seed: None,
+            sets: Vec::new(),
+            jobs: 1,
+            shard: None,
+            policies: Vec::new(),
+            metric: None,
+            out: PathBuf::from("output"),
+            max_events: scenario::DEFAULT_MAX_EVENTS,
+            max_output: scenario::DEFAULT_MAX_OUTPUT,
+            progress: false,
+            force: false,
+        }
+    }
+}
+
 /// Why a sweep or a merge did not write its folder.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -204,7 +227,7 @@ fn plan(options: &SweepOptions) -> Result<Planned, SweepError> {
     let base = Overrides {
         seed: options.seed,
         max_events: Some(options.max_events),
-        policies: options.policies.clone(),
+        policies: scenario::PolicyChoice::only(&options.policies),
         ..Overrides::default()
     };
     let (world, key) = scenario::parse_sweep(&source.text, &source.shown, &source.stem, &base)?;
@@ -268,14 +291,14 @@ fn plan(options: &SweepOptions) -> Result<Planned, SweepError> {
 }
 
 /// Checks every grid point and what the sweep will cost on `pool`;
-/// returns the cost.
+/// returns the cost and each point's share of `--max-events`.
 fn checked(
     planned: &Planned,
     options: &SweepOptions,
     pool: &rayon::ThreadPool,
-) -> Result<budget::Cost, SweepError> {
+) -> Result<(budget::Cost, Vec<u64>), SweepError> {
     let Planned { source, plan, manifest, .. } = planned;
-    let job = runs::Job { source, plan, manifest, options };
+    let job = runs::Job { source, plan, manifest, options, shares: &[] };
     let estimates = pool.install(|| job.check_points())?;
     let cost = budget::Cost::of(manifest, &estimates, options.jobs);
     let limits = budget::Limits {
@@ -284,7 +307,8 @@ fn checked(
         jobs: options.jobs,
     };
     cost.check(manifest, &limits).map_err(SweepError::Usage)?;
-    Ok(cost)
+    let shares = budget::shares(&estimates, &cost, options.max_events);
+    Ok((cost, shares))
 }
 
 /// The rayon pool of `options.jobs` threads.
@@ -303,7 +327,7 @@ pub fn cost(options: &SweepOptions) -> Result<Option<budget::Cost>, SweepError> 
     if !planned.keyed {
         return Ok(None);
     }
-    checked(&planned, options, &pool(options)?).map(Some)
+    checked(&planned, options, &pool(options)?).map(|(cost, _)| Some(cost))
 }
 
 /// Runs the sweep `options` describes and writes its folder.
@@ -319,9 +343,10 @@ pub fn sweep(options: &SweepOptions) -> Result<Written, SweepError> {
     let mut prepared = folder::prepare(&options.out, &[name.as_str()], &replace)?;
     let folder = OutputFolder::create(&options.out, &name, &replace)?;
     let pool = pool(options)?;
-    checked(&planned, options, &pool)?;
+    let (_, shares) = checked(&planned, options, &pool)?;
     let Planned { source, plan, manifest, .. } = planned;
-    let job = runs::Job { source: &source, plan: &plan, manifest: &manifest, options };
+    let job =
+        runs::Job { source: &source, plan: &plan, manifest: &manifest, options, shares: &shares };
     let rows = pool.install(|| job.run_all())?;
     let meter = Meter::new(options.max_output);
     let runs = rows.len() as u64 / manifest.policies.len().max(1) as u64;

@@ -21,6 +21,10 @@ pub(super) struct Job<'a> {
     pub plan: &'a Plan,
     pub manifest: &'a Manifest,
     pub options: &'a SweepOptions,
+    /// Per grid point, the events a run of it may handle over its
+    /// policies: its share of `--max-events` ([`super::budget::shares`]);
+    /// empty while the points are checked.
+    pub shares: &'a [u64],
 }
 
 impl Job<'_> {
@@ -29,7 +33,7 @@ impl Job<'_> {
         let overrides = Overrides {
             seed: Some(seed),
             max_events: Some(self.options.max_events),
-            policies: self.manifest.policies.clone(),
+            policies: scenario::PolicyChoice::only(&self.manifest.policies),
             sets: self.plan.sets(point),
             ..Overrides::default()
         };
@@ -62,17 +66,27 @@ impl Job<'_> {
         for policy in &self.options.policies {
             words.extend(["--policy".to_string(), policy.clone()]);
         }
-        if self.options.max_events != DEFAULT_MAX_EVENTS {
-            words.extend(["--max-events".to_string(), self.options.max_events.to_string()]);
+        let cap = self.cap(run / self.plan.seeds);
+        if cap != DEFAULT_MAX_EVENTS {
+            words.extend(["--max-events".to_string(), cap.to_string()]);
         }
         crate::check::shell_command(&words)
+    }
+
+    /// The events a run of `point` may handle.
+    fn cap(&self, point: u64) -> u64 {
+        self.shares.get(point as usize).copied().unwrap_or(self.options.max_events)
     }
 
     /// The rows of run `run`, one per policy.
     fn run(&self, run: u64) -> Result<Vec<Row>, SweepError> {
         let point = run / self.plan.seeds;
         let seed = self.plan.seed(run);
-        let world = self.world(point, seed)?;
+        let mut world = self.world(point, seed)?;
+        // Each run holds to its share, so that the sweep's total holds
+        // whatever the seeds draw (a population's draws change its runs'
+        // events) and which run stops never depends on the threads.
+        world.max_events = self.cap(point);
         let done = run_in_memory(&world).map_err(|source| {
             SweepError::Run(Box::new(RunFailure {
                 run,
