@@ -204,6 +204,15 @@ pub enum Writes {
     Folder(Option<LogDetail>),
 }
 
+/// What a calendar item's, a mailbox's own and a move's parts are called,
+/// and what would make them smaller.
+const ITEM: (&str, &str) =
+    ("this calendar item", "shorten the window or space the occurrences out");
+const ACTIONS: (&str, &str) =
+    ("this mailbox's own actions (enabling, disabling, reconfiguring)", "shorten the window");
+const MOVE: (&str, &str) =
+    ("this move request", "shorten the window or lengthen the sync interval");
+
 /// One part of the estimate and where it comes from.
 struct Part {
     /// Events per policy.
@@ -280,18 +289,20 @@ pub fn check(
     let move_at = |i: usize| {
         entry(i).and_then(|e| e.value.move_request.as_ref()).map_or(population_at, |m| m.referenced)
     };
-    // What a part of mailbox `i` is called, and what would make it
-    // smaller: a generated mailbox's parts are the population's.
-    let named = |i: usize, what: &'static str, advice: &'static str| {
-        if entry(i).is_some() {
-            (what, advice)
-        } else {
-            (
-                "the population's mailboxes (their reminders, actions and syncs)",
-                "fewer mailboxes, lower SMS or move shares, or a shorter window",
-            )
-        }
-    };
+    // A part of mailbox `i`, named with what would make it smaller: a
+    // generated mailbox's parts are the population's.
+    let part_of =
+        |i: usize, events: u64, bytes: u64, at: Location, kind: (&'static str, &'static str)| {
+            let (what, advice) = if entry(i).is_some() {
+                kind
+            } else {
+                (
+                    "the population's mailboxes (their reminders, actions and syncs)",
+                    "fewer mailboxes, lower SMS or move shares, or a shorter window",
+                )
+            };
+            Part { events, bytes, at, what, advice }
+        };
     // The bytes all policies write for `events` events of mailbox `i`.
     let bytes_of = |i: usize, events: u64| {
         events.saturating_mul(rows[i].bytes_per_event).saturating_mul(policies)
@@ -315,23 +326,7 @@ pub fn check(
             }
             // A timer and an observation for each.
             let events = n.saturating_mul(2);
-            parts.push(Part {
-                events,
-                bytes: bytes_of(i, events),
-                at: item_at(i, j),
-                what: named(
-                    i,
-                    "this calendar item",
-                    "shorten the window or space the occurrences out",
-                )
-                .0,
-                advice: named(
-                    i,
-                    "this calendar item",
-                    "shorten the window or space the occurrences out",
-                )
-                .1,
-            });
+            parts.push(part_of(i, events, bytes_of(i, events), item_at(i, j), ITEM));
         }
         reminders = reminders.saturating_add(own);
         // Each reconfiguration follows `after_missed` missed reminders.
@@ -346,23 +341,7 @@ pub fn check(
             fired[request.target.index()] = fired[request.target.index()].saturating_add(actions);
         }
         let events = actions.saturating_mul(2);
-        parts.push(Part {
-            events,
-            bytes: bytes_of(i, events),
-            at: mailbox_at(i),
-            what: named(
-                i,
-                "this mailbox's own actions (enabling, disabling, reconfiguring)",
-                "shorten the window",
-            )
-            .0,
-            advice: named(
-                i,
-                "this mailbox's own actions (enabling, disabling, reconfiguring)",
-                "shorten the window",
-            )
-            .1,
-        });
+        parts.push(part_of(i, events, bytes_of(i, events), mailbox_at(i), ACTIONS));
     }
     if reminders > MAX_REMINDERS {
         let (n, at) = biggest_item.unwrap_or((reminders, Location::UNKNOWN));
@@ -447,19 +426,8 @@ pub fn check(
         } else {
             0
         };
-        parts.push(Part {
-            events,
-            bytes: bytes_of(i, events).saturating_add(dropouts.saturating_mul(policies)),
-            at: move_at(i),
-            what: named(i, "this move request", "shorten the window or lengthen the sync interval")
-                .0,
-            advice: named(
-                i,
-                "this move request",
-                "shorten the window or lengthen the sync interval",
-            )
-            .1,
-        });
+        let bytes = bytes_of(i, events).saturating_add(dropouts.saturating_mul(policies));
+        parts.push(part_of(i, events, bytes, move_at(i), MOVE));
     }
 
     for (i, db) in world.databases.iter().enumerate() {
