@@ -285,6 +285,30 @@ fn every_field_of_the_manifests_is_checked() {
 }
 
 #[test]
+fn a_million_missing_shards_are_counted_not_listed() {
+    // Three shards that claim a split into a million (as a sweep may be
+    // split, however few its runs): the refusal names the first missing
+    // shards and counts the rest, where it listed all 999,997 (16 MB).
+    let template = Template::new();
+    let case = Case::new(&template);
+    case.edit_manifests(|m| m["shard"]["count"] = 1_000_000.into());
+    let err = case.refused(&[
+        "shards 4/1000000, 5/1000000, 6/1000000, 7/1000000, 8/1000000, 9/1000000, 10/1000000, \
+         11/1000000, 12/1000000, 13/1000000, and 999987 more are missing",
+    ]);
+    assert!(err.len() < 500, "{} bytes: {err}", err.len());
+    // One missing of three is named alone.
+    let case = Case::new(&template);
+    let o = {
+        let shards = [case.shard(1), case.shard(3)];
+        let out = case.out();
+        cnasim(&["sweep", "--merge", s(&shards[0]), s(&shards[1]), "--out", s(&out)])
+    };
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("shard 2/3 is missing\n"), "{}", stderr(&o));
+}
+
+#[test]
 fn files_larger_than_a_sweep_writes_are_refused_unread() {
     let template = Template::new();
     // Sparse files: nothing is written to disk, or read.

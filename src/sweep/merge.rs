@@ -15,6 +15,9 @@ use super::results::{self, Row};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// Most missing shards a refusal names; it counts the others.
+const MISSING_NAMED: usize = 10;
+
 /// Reads one shard folder's manifest, refusing one that a sweep of this
 /// cnasim could not have written ([`Manifest::check`]) before any of it
 /// is used: its scenario names the folder the merge writes.
@@ -96,18 +99,26 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
         }
         *slot = Some(dir);
     }
-    let missing: Vec<String> = by_index
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.is_none())
-        .map(|(i, _)| format!("{}/{count}", i + 1))
-        .collect();
-    if !missing.is_empty() {
+    // The count is a claim of the manifests (up to a million shards): the
+    // first few missing are named, the others counted.
+    let missing = by_index.iter().filter(|d| d.is_none()).count();
+    if missing > 0 {
+        let mut named: Vec<String> = by_index
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.is_none())
+            .take(MISSING_NAMED)
+            .map(|(i, _)| format!("{}/{count}", i + 1))
+            .collect();
+        if missing > named.len() {
+            let more = format!("and {} more", missing - named.len());
+            named.push(more);
+        }
         return Err(format!(
             "shard{} {} {} missing",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
-            if missing.len() == 1 { "is" } else { "are" }
+            if missing == 1 { "" } else { "s" },
+            named.join(", "),
+            if missing == 1 { "is" } else { "are" }
         ));
     }
     let policies = first.policies.len();
