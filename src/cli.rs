@@ -567,15 +567,14 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let mut failed = 0;
     for path in &args.files {
         match scenario::load_with(path, &overrides).map_err(|e| e.to_string()).and_then(|world| {
-            // A file with a `sweep:` key is checked as `cnasim sweep FILE
-            // --set ...` would check it, limits included.
+            // A file with a `sweep:` key is checked as `cnasim sweep FILE`
+            // would check it, limits included. With --set, what is checked
+            // is the run `cnasim run FILE --set ...` makes (a sweep reads
+            // the file as written first, which the values may mend).
+            if !args.sets.sets.is_empty() {
+                return Ok((world, None));
+            }
             let options = SweepOptions {
-                sets: args
-                    .sets
-                    .sets
-                    .iter()
-                    .map(|set| GridKey { key: set.key.clone(), values: vec![set.clone()] })
-                    .collect(),
                 jobs: default_jobs(),
                 max_events: args.limits.max_events,
                 max_output: args.output.max_output,

@@ -343,3 +343,28 @@ fn a_full_or_read_only_disk_is_said_in_plain_text() {
     };
     plain(&o, &format!("error: cannot write in {shown}: Read-only file system"));
 }
+
+#[test]
+fn validate_reads_a_file_with_its_set_values_as_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kb-workarounds.yaml"),
+    )
+    .unwrap();
+    // Too many mailboxes for the cap as written; --set mends it.
+    let file = write_scenario(dir.path(), "kb.yaml", &text);
+    let args = ["validate", file.to_str().unwrap(), "--max-events", "20000"];
+    assert_eq!(cnasim(&args).status.code(), Some(2));
+    let mended = [&args[..], &["--set", "population.mailboxes=20"]].concat();
+    let o = cnasim(&mended);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for command in ["run", "check"] {
+        let mut with = mended.clone();
+        with[0] = command;
+        if command == "run" {
+            with.extend(["--out", dir.path().to_str().unwrap()]);
+        }
+        // check runs it (its expectations are the file's, for 600).
+        assert_ne!(cnasim(&with).status.code(), Some(2), "{command}");
+    }
+}
