@@ -3,29 +3,12 @@
 //! folder, keep the previous one, and exit with code 130.
 #![cfg(unix)]
 
-use std::path::Path;
+mod common;
+
+use common::{LONG_RUN, entries};
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// Runs for minutes (billions of background arrivals), so that the signal
-/// always arrives mid-run.
-const LONG_RUN: &str = "\
-name: long-run
-start: 2016-01-01T00:00:00Z
-duration: 60d
-databases:
-  - name: DB01
-    background: { rate_per_hour: 10000000, arrivals: uniform }
-";
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 fn interrupted_by(signal: &str, terminal_gone: bool) {
     let dir = tempfile::tempdir().unwrap();

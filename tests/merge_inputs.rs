@@ -13,32 +13,7 @@ use common::{cnasim, stderr};
 /// One mailbox whose syncs take a random time, under a grid of two
 /// intervals and two completions, 3 seeds: 12 runs, 2 policies (the
 /// scenario of tests/sweep.rs).
-const TINY: &str = "\
-name: tiny-sweep
-description: A sweep small enough for a debug build.
-seed: 7
-start: 2016-01-24T00:00:00Z
-duration: 6d
-databases: [{ name: DB01 }, { name: DB02 }]
-mailboxes:
-  - name: user1
-    database: DB01
-    sms: { enable_at: 2016-01-24T08:00:00Z }
-    user: { reconfigure_after_missed: 1, reaction: 2h }
-    calendar:
-      - { subject: Standup, start: 2016-01-24T16:30:00Z, reminder: 15m, repeat: { every: 1d, count: 6 } }
-      - { subject: Lunch, start: 2016-01-24T20:00:00Z, reminder: 15m, repeat: { every: 4h, count: 36 } }
-    move:
-      target: DB02
-      start: 2016-01-24T21:20:00Z
-      incremental_sync_interval: 1d
-      sync_duration: { uniform: [1m, 3h] }
-sweep:
-  seeds: 3
-  set:
-    mailboxes.0.move.incremental_sync_interval: [12h, 1d]
-    mailboxes.0.move.complete_at: [2016-01-26T00:00:00Z, 2016-01-29T00:00:00Z]
-";
+const TINY: &str = common::TINY_SWEEP;
 
 const SHARDS: u32 = 3;
 

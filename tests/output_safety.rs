@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{cnasim_in, stderr};
+use common::{LONG_RUN, cnasim_in, entries, stderr};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -41,15 +41,6 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     all
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_folder_cnasim_did_not_write_is_not_replaced() {
     let dir = project("src");
@@ -60,9 +51,9 @@ fn a_folder_cnasim_did_not_write_is_not_replaced() {
     let message = stderr(&out);
     assert!(message.contains("./src is a folder that cnasim did not write"), "{message}");
     assert!(message.contains("--force"), "{message}");
-    assert_eq!(names(&dir.path().join("src")), ["main.rs"]);
+    assert_eq!(entries(&dir.path().join("src")), ["main.rs"]);
     // Nothing of the run is left beside it.
-    assert_eq!(names(dir.path()), ["s.yaml", "src"]);
+    assert_eq!(entries(dir.path()), ["s.yaml", "src"]);
     // --force is the user saying so.
     let out = cnasim_in(dir.path(), &["run", "s.yaml", "--out", ".", "--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -87,7 +78,7 @@ fn a_file_or_a_link_at_the_place_is_not_replaced() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("out/x is a symbolic link"), "{}", stderr(&out));
     assert!(std::fs::symlink_metadata(out_dir.join("x")).unwrap().file_type().is_symlink());
-    assert_eq!(names(&out_dir), ["x"]);
+    assert_eq!(entries(&out_dir), ["x"]);
 }
 
 #[test]
@@ -133,7 +124,7 @@ fn sweep_and_merge_do_not_replace_a_folder_of_the_user_s() {
         ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(names(&user), ["notes.txt"]);
+    assert_eq!(entries(&user), ["notes.txt"]);
     // A merge into the folder that holds a shard is refused, --force or not.
     std::fs::remove_dir_all(&user).unwrap();
     assert!(cnasim_in(dir.path(), &["sweep", "s.yaml", "--out", "out"]).status.success());
@@ -159,16 +150,6 @@ fn sweep_and_merge_do_not_replace_a_folder_of_the_user_s() {
     assert!(stderr(&out).contains("an input of this run"), "{}", stderr(&out));
     assert!(user.join("shard-1/results.csv").exists());
 }
-
-/// Runs for minutes: a run that is not stopped before it starts times out.
-const LONG_RUN: &str = "\
-name: long-run
-start: 2016-01-01T00:00:00Z
-duration: 60d
-databases:
-  - name: DB01
-    background: { rate_per_hour: 10000000, arrivals: uniform }
-";
 
 /// Waits up to 60 s for `child`; kills it and fails if it is still going.
 fn finishes(mut child: std::process::Child) -> std::process::Output {
@@ -219,7 +200,7 @@ fn an_output_that_cannot_be_written_stops_the_command_before_any_run() {
         "out",
     ]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(names(&dir.path().join("out")), ["x"]);
+    assert_eq!(entries(&dir.path().join("out")), ["x"]);
 }
 
 /// Starts `cnasim ARGS` in `dir` with its commit held at `stage`, and
@@ -284,8 +265,8 @@ fn a_kill_at_the_commit_leaves_the_old_or_the_new_folder_complete() {
                 // Between the renames the old folder is aside, complete.
                 assert!(!out.join("x").exists());
                 let aside: Vec<String> =
-                    names(&out).into_iter().filter(|n| n.starts_with(".x.old-")).collect();
-                assert_eq!(aside.len(), 1, "{:?}", names(&out));
+                    entries(&out).into_iter().filter(|n| n.starts_with(".x.old-")).collect();
+                assert_eq!(aside.len(), 1, "{:?}", entries(&out));
                 assert!(files(&out.join(&aside[0])) == old);
             }
         }
@@ -299,7 +280,7 @@ fn a_kill_at_the_commit_leaves_the_old_or_the_new_folder_complete() {
                 stderr(&next)
             );
         }
-        assert_eq!(names(&out), ["x"], "{stage}");
+        assert_eq!(entries(&out), ["x"], "{stage}");
         assert!(files(&out.join("x")) == reference(dir.path(), "3"), "{stage}");
     }
 }
@@ -310,7 +291,7 @@ fn a_run_does_not_touch_another_run_s_temporary_folder() {
     let args = ["run", "s.yaml", "--out", "out"];
     let mut writer = held_at(dir.path(), &args, "before-swap", false);
     let live: Vec<String> =
-        names(&dir.path().join("out")).into_iter().filter(|n| n.starts_with(".x.tmp-")).collect();
+        entries(&dir.path().join("out")).into_iter().filter(|n| n.starts_with(".x.tmp-")).collect();
     assert_eq!(live.len(), 1);
     // Another run of the same scenario meanwhile: the live folder stays.
     let other = cnasim_in(dir.path(), &["run", "s.yaml", "--out", "out"]);
@@ -337,7 +318,7 @@ fn files_that_grow_past_max_output_stop_the_run_and_leave_nothing() {
     let options = FolderOptions { logs: None, meter: Meter::new(20_000) };
     let error = run_to_folder_with(&world, folder, &options).err().expect("the run stops");
     assert!(error.to_string().contains("passed --max-output (19.5 KiB)"), "{error}");
-    assert_eq!(names(out.path()), Vec::<String>::new());
+    assert_eq!(entries(out.path()), Vec::<String>::new());
 }
 
 #[test]
@@ -402,7 +383,7 @@ fn every_folder_holds_only_the_files_cnasim_writes() {
         assert!(cnasim_in(dir.path(), args).status.success());
     }
     for folder in ["x", "x.sweep", "x.sweep-shard-1-of-2"] {
-        for name in names(&dir.path().join("out").join(folder)) {
+        for name in entries(&dir.path().join("out").join(folder)) {
             assert!(OUTPUT_FILES.contains(&name.as_str()), "{folder}/{name} is not listed");
         }
     }

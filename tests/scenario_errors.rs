@@ -2,7 +2,7 @@
 //! the words that say what was expected.
 
 mod common;
-use cnasim::scenario::{Overrides, parse};
+use cnasim::scenario::Overrides;
 use common::error;
 
 const HEAD: &str = "start: 2016-01-01T00:00:00Z
@@ -275,15 +275,6 @@ fn values() {
     );
 }
 
-/// The located error of an invalid inline scenario, with `--max-events`.
-fn error_with(yaml: &str, max_events: u64) -> String {
-    let overrides = Overrides { max_events: Some(max_events), ..Overrides::default() };
-    match parse(yaml, "inline.yaml", "inline", &overrides) {
-        Ok(_) => panic!("the scenario was accepted:\n{yaml}"),
-        Err(e) => e.to_string(),
-    }
-}
-
 #[test]
 fn work_limits() {
     refused(
@@ -329,12 +320,12 @@ fn work_limits() {
     );
     // 3 million reminders kept once per each of 100 policies (and work
     // allowed for them all).
-    let e = error_with(
+    let e = common::error_with(
         &format!(
             "policies:\n{}start: 2016-01-01T00:00:00Z\nduration: 2100d\ndatabases: [{{ name: A }}]\nmailboxes:\n  - name: u\n    database: A\n    sms: {{ enable_at: 2016-01-01T00:00:00Z }}\n    calendar:\n      - {{ subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: {{ every: 1m, count: 3000000 }} }}\n",
             policies(100)
         ),
-        u64::MAX,
+        &Overrides { max_events: Some(u64::MAX), ..Overrides::default() },
     );
     assert!(
         e.starts_with("inline.yaml:110:9: a run of this scenario would keep about 4")

@@ -8,36 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{cnasim, stderr, stdout};
+use common::{cnasim, entries, stderr, stdout};
 
 /// One mailbox whose syncs take a random time (so seeds matter), under a
 /// grid of two intervals and two completions.
-const TINY: &str = "\
-name: tiny-sweep
-description: A sweep small enough for a debug build.
-seed: 7
-start: 2016-01-24T00:00:00Z
-duration: 6d
-databases: [{ name: DB01 }, { name: DB02 }]
-mailboxes:
-  - name: user1
-    database: DB01
-    sms: { enable_at: 2016-01-24T08:00:00Z }
-    user: { reconfigure_after_missed: 1, reaction: 2h }
-    calendar:
-      - { subject: Standup, start: 2016-01-24T16:30:00Z, reminder: 15m, repeat: { every: 1d, count: 6 } }
-      - { subject: Lunch, start: 2016-01-24T20:00:00Z, reminder: 15m, repeat: { every: 4h, count: 36 } }
-    move:
-      target: DB02
-      start: 2016-01-24T21:20:00Z
-      incremental_sync_interval: 1d
-      sync_duration: { uniform: [1m, 3h] }
-sweep:
-  seeds: 3
-  set:
-    mailboxes.0.move.incremental_sync_interval: [12h, 1d]
-    mailboxes.0.move.complete_at: [2016-01-26T00:00:00Z, 2016-01-29T00:00:00Z]
-";
+const TINY: &str = common::TINY_SWEEP;
 
 /// A temporary folder holding `tiny.yaml` with `text`.
 fn scenario(text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -56,14 +31,6 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
         })
         .collect()
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 /// Runs `cnasim sweep` with `args` and asserts success.

@@ -8,6 +8,31 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// One mailbox whose syncs take a random time (so seeds matter), under a
+/// grid of two intervals and two completions, 3 seeds: 12 runs under 2
+/// policies, small enough for a debug build.
+pub const TINY_SWEEP: &str = include_str!("tiny-sweep.yaml");
+
+/// A run of minutes (billions of background arrivals, within a raised
+/// `--max-events`): whatever stops it, stops it mid-run.
+pub const LONG_RUN: &str = "\
+name: long-run
+start: 2016-01-01T00:00:00Z
+duration: 60d
+databases:
+  - name: DB01
+    background: { rate_per_hour: 10000000, arrivals: uniform }
+";
+
+/// The names in `dir`, sorted; none when it does not exist.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// Runs the `cnasim` binary in the project folder.
 pub fn cnasim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cnasim"))
@@ -34,7 +59,12 @@ pub fn world(yaml: &str) -> World {
 
 /// The located error of an invalid inline scenario.
 pub fn error(yaml: &str) -> String {
-    match parse(yaml, "inline.yaml", "inline", &Overrides::default()) {
+    error_with(yaml, &Overrides::default())
+}
+
+/// The located error of an invalid inline scenario read with `overrides`.
+pub fn error_with(yaml: &str, overrides: &Overrides) -> String {
+    match parse(yaml, "inline.yaml", "inline", overrides) {
         Ok(_) => panic!("the scenario was accepted:\n{yaml}"),
         Err(e) => e.to_string(),
     }
