@@ -11,14 +11,15 @@
 //! covers only what falls inside the window, so a recurrence with a huge
 //! `count` or a far `until` costs nothing outside it. It is an upper
 //! bound for every policy (Poisson background aside, which it covers to
-//! six standard deviations), and `--max-events` caps its total over the
-//! policies.
+//! six standard deviations and 36 arrivals more, for small means), and
+//! `--max-events` caps its total over the policies.
 //!
 //! The output estimate bounds the bytes a run folder takes: per event of a
 //! mailbox whose rows the logs hold, the rows it can write (with that
 //! mailbox's names, addresses and subjects, quoted); per event of a
-//! mailbox the timeline follows, its trace.json entries; per database its
-//! trace.json counters; and the charts, report and summary.
+//! mailbox the timeline follows, its trace.json entries; the dropouts
+//! each SMS user can have; per database its trace.json counters and
+//! summary figures; and the charts and report.
 
 use super::error::ScenarioError;
 use super::file::ScenarioFile;
@@ -66,9 +67,10 @@ const BYTES_PER_MAILBOX: u64 = 512;
 /// Per mailbox and policy (policies run at once): its run state, its
 /// metrics and timeline state, its queue entries, and the allocator's
 /// slack around them. Calibrated on the wave benchmarks, whose peak
-/// resident memory this estimate covers: 111 MiB measured for 28,146 built
-/// mailboxes (`wave-100k`, estimate 122 MiB), 1,188 MiB for 280,372
-/// (`wave-1m`, estimate 1,213 MiB).
+/// resident memory the estimate covers (with reconfigurations and the
+/// base): 111 MiB measured for 28,146 built mailboxes (`wave-100k`,
+/// estimate 159 MiB), 1,189 MiB for 280,372 (`wave-1m`, estimate 1,437
+/// MiB).
 const BYTES_PER_MAILBOX_AND_POLICY: u64 = 448;
 /// Per move cycle: its transitions in the plan (or its events, for a quiet
 /// mailbox), twice while the plan's parts are joined, shared by the
@@ -77,7 +79,8 @@ const BYTES_PER_CYCLE: u64 = 64;
 /// Per move cycle of a mailbox the timeline follows, per policy: its sync
 /// window, its move event and the assistant's answer, and a state span,
 /// kept until the views are drawn. Calibrated on 100 followed mailboxes
-/// with 6,480 syncs each under 10 policies: 470 MiB measured.
+/// with 6,480 syncs each under 10 policies: 482 MiB measured, 553 MiB
+/// estimated.
 const BYTES_PER_FOLLOWED_CYCLE_AND_POLICY: u64 = 80;
 /// Per user reconfiguration, per policy: the dropout it ends, kept in the
 /// policy's outcome.
@@ -86,8 +89,9 @@ const BYTES_PER_RECONFIGURATION_AND_POLICY: u64 = 64;
 /// Output bytes per event of a mailbox whose rows the logs hold, besides
 /// its names (see [`RowText`]): the fixed text of the rows one event can
 /// write (a database event row and two trace lines, or two message
-/// tracking rows and a trace line, or an audit row). Measured: 610 bytes
-/// for a move cycle (three events) of the seed incident's mailbox.
+/// tracking rows and a trace line, or an audit row). Measured: 609 bytes
+/// per move cycle (three events) and policy, for one mailbox syncing
+/// every second under 10 policies.
 const LOG_BYTES_PER_EVENT: u64 = 300;
 /// trace.json bytes per event of a mailbox the timeline follows: a slice
 /// or an instant with its arguments. Measured: 318 bytes per move cycle.

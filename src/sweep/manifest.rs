@@ -69,6 +69,11 @@ pub struct Manifest {
 pub fn hash(bytes: &[u8]) -> String {
     let mut h = fnv::FnvHasher::default();
     h.write(bytes);
+    hash_text(&h)
+}
+
+/// A hash as [`hash`] and [`hash_reader`] write it.
+fn hash_text(h: &fnv::FnvHasher) -> String {
     format!("fnv1a64:{:016x}", h.finish())
 }
 
@@ -89,7 +94,7 @@ pub fn hash_reader(mut reader: impl Read) -> std::io::Result<(String, u64)> {
         h.write(bytes);
         total += bytes.len() as u64;
     }
-    Ok((format!("fnv1a64:{:016x}", h.finish()), total))
+    Ok((hash_text(&h), total))
 }
 
 /// Whether `text` is a hash as [`hash`] writes it.

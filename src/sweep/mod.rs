@@ -56,7 +56,8 @@ pub struct SweepOptions {
     /// Where the folder goes.
     pub out: PathBuf,
     /// Most events the sweep may handle, summed over its runs and their
-    /// policies (`--max-events`); each run is also held to it.
+    /// policies (`--max-events`); each run holds to its share of it
+    /// ([`budget::shares`]).
     pub max_events: u64,
     /// Most bytes the sweep may write (`--max-output`).
     pub max_output: u64,
