@@ -588,7 +588,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
         }) {
             Ok((world, sweep)) => console::out(&format!(
                 "ok {}: scenario `{}`, {}, {} database(s), policies {}; a run handles at \
-                 most about {} events ({} per policy), keeps {} and writes about {}{}\n",
+                 most about {} events ({} per policy), keeps about {} and writes about {}{}\n",
                 path.display(),
                 world.name,
                 match world.population {
@@ -607,7 +607,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
                 world.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
                 world.estimate.total_events(),
                 world.estimate.events,
-                world.estimate.memory_text(),
+                scenario::bytes_text(world.estimate.memory_bytes),
                 scenario::bytes_text(world.estimate.output_bytes),
                 sweep.map_or(String::new(), |(c, jobs)| format!(
                     "; its sweep runs {} runs, handles at most about {} events, keeps about {} \

@@ -329,7 +329,7 @@ fn work_limits() {
     );
     assert!(
         e.starts_with("inline.yaml:110:9: a run of this scenario would keep about 4")
-            && e.contains("MiB in memory, more than the limit of 4096 MiB"),
+            && e.contains("GiB in memory, more than the limit of 4.0 GiB"),
         "{e}"
     );
     // A huge count that falls mostly outside the window is fine.

@@ -104,12 +104,6 @@ impl Estimate {
     pub fn total_events(&self) -> u64 {
         self.events.saturating_mul(self.policies)
     }
-
-    /// The memory as people read it: "about 3 MiB".
-    pub fn memory_text(&self) -> String {
-        const MIB: u64 = 1 << 20;
-        format!("about {} MiB of memory", self.memory_bytes.div_ceil(MIB).max(1))
-    }
 }
 
 /// The share of a run's event cap that one of its `policies` policies may

@@ -539,10 +539,10 @@ pub fn check(
         return Err(src.err(
             at,
             format!(
-                "a run of this scenario would keep about {} MiB in memory, more than the limit \
-                 of {} MiB: {what}",
-                memory_bytes >> 20,
-                MAX_MEMORY_BYTES >> 20
+                "a run of this scenario would keep about {} in memory, more than the limit of \
+                 {}: {what}",
+                bytes_text(memory_bytes),
+                bytes_text(MAX_MEMORY_BYTES)
             ),
         ));
     }

@@ -503,7 +503,6 @@ pub fn validate(
         databases: first_db as u64 + databases,
         policies: policies as u64,
     });
-    let bytes = memory.total() as f64;
     if reminders > super::limits::MAX_REMINDERS as f64 {
         return Err(src.err(
             p.mailboxes.referenced,
@@ -515,7 +514,7 @@ pub fn validate(
             ),
         ));
     }
-    if bytes > super::limits::MAX_MEMORY_BYTES as f64 {
+    if memory.total() > super::limits::MAX_MEMORY_BYTES {
         let cost = match memory.largest() {
             super::limits::MemoryPart::Cycles => {
                 "its moves' syncs (a lower move share, a longer \
@@ -534,10 +533,10 @@ pub fn validate(
         return Err(src.err(
             p.mailboxes.referenced,
             format!(
-                "a run of this population would keep about {:.0} MiB in memory, more than the \
-                 limit of {} MiB; most of it goes to {cost}, or run fewer policies",
-                bytes / 1_048_576.0,
-                super::limits::MAX_MEMORY_BYTES >> 20
+                "a run of this population would keep about {} in memory, more than the limit \
+                 of {}; most of it goes to {cost}, or run fewer policies",
+                super::limits::bytes_text(memory.total()),
+                super::limits::bytes_text(super::limits::MAX_MEMORY_BYTES)
             ),
         ));
     }
