@@ -53,6 +53,57 @@ enum Command {
                           [--max-events N]\n       cnasim sweep --merge DIR... [--out DIR]"
     )]
     Sweep(SweepArgs),
+    /// Read a support ticket's evidence (pasted PowerShell output, exported
+    /// logs, trace lines) and say what it shows: the MailboxMoveStarted
+    /// times and their drift, the SMS and the silences after each move
+    /// event, and whether it is the KB3200823 pattern (docs/diagnose.md).
+    Diagnose(DiagnoseArgs),
+    /// Write a scenario that reproduces a ticket's evidence, to run under
+    /// `legacy` and `fixed` (docs/diagnose.md).
+    Import(ImportArgs),
+}
+
+/// How to read evidence files, shared by diagnose and import.
+#[derive(clap::Args)]
+struct EvidenceArgs {
+    /// Evidence files: text with PowerShell output (Format-Table,
+    /// Format-List), Export-Csv files, message tracking logs, trace lines,
+    /// or cnasim's own output files; several blocks may share one file.
+    #[arg(required = true, value_name = "EVIDENCE")]
+    files: Vec<PathBuf>,
+    /// The zone of times printed without one: an IANA name such as
+    /// `America/Los_Angeles`.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    time_zone: String,
+    /// For cnasim's own output files, which hold one set of rows per
+    /// policy: the policy whose rows to read.
+    #[arg(long, value_name = "P")]
+    policy: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct DiagnoseArgs {
+    #[command(flatten)]
+    evidence: EvidenceArgs,
+    /// `text` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    evidence: EvidenceArgs,
+    /// The scenario file to write. An existing file is replaced only if
+    /// cnasim import wrote it.
+    #[arg(long, value_name = "FILE.yaml")]
+    out: PathBuf,
+    /// The scenario's name. Default: the file name of --out.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The scenario's seed.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    seed: u64,
 }
 
 /// `--set KEY=VALUE`, shared by run, check and validate.
@@ -308,6 +359,8 @@ pub fn main() -> ExitCode {
         }
         Command::Validate(args) => validate(&args),
         Command::Sweep(args) => run_sweep(args),
+        Command::Diagnose(args) => diagnose(&args),
+        Command::Import(args) => import(&args),
     };
     let code = match result {
         Ok(code) => code,
@@ -699,4 +752,85 @@ mod tests {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
     }
+}
+
+/// Reads and diagnoses the evidence; every unreadable file is reported.
+fn read_evidence(args: &EvidenceArgs) -> Result<crate::diagnosis::Diagnosis, String> {
+    let clock = crate::evidence::clock::Clock::for_zone(&args.time_zone)
+        .map_err(|e| format!("--time-zone: {e}"))?;
+    let options = crate::evidence::ReadOptions { clock, policy: args.policy.clone() };
+    let evidence = crate::evidence::read(&args.files, &options).map_err(joined)?;
+    Ok(crate::diagnosis::diagnose(evidence))
+}
+
+fn diagnose(args: &DiagnoseArgs) -> Result<ExitCode, String> {
+    let d = read_evidence(&args.evidence)?;
+    match args.format {
+        Format::Text => console::out(&crate::diagnosis::render::text(&d)),
+        Format::Json => console::out(&format!("{}\n", crate::diagnosis::render::json(&d))),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of every scenario `cnasim import` writes: an existing
+/// file is replaced only if it starts so.
+const IMPORT_MARK: &str = "# Written by cnasim import";
+
+fn import(args: &ImportArgs) -> Result<ExitCode, String> {
+    let out = &args.out;
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => scenario_name_from(out),
+    };
+    if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') || name.starts_with('-') {
+        return Err(format!("--name `{}`: expected lower-case letters, digits and `-`, at most 64", name.escape_debug()));
+    }
+    match std::fs::symlink_metadata(out) {
+        Ok(meta) => {
+            let ours = meta.is_file()
+                && std::fs::read(out).is_ok_and(|b| b.starts_with(IMPORT_MARK.as_bytes()));
+            if !ours {
+                return Err(format!(
+                    "{} exists and cnasim import did not write it; name another --out (nothing was written)",
+                    out.display()
+                ));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("{}: {}", out.display(), console::os_reason(&e))),
+    }
+    for f in &args.evidence.files {
+        if std::fs::canonicalize(f).ok().zip(std::fs::canonicalize(out).ok()).is_some_and(|(a, b)| a == b) {
+            return Err(format!("--out {} is one of the evidence files; name another", out.display()));
+        }
+    }
+    let d = read_evidence(&args.evidence)?;
+    let imported = crate::import::scenario(&d, &crate::import::ImportOptions { name, seed: args.seed })?;
+    write_atomically(out, imported.yaml.as_bytes())
+        .map_err(|e| format!("cannot write {}: {}", out.display(), console::os_reason(&e)))?;
+    console::out(&format!(
+        "wrote {}: {} mailbox{}, {} MailboxMoveStarted events reproduced to the millisecond; run it with: {}\n",
+        out.display(),
+        imported.mailboxes,
+        if imported.mailboxes == 1 { "" } else { "es" },
+        imported.move_started,
+        crate::check::shell_command(&["cnasim".into(), "run".into(), out.display().to_string()])
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A scenario name from a file name: lower case, runs of other characters
+/// as one `-`.
+fn scenario_name_from(path: &std::path::Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let mut name = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            name.push(c);
+        } else if !name.ends_with('-') && !name.is_empty() {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-').chars().take(64).collect::<String>();
+    if name.is_empty() { "imported".into() } else { name }
 }

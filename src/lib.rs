@@ -14,7 +14,10 @@
 pub mod check;
 pub mod cli;
 pub mod console;
+pub mod diagnosis;
 pub mod engine;
+pub mod evidence;
+pub mod import;
 pub mod model;
 pub mod output;
 pub mod runner;

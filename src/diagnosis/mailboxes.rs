@@ -1,0 +1,115 @@
+//! Which rows are about which mailbox. Rows name mailboxes in many ways (a
+//! display name, a GUID, an SMTP address); names that appear together in
+//! one row are one mailbox. A ticket is usually about one mailbox: when the
+//! evidence names at most one GUID, everything is that mailbox's.
+
+use std::collections::BTreeMap;
+
+/// Groups the name sets of rows into mailboxes.
+#[derive(Debug, Default)]
+pub struct Mailboxes {
+    parent: Vec<usize>,
+    index: BTreeMap<String, usize>,
+    spelled: Vec<String>,
+}
+
+/// True for a GUID such as `957ca0a9-f84f-425e-a263-5b468e90d574`.
+pub fn is_guid(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() }
+        })
+}
+
+impl Mailboxes {
+    fn id(&mut self, name: &str) -> usize {
+        let key = name.to_lowercase();
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.parent.len();
+        self.parent.push(i);
+        self.spelled.push(name.to_string());
+        self.index.insert(key, i);
+        i
+    }
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    /// Notes that these names, from one row, are one mailbox.
+    pub fn join(&mut self, names: &[String]) {
+        let ids: Vec<usize> = names.iter().map(|n| self.id(n)).collect();
+        for pair in ids.windows(2) {
+            let (a, b) = (self.root(pair[0]), self.root(pair[1]));
+            if a != b {
+                self.parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+
+    /// The mailbox groups: each a list of names, the groups in the order
+    /// their first name was seen. A row naming nothing, or naming only a
+    /// group without a GUID while another group has one and is alone in
+    /// having one, belongs to the single GUID group.
+    pub fn groups(&mut self) -> Vec<Vec<String>> {
+        let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for i in 0..self.parent.len() {
+            let r = self.root(i);
+            by_root.entry(r).or_default().push(self.spelled[i].clone());
+        }
+        let groups: Vec<Vec<String>> = by_root.into_values().collect();
+        let with_guid = groups.iter().filter(|g| g.iter().any(|n| is_guid(n))).count();
+        if with_guid <= 1 && !groups.is_empty() {
+            return vec![groups.concat()];
+        }
+        groups
+    }
+
+    /// The group a row's names put it in (`None` for a row naming nothing).
+    pub fn group_of(&self, groups: &[Vec<String>], names: &[String]) -> Option<usize> {
+        if groups.len() == 1 {
+            return Some(0);
+        }
+        let key = names.first()?.to_lowercase();
+        groups.iter().position(|g| g.iter().any(|n| n.to_lowercase() == key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn names_seen_together_are_one_mailbox() {
+        let mut m = Mailboxes::default();
+        m.join(&names(&["user1", "957ca0a9-f84f-425e-a263-5b468e90d574"]));
+        m.join(&names(&["user2", "857ca0a9-f84f-425e-a263-5b468e90d574"]));
+        m.join(&names(&["USER1", "user1@contoso.com"]));
+        let g = m.groups();
+        assert_eq!(g.len(), 2);
+        assert_eq!(m.group_of(&g, &names(&["user1@contoso.com"])), Some(0));
+        assert_eq!(m.group_of(&g, &names(&["user2"])), Some(1));
+        assert_eq!(m.group_of(&g, &[]), None);
+    }
+
+    #[test]
+    fn one_guid_takes_every_row() {
+        let mut m = Mailboxes::default();
+        m.join(&names(&["957ca0a9-f84f-425e-a263-5b468e90d574"]));
+        m.join(&names(&["pat@contoso.com"]));
+        let g = m.groups();
+        assert_eq!(g.len(), 1);
+        assert_eq!(m.group_of(&g, &[]), Some(0));
+    }
+}

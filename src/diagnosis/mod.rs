@@ -1,0 +1,509 @@
+//! What a ticket's evidence shows, per mailbox: the MailboxMoveStarted
+//! times and the sync durations their drift implies, the SMS sent and the
+//! silences after each move event, the Set-TextMessagingAccount runs that
+//! end them, and a verdict on the KB3200823 pattern.
+//!
+//! The rules (docs/diagnose.md says the same for users):
+//! - Move events are the database events and dispatcher trace entries named
+//!   `MailboxMoveStarted`, one per counter (or create time). Consecutive
+//!   ones whose gap lies between the interval and the interval plus a day
+//!   are one run of syncs; sync k's implied duration is
+//!   `start(k+1) - start(k) - interval`.
+//! - The interval is the move statistics' `EffectiveIncrementalSyncInterval`
+//!   (else `IncrementalSyncInterval`, else `ConfiguredIncrementalSyncInterval`);
+//!   without them, the smallest gap under two days, down to whole hours.
+//! - One SMS is one message to an `IMCEAMOBILE-` recipient, whatever event
+//!   ids it was logged under (RECEIVE and SEND at the same second are one).
+//! - A daily series is a subject whose SMS come at the same minute of the
+//!   day on two days or more; it is expected every day from its first SMS
+//!   to the end of message tracking, within two minutes.
+//! - After a MailboxMoveStarted the silence runs to the next SMS. It counts
+//!   as a silence when a series' SMS is missing in it, or when a
+//!   Set-TextMessagingAccount run ends it (the SMS come back after one).
+//!   A move event that message tracking does not reach on both sides is
+//!   not covered.
+
+pub mod mailboxes;
+pub mod render;
+
+use crate::evidence::Evidence;
+use crate::evidence::facts::Origin;
+use crate::evidence::trace::TraceEntry;
+use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, SimDuration, SimTime};
+use mailboxes::Mailboxes;
+
+/// How far an SMS may be from its series' time and still be it.
+const SERIES_SLACK_MS: i64 = 2 * MINUTE_MS;
+
+/// One MailboxMoveStarted.
+#[derive(Clone, Debug)]
+pub struct MoveStart {
+    /// The event's create time.
+    pub time: SimTime,
+    /// Its counter, when known.
+    pub counter: Option<u64>,
+    /// The database, when the evidence names it.
+    pub database: Option<String>,
+    /// Where it was read.
+    pub origin: Origin,
+}
+
+/// The incremental sync interval and where it came from.
+#[derive(Clone, Debug)]
+pub struct Interval {
+    /// The interval.
+    pub value: SimDuration,
+    /// `EffectiveIncrementalSyncInterval at FILE:LINE`, or how it was inferred.
+    pub source: String,
+    /// True when read from move statistics, false when inferred from gaps.
+    pub stated: bool,
+}
+
+/// One SMS.
+#[derive(Clone, Debug)]
+pub struct Sms {
+    /// When it was sent.
+    pub time: SimTime,
+    /// Its subject (often blank in tickets).
+    pub subject: String,
+    /// The `IMCEAMOBILE-` recipient.
+    pub recipient: String,
+    /// Where it was read.
+    pub origin: Origin,
+}
+
+/// A meeting whose reminder SMS come at the same time every day.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// The subject.
+    pub subject: String,
+    /// The first SMS.
+    pub first: SimTime,
+    /// Milliseconds after midnight UTC.
+    pub time_of_day: i64,
+    /// Days an SMS of it was seen.
+    pub days_seen: usize,
+}
+
+/// What followed one MailboxMoveStarted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum After {
+    /// Message tracking does not reach both sides of it.
+    NotCovered,
+    /// The SMS kept coming: the next one came as expected.
+    Continued {
+        /// The next SMS.
+        next: SimTime,
+    },
+    /// A silence: series SMS missing, or the SMS back only after the user
+    /// ran Set-TextMessagingAccount.
+    Silence {
+        /// The next SMS, if message tracking shows one.
+        next: Option<SimTime>,
+        /// The Set-TextMessagingAccount run that ended it, if any.
+        ended_by: Option<SimTime>,
+        /// The series SMS expected in it and not sent.
+        missing: Vec<(SimTime, String)>,
+    },
+}
+
+/// The verdict on the KB3200823 pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The evidence shows it: move events followed by silences.
+    Shown,
+    /// The evidence points to it but does not show the silences.
+    Likely,
+    /// The evidence shows the SMS going on after the move events.
+    NotShown,
+    /// Not enough evidence either way.
+    Undetermined,
+}
+
+impl Verdict {
+    /// The code in JSON output.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Shown => "kb3200823",
+            Verdict::Likely => "likely-kb3200823",
+            Verdict::NotShown => "not-kb3200823",
+            Verdict::Undetermined => "undetermined",
+        }
+    }
+}
+
+/// What the evidence shows about one mailbox.
+#[derive(Clone, Debug)]
+pub struct MailboxDiagnosis {
+    /// The names the evidence gives it.
+    pub names: Vec<String>,
+    /// Its GUID, if named.
+    pub guid: Option<String>,
+    /// Its display name, if named.
+    pub display: Option<String>,
+    /// Its phone, from the SMS recipients.
+    pub phone: Option<String>,
+    /// Its SMTP address, from the senders.
+    pub address: Option<String>,
+    /// MailboxMoveStarted events, in time order.
+    pub move_starts: Vec<MoveStart>,
+    /// The incremental sync interval.
+    pub interval: Option<Interval>,
+    /// Index ranges of `move_starts` that are runs of daily syncs.
+    pub runs: Vec<std::ops::Range<usize>>,
+    /// The move's status, when printed.
+    pub status: Option<String>,
+    /// The move's completion, when printed.
+    pub completion: Option<SimTime>,
+    /// The move's source and target databases, when printed.
+    pub databases: (Option<String>, Option<String>),
+    /// SMS sent, in time order.
+    pub sms: Vec<Sms>,
+    /// The first and last message tracking records for this mailbox.
+    pub tracking: Option<(SimTime, SimTime)>,
+    /// Set-TextMessagingAccount runs, in time order.
+    pub text_messaging_runs: Vec<(SimTime, Origin)>,
+    /// Daily series inferred from the SMS.
+    pub series: Vec<Series>,
+    /// What followed each move event (same order as `move_starts`).
+    pub after: Vec<After>,
+    /// Trace entries where the assistant stopped: StopAll and Disabling.
+    pub stops: Vec<(SimTime, String, Origin)>,
+    /// Calendar occurrences the trace names (subject, start, end, reminder).
+    pub trace_items: Vec<(String, SimTime, SimTime, Option<SimTime>)>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, one sentence each.
+    pub reasons: Vec<String>,
+}
+
+impl MailboxDiagnosis {
+    /// The name to show: display name, else GUID, else the first name.
+    pub fn label(&self) -> String {
+        self.display.clone().or_else(|| self.guid.clone()).or_else(|| self.names.first().cloned()).unwrap_or_else(|| "(mailbox not named)".into())
+    }
+
+    /// The implied duration of sync k (k and k+1 in one run), if known.
+    pub fn implied(&self, k: usize) -> Option<i64> {
+        let interval = self.interval.as_ref()?.value.as_millis();
+        let run = self.runs.iter().find(|r| r.contains(&k) && r.contains(&(k + 1)))?;
+        let _ = run;
+        Some(self.move_starts[k + 1].time.as_millis() - self.move_starts[k].time.as_millis() - interval)
+    }
+
+    /// Move events followed by a silence, and those covered at all.
+    pub fn silence_counts(&self) -> (usize, usize) {
+        let silences = self.after.iter().filter(|a| matches!(a, After::Silence { .. })).count();
+        let covered = self.after.iter().filter(|a| !matches!(a, After::NotCovered)).count();
+        (silences, covered)
+    }
+}
+
+/// What the evidence shows, per mailbox.
+#[derive(Clone, Debug)]
+pub struct Diagnosis {
+    /// The evidence read.
+    pub evidence: Evidence,
+    /// One entry per mailbox.
+    pub mailboxes: Vec<MailboxDiagnosis>,
+}
+
+/// Diagnoses the evidence.
+pub fn diagnose(evidence: Evidence) -> Diagnosis {
+    let mut ids = Mailboxes::default();
+    for names in evidence.events.iter().map(|e| &e.mailbox)
+        .chain(evidence.moves.iter().map(|m| &m.mailbox))
+        .chain(evidence.audit.iter().map(|a| &a.mailbox))
+        .chain(evidence.messages.iter().map(|m| &m.mailbox))
+    {
+        ids.join(names);
+    }
+    for row in &evidence.trace {
+        ids.join(&trace_names(&row.entry));
+    }
+    let mut groups = ids.groups();
+    if groups.is_empty() {
+        groups.push(Vec::new());
+    }
+    let mut mailboxes = Vec::new();
+    for g in 0..groups.len() {
+        let mut of = |names: &[String]| ids.group_of(&groups, names) == Some(g);
+        let d = one(&evidence, &groups[g], &mut of);
+        if !d.move_starts.is_empty() || !d.sms.is_empty() || !d.text_messaging_runs.is_empty() || groups.len() == 1 {
+            mailboxes.push(d);
+        }
+    }
+    Diagnosis { evidence, mailboxes }
+}
+
+fn trace_names(entry: &TraceEntry) -> Vec<String> {
+    let keep = |v: &str| crate::evidence::facts::names_of([v]);
+    match entry {
+        TraceEntry::EventHandled { mailbox, display, .. } => {
+            let mut n = keep(mailbox);
+            n.extend(keep(display));
+            n
+        }
+        TraceEntry::Reminder { user, .. } => keep(user),
+        TraceEntry::Settings { mailbox, .. } => keep(mailbox),
+    }
+}
+
+fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -> MailboxDiagnosis {
+    // MailboxMoveStarted from the events and the trace, one per counter or time.
+    let mut move_starts: Vec<MoveStart> = ev
+        .events
+        .iter()
+        .filter(|e| e.name == "MailboxMoveStarted" && of(&e.mailbox))
+        .map(|e| MoveStart { time: e.created, counter: e.counter, database: e.database.clone(), origin: e.origin.clone() })
+        .collect();
+    for row in &ev.trace {
+        if let TraceEntry::EventHandled { counter, mask, created, .. } = &row.entry
+            && mask == "MailboxMoveStarted"
+            && of(&trace_names(&row.entry))
+        {
+            let time = created.unwrap_or(row.time);
+            if !move_starts.iter().any(|m| m.counter == Some(*counter) || m.time == time) {
+                move_starts.push(MoveStart { time, counter: Some(*counter), database: None, origin: row.origin.clone() });
+            }
+        }
+    }
+    move_starts.sort_by_key(|m| (m.time, m.counter));
+    move_starts.dedup_by_key(|m| m.time);
+
+    let stats: Vec<_> = ev.moves.iter().filter(|m| of(&m.mailbox)).collect();
+    let interval = stats.iter().find_map(|m| m.interval.as_ref().map(|(d, name)| Interval {
+        value: *d,
+        source: format!("{} at {}", property(name), m.origin),
+        stated: true,
+    })).or_else(|| infer_interval(&move_starts));
+    let runs = runs(&move_starts, interval.as_ref().map(|i| i.value.as_millis()));
+
+    let messages: Vec<_> = ev.messages.iter().filter(|m| of(&m.mailbox)).collect();
+    let tracking = messages.iter().map(|m| m.time).min().zip(messages.iter().map(|m| m.time).max());
+    let mut sms: Vec<Sms> = messages
+        .iter()
+        .filter(|m| !matches!(m.event_id.as_str(), "FAIL" | "DSN" | "DEFER"))
+        .filter_map(|m| {
+            Some(Sms { time: m.time, subject: m.subject.clone(), recipient: m.sms_recipient()?.to_string(), origin: m.origin.clone() })
+        })
+        .collect();
+    sms.sort_by(|a, b| (a.time, &a.recipient, &a.subject).cmp(&(b.time, &b.recipient, &b.subject)));
+    sms.dedup_by(|a, b| a.time.as_millis() / 1000 == b.time.as_millis() / 1000 && a.recipient == b.recipient && a.subject == b.subject);
+
+    let mut text_messaging_runs: Vec<(SimTime, Origin)> = ev
+        .audit
+        .iter()
+        .filter(|a| a.cmdlet.eq_ignore_ascii_case("Set-TextMessagingAccount") && a.succeeded && of(&a.mailbox))
+        .map(|a| (a.run_date, a.origin.clone()))
+        .collect();
+    text_messaging_runs.sort_by_key(|r| r.0);
+    text_messaging_runs.dedup_by_key(|r| r.0);
+
+    let series = series(&sms);
+    let after = move_starts.iter().map(|m| after(m.time, &sms, tracking, &series, &text_messaging_runs)).collect();
+
+    let mut stops = Vec::new();
+    let mut trace_items = Vec::new();
+    for row in ev.trace.iter().filter(|r| of(&trace_names(&r.entry))) {
+        match &row.entry {
+            TraceEntry::Reminder { caller, subject, start, end, reminder, .. } => {
+                if caller == "StopAll" {
+                    stops.push((row.time, "StopAll".to_string(), row.origin.clone()));
+                }
+                if let (Some(s), Some(e)) = (start, end) {
+                    trace_items.push((subject.clone(), *s, *e, *reminder));
+                }
+            }
+            TraceEntry::Settings { enabling: false, .. } => stops.push((row.time, "Disabling".to_string(), row.origin.clone())),
+            _ => {}
+        }
+    }
+    trace_items.sort_by_key(|i| (i.1, i.0.clone()));
+    trace_items.dedup();
+
+    let pick = |f: &dyn Fn(&str) -> bool| names.iter().find(|n| f(n)).cloned();
+    let mut d = MailboxDiagnosis {
+        names: names.to_vec(),
+        guid: pick(&|n| mailboxes::is_guid(n)),
+        display: stats.iter().find_map(|m| m.display.clone()).or_else(|| pick(&|n| !mailboxes::is_guid(n) && !n.contains('@'))),
+        phone: sms.first().map(|s| phone(&s.recipient)),
+        address: messages.iter().map(|m| m.sender.clone()).find(|s| s.contains('@') && !s.starts_with('<')),
+        move_starts,
+        interval,
+        runs,
+        status: stats.iter().find_map(|m| m.status.clone()),
+        completion: stats.iter().find_map(|m| m.completion),
+        databases: (stats.iter().find_map(|m| m.source_database.clone()), stats.iter().find_map(|m| m.target_database.clone())),
+        sms,
+        tracking,
+        text_messaging_runs,
+        series,
+        after,
+        stops,
+        trace_items,
+        verdict: Verdict::Undetermined,
+        reasons: Vec::new(),
+    };
+    verdict(&mut d);
+    d
+}
+
+fn property(folded: &str) -> &'static str {
+    match folded {
+        "effectiveincrementalsyncinterval" => "EffectiveIncrementalSyncInterval",
+        "incrementalsyncinterval" => "IncrementalSyncInterval",
+        _ => "ConfiguredIncrementalSyncInterval",
+    }
+}
+
+/// The phone number in an `IMCEAMOBILE-+2B10008675309@domain` recipient.
+pub fn phone(recipient: &str) -> String {
+    let local = recipient.split('@').next().unwrap_or("");
+    let encoded = local.get("IMCEAMOBILE-".len()..).unwrap_or("");
+    let number = encoded.replace("+2B", "+");
+    number.chars().filter(|c| *c == '+' || c.is_ascii_digit()).collect()
+}
+
+fn infer_interval(starts: &[MoveStart]) -> Option<Interval> {
+    let gap = starts.windows(2).map(|w| w[1].time.as_millis() - w[0].time.as_millis()).filter(|g| (HOUR_MS..2 * DAY_MS).contains(g)).min()?;
+    Some(Interval {
+        value: SimDuration::from_millis(gap / HOUR_MS * HOUR_MS),
+        source: "not in the evidence: the smallest gap between move events, down to whole hours".into(),
+        stated: false,
+    })
+}
+
+fn runs(starts: &[MoveStart], interval: Option<i64>) -> Vec<std::ops::Range<usize>> {
+    let Some(interval) = interval else {
+        return (0..starts.len()).map(|i| i..i + 1).collect();
+    };
+    let mut out = Vec::new();
+    let mut from = 0;
+    for k in 1..=starts.len() {
+        let joined = k < starts.len() && {
+            let gap = starts[k].time.as_millis() - starts[k - 1].time.as_millis();
+            (interval..=interval + DAY_MS).contains(&gap)
+        };
+        if !joined {
+            out.push(from..k);
+            from = k;
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+fn day_of(t: SimTime) -> i64 {
+    t.as_millis().div_euclid(DAY_MS)
+}
+
+fn minute_of_day(t: SimTime) -> i64 {
+    t.as_millis().rem_euclid(DAY_MS) / MINUTE_MS
+}
+
+fn series(sms: &[Sms]) -> Vec<Series> {
+    let mut keys: Vec<(String, i64)> = sms.iter().map(|s| (s.subject.clone(), minute_of_day(s.time))).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out: Vec<Series> = keys
+        .into_iter()
+        .filter_map(|(subject, minute)| {
+            let hits: Vec<&Sms> = sms.iter().filter(|s| s.subject == subject && minute_of_day(s.time) == minute).collect();
+            let mut days: Vec<i64> = hits.iter().map(|s| day_of(s.time)).collect();
+            days.dedup();
+            (days.len() >= 2).then(|| Series {
+                subject,
+                first: hits[0].time,
+                time_of_day: hits[0].time.as_millis().rem_euclid(DAY_MS),
+                days_seen: days.len(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| (s.time_of_day, s.subject.clone()));
+    out
+}
+
+/// The series' expected SMS in `(from, to)` that message tracking lacks.
+fn missing(series: &[Series], sms: &[Sms], from: SimTime, to: SimTime) -> Vec<(SimTime, String)> {
+    let mut out = Vec::new();
+    for s in series {
+        let mut day = day_of(from).max(day_of(s.first));
+        while day * DAY_MS + s.time_of_day < to.as_millis() {
+            let due = day * DAY_MS + s.time_of_day;
+            if due > from.as_millis() && due >= s.first.as_millis() {
+                let sent = sms.iter().any(|m| m.subject == s.subject && (m.time.as_millis() - due).abs() <= SERIES_SLACK_MS);
+                if !sent {
+                    out.push((SimTime::from_millis(due), s.subject.clone()));
+                }
+            }
+            day += 1;
+        }
+    }
+    out.sort();
+    out
+}
+
+fn after(t: SimTime, sms: &[Sms], tracking: Option<(SimTime, SimTime)>, series: &[Series], runs: &[(SimTime, Origin)]) -> After {
+    let Some((first, last)) = tracking else { return After::NotCovered };
+    if t < first || t >= last {
+        return After::NotCovered;
+    }
+    let next = sms.iter().map(|s| s.time).find(|&s| s > t);
+    let to = next.unwrap_or(last);
+    let missing = missing(series, sms, t, to);
+    let ended_by = next.and_then(|n| runs.iter().map(|r| r.0).filter(|&r| r > t && r <= n).last());
+    if missing.is_empty() && ended_by.is_none() {
+        return match next {
+            Some(next) => After::Continued { next },
+            None => After::NotCovered,
+        };
+    }
+    After::Silence { next, ended_by, missing }
+}
+
+fn verdict(d: &mut MailboxDiagnosis) {
+    let n = d.move_starts.len();
+    if n == 0 {
+        d.verdict = if d.sms.is_empty() && d.stops.is_empty() { Verdict::Undetermined } else { Verdict::NotShown };
+        d.reasons.push("the evidence holds no MailboxMoveStarted event for this mailbox; the KB3200823 pattern starts with one".into());
+        return;
+    }
+    let (silences, covered) = d.silence_counts();
+    let ended = d.after.iter().filter(|a| matches!(a, After::Silence { ended_by: Some(_), .. })).count();
+    let recurring = d.runs.iter().map(|r| r.len()).max().unwrap_or(0);
+    if recurring >= 2 {
+        let interval = d.interval.as_ref().map_or(String::new(), |i| crate::time::format_timespan(i.value));
+        d.reasons.push(format!(
+            "MailboxMoveStarted recurs {recurring} times at the incremental sync interval ({interval}) plus a drift: \
+             a move request syncing incrementally, each sync counted from the end of the last"
+        ));
+    }
+    if silences > 0 {
+        d.verdict = Verdict::Shown;
+        d.reasons.push(format!(
+            "{silences} of {covered} MailboxMoveStarted events that message tracking covers were followed by a silence in the SMS{}",
+            if ended > 0 { format!(", {ended} of them ended by a Set-TextMessagingAccount run") } else { String::new() }
+        ));
+    } else if covered > 0 {
+        d.verdict = Verdict::NotShown;
+        d.reasons.push(format!(
+            "the SMS kept coming after all {covered} MailboxMoveStarted events that message tracking covers: \
+             the assistant did not stop on them"
+        ));
+    } else {
+        let stop_all = d.stops.iter().filter(|s| s.1 == "StopAll").count();
+        if stop_all > 0 {
+            d.reasons.push(format!("the trace shows the assistant answering with StopAll {stop_all} time{}", if stop_all == 1 { "" } else { "s" }));
+        }
+        d.reasons.push(match d.tracking {
+            None => "there is no message tracking for this mailbox, so the silences after the move events cannot be counted".into(),
+            Some((a, b)) => format!(
+                "message tracking ({} to {}) does not cover the move events, so the silences after them cannot be counted",
+                crate::time::format_short(a),
+                crate::time::format_short(b)
+            ),
+        });
+        d.verdict = if stop_all > 0 || recurring >= 2 { Verdict::Likely } else { Verdict::Undetermined };
+    }
+}
