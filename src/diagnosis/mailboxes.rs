@@ -54,30 +54,46 @@ impl Mailboxes {
         }
     }
 
-    /// The mailbox groups: each a list of names, the groups in the order
-    /// their first name was seen. A row naming nothing, or naming only a
-    /// group without a GUID while another group has one and is alone in
-    /// having one, belongs to the single GUID group.
-    pub fn groups(&mut self) -> Vec<Vec<String>> {
+    /// The mailbox groups: each a list of names, in the order their first
+    /// name was seen. When at most one group names a GUID they are all one
+    /// mailbox; else the groups that name no GUID join the main group (the
+    /// one `main` names, else the first with a GUID): a ticket is about
+    /// one mailbox, and its other rows name it by an address or a path.
+    pub fn groups(&mut self, main: &[String]) -> Vec<Vec<String>> {
         let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for i in 0..self.parent.len() {
             let r = self.root(i);
             by_root.entry(r).or_default().push(self.spelled[i].clone());
         }
         let groups: Vec<Vec<String>> = by_root.into_values().collect();
-        let with_guid = groups.iter().filter(|g| g.iter().any(|n| is_guid(n))).count();
-        if with_guid <= 1 && !groups.is_empty() {
+        let has_guid = |g: &Vec<String>| g.iter().any(|n| is_guid(n));
+        if groups.iter().filter(|g| has_guid(g)).count() <= 1 {
             return vec![groups.concat()];
         }
-        groups
+        let main_at = main
+            .first()
+            .and_then(|m| groups.iter().position(|g| g.iter().any(|n| n.eq_ignore_ascii_case(m))))
+            .or_else(|| groups.iter().position(has_guid))
+            .unwrap_or(0);
+        let mut out: Vec<Vec<String>> = Vec::new();
+        let mut merged = Vec::new();
+        for (i, g) in groups.into_iter().enumerate() {
+            if i == main_at || !has_guid(&g) {
+                merged.extend(g);
+            } else {
+                out.push(g);
+            }
+        }
+        out.insert(0, merged);
+        out.retain(|g| !g.is_empty());
+        out
     }
 
-    /// The group a row's names put it in (`None` for a row naming nothing).
+    /// The group a row's names put it in: a row naming nothing belongs to
+    /// the main group (the first).
     pub fn group_of(&self, groups: &[Vec<String>], names: &[String]) -> Option<usize> {
-        if groups.len() == 1 {
-            return Some(0);
-        }
-        let key = names.first()?.to_lowercase();
+        let Some(first) = names.first() else { return Some(0) };
+        let key = first.to_lowercase();
         groups.iter().position(|g| g.iter().any(|n| n.to_lowercase() == key))
     }
 }
@@ -96,11 +112,11 @@ mod tests {
         m.join(&names(&["user1", "957ca0a9-f84f-425e-a263-5b468e90d574"]));
         m.join(&names(&["user2", "857ca0a9-f84f-425e-a263-5b468e90d574"]));
         m.join(&names(&["USER1", "user1@contoso.com"]));
-        let g = m.groups();
+        let g = m.groups(&names(&["user2"]));
         assert_eq!(g.len(), 2);
-        assert_eq!(m.group_of(&g, &names(&["user1@contoso.com"])), Some(0));
-        assert_eq!(m.group_of(&g, &names(&["user2"])), Some(1));
-        assert_eq!(m.group_of(&g, &[]), None);
+        assert_eq!(m.group_of(&g, &names(&["user1@contoso.com"])), Some(1));
+        assert_eq!(m.group_of(&g, &names(&["user2"])), Some(0));
+        assert_eq!(m.group_of(&g, &[]), Some(0));
     }
 
     #[test]
@@ -108,7 +124,7 @@ mod tests {
         let mut m = Mailboxes::default();
         m.join(&names(&["957ca0a9-f84f-425e-a263-5b468e90d574"]));
         m.join(&names(&["pat@contoso.com"]));
-        let g = m.groups();
+        let g = m.groups(&[]);
         assert_eq!(g.len(), 1);
         assert_eq!(m.group_of(&g, &[]), Some(0));
     }

@@ -221,7 +221,8 @@ pub fn diagnose(evidence: Evidence) -> Diagnosis {
     for row in &evidence.trace {
         ids.join(&trace_names(&row.entry));
     }
-    let mut groups = ids.groups();
+    let main: Vec<String> = evidence.moves.iter().flat_map(|m| m.mailbox.clone()).collect();
+    let mut groups = ids.groups(&main);
     if groups.is_empty() {
         groups.push(Vec::new());
     }

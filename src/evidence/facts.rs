@@ -228,13 +228,18 @@ fn text(record: &Record, names: &[&str]) -> String {
 }
 
 /// The ways a row names a mailbox: redaction placeholders (`<objectId>`),
-/// blanks and `None` say nothing.
+/// blanks and `None` say nothing; an Active Directory path also names its
+/// last part.
 pub fn names_of<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     values
         .into_iter()
         .map(|v| v.trim().trim_matches(|c| c == '{' || c == '}').trim())
-        .filter(|v| !v.is_empty() && !(v.starts_with('<') && v.ends_with('>')) && *v != "None")
-        .map(str::to_string)
+        .filter(|v| !v.is_empty() && !(v.contains('<') && v.contains('>')) && *v != "None")
+        .flat_map(|v| {
+            // `contoso.com/Users/Pat Doe` also names `Pat Doe`.
+            let last = v.rsplit_once('/').map(|(_, l)| l.trim().to_string()).filter(|l| !l.is_empty());
+            std::iter::once(v.to_string()).chain(last)
+        })
         .collect()
 }
 

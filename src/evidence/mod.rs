@@ -289,7 +289,7 @@ pub fn read_text(name: &str, text: &str, options: &ReadOptions, evidence: &mut E
         return Err(err(
             1,
             1,
-            "no evidence cnasim can read: expected database events, Get-MoveRequestStatistics, \
+            "no evidence block cnasim can read: expected database events, Get-MoveRequestStatistics, \
              Search-AdminAuditLog or message tracking output (Format-Table, Format-List or \
              Export-Csv), a message tracking log, or assistant trace lines"
                 .into(),
