@@ -318,7 +318,7 @@ pub fn check(
     let mut actions_of = vec![0u64; world.mailboxes.len()];
     let mut biggest_item: Option<(u64, Location)> = None;
     for (i, mailbox) in world.mailboxes.iter().enumerate() {
-        let Some(sms) = mailbox.sms else {
+        let Some(sms) = &mailbox.sms else {
             continue; // the assistant never processes this mailbox
         };
         let mut own = 0u64;

@@ -453,7 +453,7 @@ fn mailbox(
             {
                 return Err(src.err(d.referenced, "disable_at must be after enable_at"));
             }
-            Some(SmsIntent { enable_at, disable_at })
+            Some(SmsIntent { enable_at, disable_at, reconfigure_at: Vec::new() })
         }
     };
     let reaction = match &mb.user {
