@@ -236,7 +236,10 @@ pub struct SmsFile {
     /// 100,000. Each is carried out like a reconfiguration of the
     /// reaction rule (and counted in `user_reconfigurations`), or dropped
     /// if it comes after `disable_at`. Default: none.
-    #[schemars(with = "Option<Vec<InstantValue>>", length(max = 100000))]
+    #[schemars(
+        with = "Option<Vec<InstantValue>>",
+        length(max = crate::model::world::MAX_LISTED_RECONFIGURATIONS)
+    )]
     pub reconfigure_at: Option<Spanned<Vec<Spanned<InstantValue>>>>,
 }
 
