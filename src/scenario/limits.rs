@@ -727,3 +727,28 @@ pub(crate) fn sync_cycles(request: &MoveRequest, world: &World) -> u64 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_MEMORY_BYTES, Memory, MemoryCounts, MemoryPart};
+
+    #[test]
+    fn listed_reconfigurations_are_their_own_part_of_memory() {
+        // 700,000 listed instants (seven mailboxes listing 100,000 each,
+        // which a 16 MiB file can hold) under 100 policies: over the
+        // limit, and they are what costs the most.
+        let counts = MemoryCounts {
+            listed_reconfigurations: 700_000,
+            mailboxes: 7,
+            databases: 1,
+            policies: 100,
+            ..MemoryCounts::default()
+        };
+        let memory = Memory::of(counts);
+        assert!(memory.total() > MAX_MEMORY_BYTES);
+        assert!(memory.largest() == MemoryPart::Listed);
+        // None listed, none counted.
+        let none = Memory::of(MemoryCounts { listed_reconfigurations: 0, ..counts });
+        assert_eq!(memory.total() - none.total(), 700_000 * (136 + 100 * 64));
+    }
+}
