@@ -91,6 +91,24 @@ mailboxes:
     move: { target: DB02, start: 2016-01-24T21:20:00Z, incremental_sync_interval: 1d, sync_duration: 10m }
 ";
 
+/// A user who reconfigures at ten listed instants, on a database whose
+/// counter has room for three events: the enable and two of them.
+const LISTED_RECONFIGURATIONS: &str = "\
+name: listed-reconfigurations
+start: 2016-01-24T00:00:00Z
+duration: 2d
+databases:
+  - { name: DB01, counter_start: 9223372036854775805 }
+mailboxes:
+  - name: u
+    database: DB01
+    sms:
+      enable_at: 2016-01-24T08:00:00Z
+      reconfigure_at: [2016-01-24T09:00:00Z, 2016-01-24T10:00:00Z, 2016-01-24T11:00:00Z,
+        2016-01-24T12:00:00Z, 2016-01-24T13:00:00Z, 2016-01-24T14:00:00Z, 2016-01-24T15:00:00Z,
+        2016-01-24T16:00:00Z, 2016-01-24T17:00:00Z, 2016-01-24T18:00:00Z]
+";
+
 /// Listed durations are taken in order, the last repeating: after one
 /// sync of 1 ms, syncs of 25 minutes.
 const LISTED_DURATIONS: &str = "\
@@ -206,6 +224,35 @@ fn user_reconfigurations_count_against_the_counter() {
         dir.path(),
         &file,
         &["leaves room for 14 events", "may fire up to 19", "(user reconfigurations included)"],
+    );
+}
+
+#[test]
+fn listed_reconfigurations_count_against_the_counter_and_the_event_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "listed.yaml", LISTED_RECONFIGURATIONS);
+    refused_everywhere(
+        dir.path(),
+        &file,
+        &["listed.yaml:5:34: counter_start", "leaves room for 3 events", "may fire up to 11"],
+    );
+    // With room for them: each is an action and its event, per policy.
+    let roomy =
+        LISTED_RECONFIGURATIONS.replace("counter_start: 9223372036854775805", "counter_start: 1");
+    let file = write(dir.path(), "roomy.yaml", &roomy);
+    let o = cnasim_in(dir.path(), &["validate", &file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(22 per policy)"), "{}", stdout(&o));
+    // Over the cap, they are the mailbox's own actions, and listing fewer
+    // is the advice.
+    refused_by(
+        dir.path(),
+        &[&["validate", &file, "--max-events", "43"], &["check", &file, "--max-events", "43"]],
+        &[
+            "roomy.yaml:7:5: this scenario needs about 44 events (22 per policy, 2 policies)",
+            "come from this mailbox's own actions (enabling, disabling, reconfiguring): shorten \
+             the window or list fewer instants in `reconfigure_at`, or raise --max-events",
+        ],
     );
 }
 

@@ -45,6 +45,9 @@ struct MailboxSpec {
     wants_sms: bool,
     enable_min: i64,
     disable_min: Option<i64>,
+    /// Gaps between `enable_at` and each listed reconfiguration, in
+    /// minutes (those past the window end are left out).
+    reconfigure_gaps_min: Vec<i64>,
     reaction: Option<(u32, i64)>,
     calendar: Vec<Item>,
     move_request: Option<Move>,
@@ -86,6 +89,19 @@ impl Spec {
                 let _ = write!(y, "    sms: {{ enable_at: {}", instant(m.enable_min));
                 if let Some(off) = m.disable_min {
                     let _ = write!(y, ", disable_at: {}", instant(m.enable_min + off));
+                }
+                let listed: Vec<String> = m
+                    .reconfigure_gaps_min
+                    .iter()
+                    .scan(m.enable_min, |at, gap| {
+                        *at += gap;
+                        Some(*at)
+                    })
+                    .take_while(|&at| at < self.days * DAY_MIN)
+                    .map(instant)
+                    .collect();
+                if !listed.is_empty() {
+                    let _ = write!(y, ", reconfigure_at: [{}]", listed.join(", "));
                 }
                 y.push_str(" }\n");
             }
@@ -194,17 +210,27 @@ fn mailbox(databases: usize) -> impl Strategy<Value = MailboxSpec> {
         (0..databases, proptest::bool::weighted(0.7)),
         0..DAY_MIN,
         proptest::option::weighted(0.2, 1..5 * DAY_MIN),
+        proptest::collection::vec(1..2 * DAY_MIN, 0..4),
         proptest::option::of((1..4u32, 1..600i64)),
         proptest::collection::vec(item(), 1..4),
         proptest::option::weighted(0.8, move_request()),
     )
         .prop_map(
-            |((database, wants_sms), enable_min, disable_min, reaction, calendar, move_request)| {
+            |(
+                (database, wants_sms),
+                enable_min,
+                disable_min,
+                reconfigure_gaps_min,
+                reaction,
+                calendar,
+                move_request,
+            )| {
                 MailboxSpec {
                     database,
                     wants_sms,
                     enable_min,
                     disable_min,
+                    reconfigure_gaps_min,
                     reaction,
                     calendar,
                     move_request,

@@ -276,6 +276,63 @@ fn values() {
 }
 
 #[test]
+fn listed_reconfigurations() {
+    // `reconfigure_at` on line 9, its list from column 23: the first
+    // instant at column 24, the second at 46.
+    let listed = |list: &str| {
+        format!(
+            "mailboxes:\n  - name: u\n    database: A\n    sms:\n      enable_at: \
+             2016-01-02T00:00:00Z\n      reconfigure_at: {list}\n"
+        )
+    };
+    refused(
+        &listed("[2015-12-31T23:59:59Z]"),
+        9,
+        24,
+        "reconfigure_at 2015-12-31T23:59:59.000Z is before the window starts \
+         (2016-01-01T00:00:00.000Z)",
+    );
+    refused(
+        &listed("[2016-01-03T00:00:00Z, 2016-01-22T00:00:00Z]"),
+        9,
+        46,
+        "reconfigure_at 2016-01-22T00:00:00.000Z is not before the window ends \
+         (2016-01-22T00:00:00.000Z)",
+    );
+    let not_after_enable = "is not after enable_at (2016-01-02T00:00:00.000Z)";
+    refused(&listed("[2016-01-02T00:00:00Z]"), 9, 24, not_after_enable);
+    refused(&listed("[2016-01-01T12:00:00Z]"), 9, 24, not_after_enable);
+    refused(
+        &listed("[2016-01-03T00:00:00Z, 2016-01-03T00:00:00Z]"),
+        9,
+        46,
+        "reconfigure_at must be strictly increasing: 2016-01-03T00:00:00.000Z is not after the \
+         instant before it, 2016-01-03T00:00:00.000Z",
+    );
+    refused(
+        &listed("\n        - 2016-01-04T00:00:00Z\n        - 2016-01-03T00:00:00Z"),
+        11,
+        11,
+        "2016-01-03T00:00:00.000Z is not after the instant before it, 2016-01-04T00:00:00.000Z",
+    );
+    refused(&listed("[2016-01-03]"), 9, 24, "expected an RFC 3339 instant");
+    refused(&listed("2016-01-03T00:00:00Z"), 9, 23, "expected a list");
+    // At most 100,000, refused at the key before any is looked at.
+    let many = vec!["2016-01-03T00:00:00Z"; 100_001].join(", ");
+    refused(
+        &listed(&format!("[{many}]")),
+        9,
+        23,
+        "reconfigure_at lists 100001 instants; a mailbox may list at most 100000",
+    );
+    // An empty list, or none, is fine; so is an instant after disable_at
+    // (the run drops it).
+    for list in ["[]", "", "[2016-01-05T00:00:00Z]"] {
+        common::world(&format!("{HEAD}{}      disable_at: 2016-01-04T00:00:00Z\n", listed(list)));
+    }
+}
+
+#[test]
 fn work_limits() {
     refused(
         "mailboxes:\n  - name: u\n    database: A\n    sms: { enable_at: 2016-01-01T00:00:00Z }\n    calendar:\n      - { subject: s, start: 2016-01-01T00:00:00Z, reminder: 1m, repeat: { every: 1ms, count: 1000000000000 } }\n",

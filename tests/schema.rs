@@ -140,6 +140,17 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         edit("description: >", "domain: con\u{202e}toso.com\ndescription: >"),
         edit("description: >", "domain: contoso_com\ndescription: >"),
         edit("  Five policies", "  Five\u{2028}policies"),
+        // A list of instants, not one.
+        edit(
+            "sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: Team sync",
+            "sms: { enable_at: 2016-05-02T07:00:00Z, reconfigure_at: 2016-05-03T07:00:00Z }\n    \
+             calendar:\n      - subject: Team sync",
+        ),
+        edit(
+            "sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: Team sync",
+            "sms: { enable_at: 2016-05-02T07:00:00Z, reconfigure_at: [2016-05-03] }\n    \
+             calendar:\n      - subject: Team sync",
+        ),
     ];
     for text in &refused {
         assert!(
@@ -204,6 +215,23 @@ fn refuses_what_cnasim_refuses_and_accepts_what_it_accepts() {
         ),
         edit("    sync_duration: 20m", "    sync_duration: 1d 2h 30m 15s 500ms"),
         edit("    sync_duration: 20m", "    sync_duration: \" 1.00:20:00.5 \""),
+        // Listed reconfigurations, none, or an empty key.
+        edit(
+            "sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: Team sync",
+            "sms:\n      enable_at: 2016-05-02T07:00:00Z\n      reconfigure_at:\n        - \
+             2016-05-03T07:00:00Z\n        - 2016-05-04T07:00:00.5Z\n    calendar:\n      - \
+             subject: Team sync",
+        ),
+        edit(
+            "sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: Team sync",
+            "sms: { enable_at: 2016-05-02T07:00:00Z, reconfigure_at: [] }\n    calendar:\n      \
+             - subject: Team sync",
+        ),
+        edit(
+            "sms: { enable_at: 2016-05-02T07:00:00Z }\n    calendar:\n      - subject: Team sync",
+            "sms: { enable_at: 2016-05-02T07:00:00Z, reconfigure_at: }\n    calendar:\n      - \
+             subject: Team sync",
+        ),
     ];
     for text in &accepted {
         cnasim::scenario::parse(text, "edit.yaml", "edit", &Default::default())

@@ -34,7 +34,8 @@ pub struct Metrics {
     pub dropout_hours: f64,
     /// The longest one, in hours.
     pub longest_dropout_hours: f64,
-    /// Reconfigurations by the reaction rule carried out within the window.
+    /// Reconfigurations carried out within the window: the reaction rule's
+    /// and those listed in `sms.reconfigure_at`.
     pub user_reconfigurations: u64,
     /// `MailboxMoveStarted` events fired.
     pub move_started_events: u64,

@@ -136,7 +136,7 @@ impl Part {
                     end: start.saturating_add(item.duration),
                     item: i as u32,
                     occurrence: k,
-                    expected: mailbox.sms.is_some_and(|s| s.is_on(at)),
+                    expected: mailbox.sms.as_ref().is_some_and(|s| s.is_on(at)),
                 });
             }
         }

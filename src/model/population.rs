@@ -236,7 +236,11 @@ fn generate_one(
         });
         let calendar = calendar(&spec.calendar, &mut rng, start, end);
         // A draw past the window end means the user never enables within it.
-        let sms = (enable_at < end).then_some(SmsIntent { enable_at, disable_at: None });
+        let sms = (enable_at < end).then_some(SmsIntent {
+            enable_at,
+            disable_at: None,
+            reconfigure_at: Vec::new(),
+        });
         (sms, reaction, calendar)
     } else {
         (None, None, Vec::new())

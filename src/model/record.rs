@@ -41,8 +41,8 @@ pub enum UserAction {
     Enable,
     /// The user turns them off (`sms.disable_at`).
     Disable,
-    /// The reaction rule: the user reconfigures text messaging, which
-    /// enables it again.
+    /// The user reconfigures text messaging, which enables it again: by
+    /// the reaction rule, or at an instant of `sms.reconfigure_at`.
     Reconfigure,
 }
 
@@ -115,8 +115,8 @@ pub enum Record<'a> {
         /// Which.
         action: UserAction,
     },
-    /// A reconfiguration came due after the user stopped wanting SMS, so the
-    /// user did not carry it out.
+    /// A reconfiguration (the reaction rule's or a listed one) came due
+    /// after the user stopped wanting SMS, so the user did not carry it out.
     ReconfigurationDropped {
         /// When it was due.
         at: SimTime,

@@ -29,8 +29,14 @@ pub const PHASE_OBSERVE: u8 = 5;
 enum Action {
     /// The pending step of this mailbox's move.
     Move(MailboxId),
-    /// A user action.
+    /// A user action: enabling, disabling, or the reaction rule's
+    /// reconfiguration.
     User(MailboxId, UserAction),
+    /// The user's reconfiguration at `sms.reconfigure_at[index]`. Only
+    /// the earliest not carried out sits in the queue: each queues the
+    /// next under its planned key, which orders them exactly as if all
+    /// had been queued at the start.
+    Listed { mailbox: MailboxId, index: u32 },
     /// The assistant handles a database event.
     Process(DbEvent),
     /// A reminder timer; stale unless `epoch` matches the mailbox's timers.
@@ -59,6 +65,8 @@ struct MailboxRun {
     state: AssistantState,
     timers: Timers,
     misses: u32,
+    /// A reconfiguration of the reaction rule is queued. Listed ones
+    /// (`sms.reconfigure_at`) neither set nor clear it.
     reconfiguration_pending: bool,
     /// Index, in the plan's [`Plan::move_steps`], of the move step queued.
     next_step: usize,
@@ -134,7 +142,8 @@ pub fn run<O: Observer>(
 
 impl<'w, O: Observer> Sim<'w, O> {
     /// Queues what is known before the run: move transitions, the user's
-    /// own enable and disable, and the observations of reacting users.
+    /// own enable, disable and listed reconfigurations, and the
+    /// observations of reacting users.
     fn plan_everything_known(&mut self) {
         let world = self.world;
         for (i, mailbox) in world.mailboxes.iter().enumerate() {
@@ -150,7 +159,7 @@ impl<'w, O: Observer> Sim<'w, O> {
             if let Some(&(at, _)) = self.plan.move_steps(m).first() {
                 self.queue.push(planned(at, PHASE_MOVE, m, 0), Action::Move(m));
             }
-            if let Some(sms) = mailbox.sms {
+            if let Some(sms) = &mailbox.sms {
                 self.push(
                     planned(sms.enable_at, PHASE_USER, m, 0),
                     Action::User(m, UserAction::Enable),
@@ -158,6 +167,7 @@ impl<'w, O: Observer> Sim<'w, O> {
                 if let Some(off) = sms.disable_at {
                     self.push(planned(off, PHASE_USER, m, 1), Action::User(m, UserAction::Disable));
                 }
+                self.queue_listed(m, 0);
             }
             // Only a user who reacts needs to look: observations change nothing else.
             if mailbox.reaction.is_some()
@@ -167,6 +177,18 @@ impl<'w, O: Observer> Sim<'w, O> {
                 let observe = Action::Observe { mailbox: m, position: 0 };
                 self.push(planned(at, PHASE_OBSERVE, m, 0), observe);
             }
+        }
+    }
+
+    /// Queues the mailbox's listed reconfiguration `index`, if there is
+    /// one, under the planned tie `2 + index`: after the same instant's
+    /// enable (0) and disable (1), in list order, and before any
+    /// reconfiguration the reaction rule scheduled for that instant.
+    fn queue_listed(&mut self, m: MailboxId, index: u32) {
+        let listed = self.world.mailboxes[m.index()].sms.as_ref().map(|s| &s.reconfigure_at[..]);
+        if let Some(&at) = listed.and_then(|l| l.get(index as usize)) {
+            let key = planned(at, PHASE_USER, m, 2 + u64::from(index));
+            self.push(key, Action::Listed { mailbox: m, index });
         }
     }
 
@@ -185,6 +207,10 @@ impl<'w, O: Observer> Sim<'w, O> {
         match action {
             Action::Move(m) => self.move_step(m, now)?,
             Action::User(m, action) => self.user_action(m, now, action)?,
+            Action::Listed { mailbox, index } => {
+                self.queue_listed(mailbox, index + 1);
+                self.carry_out(mailbox, now, UserAction::Reconfigure)?;
+            }
             Action::Process(event) => self.process(now, &event),
             Action::Timer { mailbox, epoch, reminder } => self.timer(mailbox, now, epoch, reminder),
             Action::Observe { mailbox, position } => self.observe(mailbox, now, position),
@@ -259,7 +285,24 @@ impl<'w, O: Observer> Sim<'w, O> {
 
     // ---- phase 2: user actions --------------------------------------------
 
+    /// A queued user action; a reconfiguration here is the reaction
+    /// rule's, which is pending no more once it comes due.
     fn user_action(
+        &mut self,
+        m: MailboxId,
+        now: SimTime,
+        action: UserAction,
+    ) -> Result<(), RunError> {
+        if action == UserAction::Reconfigure {
+            self.boxes[m.index()].reconfiguration_pending = false;
+        }
+        self.carry_out(m, now, action)
+    }
+
+    /// The user carries out `action`; a reconfiguration, the reaction
+    /// rule's or a listed one, is dropped when the user does not want SMS
+    /// at `now`.
+    fn carry_out(
         &mut self,
         m: MailboxId,
         now: SimTime,
@@ -269,8 +312,8 @@ impl<'w, O: Observer> Sim<'w, O> {
             UserAction::Enable => true,
             UserAction::Disable => false,
             UserAction::Reconfigure => {
-                self.boxes[m.index()].reconfiguration_pending = false;
-                let wants = self.world.mailboxes[m.index()].sms.is_some_and(|s| s.is_on(now));
+                let wants =
+                    self.world.mailboxes[m.index()].sms.as_ref().is_some_and(|s| s.is_on(now));
                 if !wants {
                     self.observer.record(&Record::ReconfigurationDropped { at: now, mailbox: m });
                     return Ok(());

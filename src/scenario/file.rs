@@ -230,6 +230,17 @@ pub struct SmsFile {
     /// When the user disables it.
     #[schemars(with = "Option<InstantValue>")]
     pub disable_at: Option<Spanned<InstantValue>>,
+    /// When the user reconfigures text messaging (Set-TextMessagingAccount)
+    /// of their own accord, as an admin audit log shows it: instants
+    /// inside the window, after `enable_at`, strictly increasing, at most
+    /// 100,000. Each is carried out like a reconfiguration of the
+    /// reaction rule (and counted in `user_reconfigurations`), or dropped
+    /// if it comes after `disable_at`. Default: none.
+    #[schemars(
+        with = "Option<Vec<InstantValue>>",
+        length(max = crate::model::world::MAX_LISTED_RECONFIGURATIONS)
+    )]
+    pub reconfigure_at: Option<Spanned<Vec<Spanned<InstantValue>>>>,
 }
 
 /// The user reaction rule.

@@ -6,8 +6,8 @@
 //! The event estimate counts what the run loop counts against
 //! `--max-events` (see [`crate::model::budget`]): each background arrival,
 //! each reminder timer and user observation, each user action (enabling,
-//! disabling, and every reconfiguration the reaction rule could make) and
-//! the event it fires, and each move transition and the event it fires. It
+//! disabling, every reconfiguration `sms.reconfigure_at` lists and every
+//! one the reaction rule could make) and the event it fires, and each move transition and the event it fires. It
 //! covers only what falls inside the window, so a recurrence with a huge
 //! `count` or a far `until` costs nothing outside it. It is an upper
 //! bound for every policy (Poisson background aside, which it covers to
@@ -85,6 +85,11 @@ const BYTES_PER_FOLLOWED_CYCLE_AND_POLICY: u64 = 80;
 /// Per user reconfiguration, per policy: the dropout it ends, kept in the
 /// policy's outcome.
 const BYTES_PER_RECONFIGURATION_AND_POLICY: u64 = 64;
+/// Per instant of `sms.reconfigure_at`, kept once: the file's entry while
+/// the world is built from it (the instant and its two locations, 64
+/// bytes, up to twice that in a list still growing) and the world's
+/// instant (8 bytes).
+const BYTES_PER_LISTED_RECONFIGURATION: u64 = 136;
 
 /// Output bytes per event of a mailbox whose rows the logs hold, besides
 /// its names (see [`RowText`]): the fixed text of the rows one event can
@@ -119,6 +124,7 @@ pub(crate) struct Memory {
     mailboxes: u64,
     cycles: u64,
     databases: u64,
+    listed: u64,
 }
 
 /// A part of [`Memory`].
@@ -128,6 +134,8 @@ pub(crate) enum MemoryPart {
     Mailboxes,
     Cycles,
     Databases,
+    /// The reconfigurations of `sms.reconfigure_at`.
+    Listed,
 }
 
 /// The counts memory depends on.
@@ -137,6 +145,8 @@ pub(crate) struct MemoryCounts {
     pub reminders: u64,
     /// Reconfigurations the reaction rule could make.
     pub reconfigurations: u64,
+    /// Reconfigurations listed in `sms.reconfigure_at`.
+    pub listed_reconfigurations: u64,
     /// Mailboxes built.
     pub mailboxes: u64,
     /// Move cycles inside the window.
@@ -171,24 +181,29 @@ impl Memory {
                     .saturating_mul(per_policy(0, BYTES_PER_FOLLOWED_CYCLE_AND_POLICY)),
             ),
             databases: c.databases.saturating_mul(per_policy(buckets * 8 + 512, buckets * 8)),
+            listed: c.listed_reconfigurations.saturating_mul(per_policy(
+                BYTES_PER_LISTED_RECONFIGURATION,
+                BYTES_PER_RECONFIGURATION_AND_POLICY,
+            )),
         }
     }
 
     /// All parts, and what any run takes.
     pub(crate) fn total(&self) -> u64 {
-        [self.reminders, self.mailboxes, self.cycles, self.databases]
+        [self.reminders, self.mailboxes, self.cycles, self.databases, self.listed]
             .iter()
             .fold(BASE_BYTES, |sum, &b| sum.saturating_add(b))
     }
 
     /// The part that costs the most (the first of equals, in the order
-    /// cycles, databases, reminders, mailboxes).
+    /// cycles, databases, reminders, mailboxes, listed reconfigurations).
     pub(crate) fn largest(&self) -> MemoryPart {
         [
             (self.cycles, MemoryPart::Cycles),
             (self.databases, MemoryPart::Databases),
             (self.reminders, MemoryPart::Reminders),
             (self.mailboxes, MemoryPart::Mailboxes),
+            (self.listed, MemoryPart::Listed),
         ]
         .iter()
         .fold((0, MemoryPart::Cycles), |best, &(b, part)| if b > best.0 { (b, part) } else { best })
@@ -214,6 +229,10 @@ const ITEM: (&str, &str) =
     ("this calendar item", "shorten the window or space the occurrences out");
 const ACTIONS: (&str, &str) =
     ("this mailbox's own actions (enabling, disabling, reconfiguring)", "shorten the window");
+const LISTED_ACTIONS: (&str, &str) = (
+    "this mailbox's own actions (enabling, disabling, reconfiguring)",
+    "shorten the window or list fewer instants in `reconfigure_at`",
+);
 const MOVE: (&str, &str) =
     ("this move request", "shorten the window or lengthen the sync interval");
 
@@ -290,6 +309,12 @@ pub fn check(
     let item_at = |i: usize, j: usize| {
         entry(i).and_then(|e| e.value.calendar.get(j)).map_or(population_at, |c| c.referenced)
     };
+    let listed_at = |i: usize| {
+        entry(i)
+            .and_then(|e| e.value.sms.as_ref())
+            .and_then(|s| s.reconfigure_at.as_ref())
+            .map_or(population_at, |l| l.referenced)
+    };
     let move_at = |i: usize| {
         entry(i).and_then(|e| e.value.move_request.as_ref()).map_or(population_at, |m| m.referenced)
     };
@@ -314,11 +339,13 @@ pub fn check(
 
     let mut reminders = 0u64;
     let mut reconfigurations = 0u64;
+    let mut listed_total = 0u64;
+    let mut biggest_listed: Option<(u64, Location)> = None;
     // Each mailbox's own actions: enabling, disabling, reconfiguring.
     let mut actions_of = vec![0u64; world.mailboxes.len()];
     let mut biggest_item: Option<(u64, Location)> = None;
     for (i, mailbox) in world.mailboxes.iter().enumerate() {
-        let Some(sms) = mailbox.sms else {
+        let Some(sms) = &mailbox.sms else {
             continue; // the assistant never processes this mailbox
         };
         let mut own = 0u64;
@@ -336,8 +363,16 @@ pub fn check(
         // Each reconfiguration follows `after_missed` missed reminders.
         let reconfigures = mailbox.reaction.map_or(0, |r| own / u64::from(r.after_missed.max(1)));
         reconfigurations = reconfigurations.saturating_add(reconfigures);
+        // And those the file lists, each carried out (or dropped) once.
+        let listed = sms.reconfigure_at.len() as u64;
+        listed_total = listed_total.saturating_add(listed);
+        if listed > 0 && biggest_listed.is_none_or(|(most, _)| listed > most) {
+            biggest_listed = Some((listed, listed_at(i)));
+        }
         // Enable, disable and reconfigurations: the action and its event.
-        let actions = (1 + u64::from(sms.disable_at.is_some())).saturating_add(reconfigures);
+        let actions = (1 + u64::from(sms.disable_at.is_some()))
+            .saturating_add(reconfigures)
+            .saturating_add(listed);
         actions_of[i] = actions;
         fired[mailbox.database.index()] = fired[mailbox.database.index()].saturating_add(actions);
         // After a move, the user's actions fire on the target database.
@@ -345,7 +380,8 @@ pub fn check(
             fired[request.target.index()] = fired[request.target.index()].saturating_add(actions);
         }
         let events = actions.saturating_mul(2);
-        parts.push(part_of(i, events, bytes_of(i, events), mailbox_at(i), ACTIONS));
+        let kind = if listed > 0 { LISTED_ACTIONS } else { ACTIONS };
+        parts.push(part_of(i, events, bytes_of(i, events), mailbox_at(i), kind));
     }
     if reminders > MAX_REMINDERS {
         let (n, at) = biggest_item.unwrap_or((reminders, Location::UNKNOWN));
@@ -456,6 +492,7 @@ pub fn check(
     let memory = Memory::of(MemoryCounts {
         reminders,
         reconfigurations,
+        listed_reconfigurations: listed_total,
         mailboxes: world.mailboxes.len() as u64,
         cycles: cycles_total,
         followed_cycles: if matches!(writes, Writes::Folder(_)) { followed_cycles } else { 0 },
@@ -534,6 +571,10 @@ pub fn check(
                 if file.population.is_some() { population_at } else { mailbox_at(0) },
                 "fewer mailboxes (or, in a population, lower SMS and move shares) or fewer \
                  policies",
+            ),
+            MemoryPart::Listed => (
+                at(biggest_listed),
+                "list fewer instants in `reconfigure_at` or compare fewer policies",
             ),
         };
         return Err(src.err(
@@ -684,5 +725,30 @@ pub(crate) fn sync_cycles(request: &MoveRequest, world: &World) -> u64 {
             // Validation guarantees that the repeating cycle takes time.
             listed + repeated(t, interval + last as u64)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_MEMORY_BYTES, Memory, MemoryCounts, MemoryPart};
+
+    #[test]
+    fn listed_reconfigurations_are_their_own_part_of_memory() {
+        // 700,000 listed instants (seven mailboxes listing 100,000 each,
+        // which a 16 MiB file can hold) under 100 policies: over the
+        // limit, and they are what costs the most.
+        let counts = MemoryCounts {
+            listed_reconfigurations: 700_000,
+            mailboxes: 7,
+            databases: 1,
+            policies: 100,
+            ..MemoryCounts::default()
+        };
+        let memory = Memory::of(counts);
+        assert!(memory.total() > MAX_MEMORY_BYTES);
+        assert!(memory.largest() == MemoryPart::Listed);
+        // None listed, none counted.
+        let none = Memory::of(MemoryCounts { listed_reconfigurations: 0, ..counts });
+        assert_eq!(memory.total() - none.total(), 700_000 * (136 + 100 * 64));
     }
 }

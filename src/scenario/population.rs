@@ -497,6 +497,7 @@ pub fn validate(
     let memory = super::limits::Memory::of(super::limits::MemoryCounts {
         reminders: reminders as u64,
         reconfigurations: reconfigurations as u64,
+        listed_reconfigurations: 0,
         mailboxes: built as u64,
         cycles: cycles as u64,
         followed_cycles: (followed * move_share * per_move) as u64,
@@ -525,7 +526,8 @@ pub fn validate(
                 "its reminders (a lower SMS share, fewer \
                                                      calendar items or a shorter window)"
             }
-            super::limits::MemoryPart::Mailboxes => {
+            // (A population lists no reconfigurations.)
+            super::limits::MemoryPart::Mailboxes | super::limits::MemoryPart::Listed => {
                 "its mailboxes (fewer of them, or lower SMS \
                                                      and move shares)"
             }

@@ -6,14 +6,14 @@ use super::file::{
     ArrivalsName, BackgroundFile, DatabaseFile, ItemFile, MailboxFile, MoveFile, PhaseName,
     PolicyEntry, ResumeOn, ScenarioFile, SyncDurationFile,
 };
-use super::values::{DisplayName, Real, Slug, Whole};
+use super::values::{DisplayName, InstantValue, Real, Slug, Whole};
 use crate::engine::rng;
 use crate::model::events::MovePhase;
 use crate::model::policy::{PRESET_NAMES, PhaseSet, Policy};
 use crate::model::population;
 use crate::model::world::{
-    Arrivals, Background, CalendarItem, Database, DbId, Mailbox, MoveRequest, Reaction, Repeat,
-    RepeatEnd, SmsIntent, SyncDurations, World,
+    Arrivals, Background, CalendarItem, Database, DbId, MAX_LISTED_RECONFIGURATIONS, Mailbox,
+    MoveRequest, Reaction, Repeat, RepeatEnd, SmsIntent, SyncDurations, World,
 };
 use crate::time::{SimDuration, SimTime};
 use rand::Rng;
@@ -130,7 +130,7 @@ pub(crate) fn validate_with(
     let mut names: BTreeMap<String, Location> = BTreeMap::new();
     let mut guids: BTreeMap<Uuid, Location> = BTreeMap::new();
     for (i, mb) in file.mailboxes.iter().enumerate() {
-        let mailbox = mailbox(&mb.value, i, src, seed, start, &db_index)?;
+        let mailbox = mailbox(&mb.value, i, src, seed, (start, end), &db_index)?;
         let at = mb.value.name.referenced;
         if let Some(first) = names.insert(mailbox.name.clone(), at) {
             return Err(src.err(
@@ -415,7 +415,7 @@ fn mailbox(
     index: usize,
     src: &Source<'_>,
     seed: u64,
-    window_start: SimTime,
+    (window_start, window_end): (SimTime, SimTime),
     dbs: &BTreeMap<&str, DbId>,
 ) -> Result<Mailbox> {
     let name = mb.name.value.0.clone();
@@ -453,7 +453,13 @@ fn mailbox(
             {
                 return Err(src.err(d.referenced, "disable_at must be after enable_at"));
             }
-            Some(SmsIntent { enable_at, disable_at })
+            let reconfigure_at = match &s.reconfigure_at {
+                None => Vec::new(),
+                Some(list) => {
+                    listed_reconfigurations(list, enable_at, window_start, window_end, src)?
+                }
+            };
+            Some(SmsIntent { enable_at, disable_at, reconfigure_at })
         }
     };
     let reaction = match &mb.user {
@@ -517,6 +523,74 @@ fn mailbox(
         calendar,
         move_request,
     })
+}
+
+/// `sms.reconfigure_at`: each instant inside the window and after
+/// `enable_at`, the list strictly increasing (so the order of same-instant
+/// actions never depends on how the list is written) and at most
+/// [`MAX_LISTED_RECONFIGURATIONS`] long.
+fn listed_reconfigurations(
+    list: &Spanned<Vec<Spanned<InstantValue>>>,
+    enable_at: SimTime,
+    window_start: SimTime,
+    window_end: SimTime,
+    src: &Source<'_>,
+) -> Result<Vec<SimTime>> {
+    if list.value.len() > MAX_LISTED_RECONFIGURATIONS {
+        return Err(src.err(
+            list.referenced,
+            format!(
+                "reconfigure_at lists {} instants; a mailbox may list at most \
+                 {MAX_LISTED_RECONFIGURATIONS}",
+                list.value.len()
+            ),
+        ));
+    }
+    let mut out: Vec<SimTime> = Vec::with_capacity(list.value.len());
+    for entry in &list.value {
+        let at = entry.value.0;
+        if at < window_start {
+            return Err(src.err(
+                entry.referenced,
+                format!(
+                    "reconfigure_at {at} is before the window starts ({window_start}); a \
+                     reconfiguration is a user action the simulation must run, so move `start` \
+                     earlier"
+                ),
+            ));
+        }
+        if at >= window_end {
+            return Err(src.err(
+                entry.referenced,
+                format!(
+                    "reconfigure_at {at} is not before the window ends ({window_end}); nothing \
+                     at or after `end` runs, so leave it out or move `end` later"
+                ),
+            ));
+        }
+        if at <= enable_at {
+            return Err(src.err(
+                entry.referenced,
+                format!(
+                    "reconfigure_at {at} is not after enable_at ({enable_at}); the user \
+                     reconfigures text messaging once it is on"
+                ),
+            ));
+        }
+        if let Some(&before) = out.last()
+            && at <= before
+        {
+            return Err(src.err(
+                entry.referenced,
+                format!(
+                    "reconfigure_at must be strictly increasing: {at} is not after the instant \
+                     before it, {before}"
+                ),
+            ));
+        }
+        out.push(at);
+    }
+    Ok(out)
 }
 
 fn calendar_item(item: &ItemFile, src: &Source<'_>) -> Result<CalendarItem> {
