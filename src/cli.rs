@@ -737,23 +737,6 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(parse_size("1G"), Ok(scenario::DEFAULT_MAX_OUTPUT));
-        assert_eq!(parse_size("500M"), Ok(500 << 20));
-        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
-        assert_eq!(parse_size("10k"), Ok(10 << 10));
-        assert_eq!(parse_size("123"), Ok(123));
-        for bad in ["", "0", "G", "1.5G", "-1", "1X", "99999999999T"] {
-            assert!(parse_size(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 /// Reads and diagnoses the evidence; every unreadable file is reported.
 fn read_evidence(args: &EvidenceArgs) -> Result<crate::diagnosis::Diagnosis, String> {
     let clock = crate::evidence::clock::Clock::for_zone(&args.time_zone)
@@ -782,8 +765,15 @@ fn import(args: &ImportArgs) -> Result<ExitCode, String> {
         Some(n) => n.clone(),
         None => scenario_name_from(out),
     };
-    if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') || name.starts_with('-') {
-        return Err(format!("--name `{}`: expected lower-case letters, digits and `-`, at most 64", name.escape_debug()));
+    if name.is_empty()
+        || name.len() > 64
+        || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || name.starts_with('-')
+    {
+        return Err(format!(
+            "--name `{}`: expected lower-case letters, digits and `-`, at most 64",
+            name.escape_debug()
+        ));
     }
     match std::fs::symlink_metadata(out) {
         Ok(meta) => {
@@ -800,12 +790,20 @@ fn import(args: &ImportArgs) -> Result<ExitCode, String> {
         Err(e) => return Err(format!("{}: {}", out.display(), console::os_reason(&e))),
     }
     for f in &args.evidence.files {
-        if std::fs::canonicalize(f).ok().zip(std::fs::canonicalize(out).ok()).is_some_and(|(a, b)| a == b) {
-            return Err(format!("--out {} is one of the evidence files; name another", out.display()));
+        if std::fs::canonicalize(f)
+            .ok()
+            .zip(std::fs::canonicalize(out).ok())
+            .is_some_and(|(a, b)| a == b)
+        {
+            return Err(format!(
+                "--out {} is one of the evidence files; name another",
+                out.display()
+            ));
         }
     }
     let d = read_evidence(&args.evidence)?;
-    let imported = crate::import::scenario(&d, &crate::import::ImportOptions { name, seed: args.seed })?;
+    let imported =
+        crate::import::scenario(&d, &crate::import::ImportOptions { name, seed: args.seed })?;
     write_atomically(out, imported.yaml.as_bytes())
         .map_err(|e| format!("cannot write {}: {}", out.display(), console::os_reason(&e)))?;
     console::out(&format!(
@@ -833,4 +831,21 @@ fn scenario_name_from(path: &std::path::Path) -> String {
     }
     let name = name.trim_end_matches('-').chars().take(64).collect::<String>();
     if name.is_empty() { "imported".into() } else { name }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(parse_size("1G"), Ok(scenario::DEFAULT_MAX_OUTPUT));
+        assert_eq!(parse_size("500M"), Ok(500 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("10k"), Ok(10 << 10));
+        assert_eq!(parse_size("123"), Ok(123));
+        for bad in ["", "0", "G", "1.5G", "-1", "1X", "99999999999T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -75,11 +75,14 @@ struct Part {
 
 /// Builds the scenario; errors say what the evidence lacks.
 pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, String> {
-    let usable: Vec<&MailboxDiagnosis> = d.mailboxes.iter().filter(|m| !m.move_starts.is_empty()).collect();
+    let usable: Vec<&MailboxDiagnosis> =
+        d.mailboxes.iter().filter(|m| !m.move_starts.is_empty()).collect();
     if usable.is_empty() {
-        return Err("the evidence holds no MailboxMoveStarted event, so there is no move to reproduce; \
+        return Err(
+            "the evidence holds no MailboxMoveStarted event, so there is no move to reproduce; \
                     `cnasim diagnose` shows what it does hold"
-            .into());
+                .into(),
+        );
     }
     let parts: Vec<Part> = usable.iter().enumerate().map(|(i, m)| part(m, i)).collect();
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
@@ -87,19 +90,32 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     let move_started: usize = parts.iter().map(|p| p.starts.len()).sum();
     let mut y = String::new();
     let _ = writeln!(y, "# Written by cnasim import from {}.", d.evidence.files.join(", "));
-    let _ = writeln!(y, "# Times are UTC; times the evidence printed without a zone were read as {}.", d.evidence.time_zone);
+    let _ = writeln!(
+        y,
+        "# Times are UTC; times the evidence printed without a zone were read as {}.",
+        d.evidence.time_zone
+    );
     let _ = writeln!(y, "# Each inferred value says where it came from. Run: cnasim run THIS-FILE");
     let _ = writeln!(y, "name: {}", options.name);
-    let verdicts: Vec<String> = usable.iter().map(|m| format!("{}: {}", m.label(), m.verdict.code())).collect();
-    let _ = writeln!(y, "description: {}", q(&format!(
-        "Imported from {} by cnasim import. It replays the move syncs, text messaging runs and meetings the evidence shows \
+    let verdicts: Vec<String> =
+        usable.iter().map(|m| format!("{}: {}", m.label(), m.verdict.code())).collect();
+    let _ = writeln!(
+        y,
+        "description: {}",
+        q(&format!(
+            "Imported from {} by cnasim import. It replays the move syncs, text messaging runs and meetings the evidence shows \
          under legacy (the old assistant) and fixed. Verdict: {}.",
-        d.evidence.files.join(", "),
-        verdicts.join("; ")
-    )));
+            d.evidence.files.join(", "),
+            verdicts.join("; ")
+        ))
+    );
     let _ = writeln!(y, "seed: {}", options.seed);
     let _ = writeln!(y, "start: {}   # midnight before the first evidence", z(start));
-    let _ = writeln!(y, "end: {}   # one sync interval after the last MailboxMoveStarted (or the last evidence, if later): the next sync could not start sooner", z(end));
+    let _ = writeln!(
+        y,
+        "end: {}   # one sync interval after the last MailboxMoveStarted (or the last evidence, if later): the next sync could not start sooner",
+        z(end)
+    );
     let _ = writeln!(y, "policies: [legacy, fixed]");
     if let Some(domain) = parts.iter().find_map(|p| p.domain.clone()) {
         let _ = writeln!(y, "domain: {domain}   # from the SMS recipients");
@@ -109,25 +125,57 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     let target = parts.iter().find_map(|p| p.target.clone());
     let source_name = source.clone().unwrap_or_else(|| "DB01".into());
     let target_name = target.clone().unwrap_or_else(|| "DB02".into());
-    let _ = writeln!(y, "  - name: {}   # {}", q(&source_name), if source.is_some() { "the move's SourceDatabase" } else { "the move's source; not named in the evidence" });
+    let _ = writeln!(
+        y,
+        "  - name: {}   # {}",
+        q(&source_name),
+        if source.is_some() {
+            "the move's SourceDatabase"
+        } else {
+            "the move's source; not named in the evidence"
+        }
+    );
     if let Some((counter, origin)) = parts.iter().find_map(|p| p.counter.clone()) {
-        let _ = writeln!(y, "    counter_start: {counter}   # so that the first MailboxMoveStarted gets its counter in the evidence ({origin})");
+        let _ = writeln!(
+            y,
+            "    counter_start: {counter}   # so that the first MailboxMoveStarted gets its counter in the evidence ({origin})"
+        );
     }
-    let _ = writeln!(y, "  - name: {}   # {}", q(&target_name), if target.is_some() { "the move's TargetDatabase" } else { "the move's target; not named in the evidence" });
+    let _ = writeln!(
+        y,
+        "  - name: {}   # {}",
+        q(&target_name),
+        if target.is_some() {
+            "the move's TargetDatabase"
+        } else {
+            "the move's target; not named in the evidence"
+        }
+    );
     let _ = writeln!(y, "mailboxes:");
     for p in &parts {
-        y.push_str(&p.yaml.replace("{SOURCE}", &q(&source_name)).replace("{TARGET}", &q(&target_name)));
+        y.push_str(
+            &p.yaml.replace("{SOURCE}", &q(&source_name)).replace("{TARGET}", &q(&target_name)),
+        );
     }
     let _ = writeln!(y, "expect:");
     let _ = writeln!(y, "  legacy:   # what the evidence shows");
-    let _ = writeln!(y, "    move_started_events: {move_started}   # the MailboxMoveStarted events in the evidence's run of syncs");
+    let _ = writeln!(
+        y,
+        "    move_started_events: {move_started}   # the MailboxMoveStarted events in the evidence's run of syncs"
+    );
     let reconfigurations: usize = parts.iter().map(|p| p.reconfigurations).sum();
     if reconfigurations > 0 {
-        let _ = writeln!(y, "    user_reconfigurations: {reconfigurations}   # Set-TextMessagingAccount runs after the first");
+        let _ = writeln!(
+            y,
+            "    user_reconfigurations: {reconfigurations}   # Set-TextMessagingAccount runs after the first"
+        );
     }
     let missing: usize = parts.iter().map(|p| p.missing).sum();
     if missing > 0 {
-        let _ = writeln!(y, "    reminders_missed: {{ min: {missing} }}   # daily SMS missing after MailboxMoveStarted events");
+        let _ = writeln!(
+            y,
+            "    reminders_missed: {{ min: {missing} }}   # daily SMS missing after MailboxMoveStarted events"
+        );
     }
     verify(&y, &parts)?;
     Ok(Imported { yaml: y, move_started, mailboxes: parts.len() })
@@ -136,8 +184,11 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
 /// Reads the scenario back and checks its move plan against the evidence.
 fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
     let world = scenario::parse(yaml, "the imported scenario", "imported", &Overrides::default())
-        .map_err(|e| format!("the scenario cnasim import made is not valid, which is a bug in cnasim: {e}"))?;
-    let plan = Plan::build(&world).map_err(|e| format!("the imported scenario is too large to plan: {e}"))?;
+        .map_err(|e| {
+        format!("the scenario cnasim import made is not valid, which is a bug in cnasim: {e}")
+    })?;
+    let plan = Plan::build(&world)
+        .map_err(|e| format!("the imported scenario is too large to plan: {e}"))?;
     for (i, p) in parts.iter().enumerate() {
         let planned: Vec<SimTime> = plan
             .move_steps(MailboxId(i as u32))
@@ -158,12 +209,21 @@ fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
 
 fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     let mut y = String::new();
-    let run = m.runs.iter().max_by_key(|r| (r.len(), std::cmp::Reverse(r.start))).cloned().unwrap_or(0..1);
+    let run = m
+        .runs
+        .iter()
+        .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)))
+        .cloned()
+        .unwrap_or(0..1);
     let starts: Vec<SimTime> = m.move_starts[run.clone()].iter().map(|s| s.time).collect();
     let first_move = &m.move_starts[run.start];
     let interval = m.interval.as_ref().map_or(DAY_MS, |i| i.value.as_millis());
     let last_start = *starts.last().unwrap_or(&first_move.time);
-    let name = m.display.clone().filter(|d| !d.is_empty() && d.len() <= 64).unwrap_or_else(|| format!("user{}", index + 1));
+    let name = m
+        .display
+        .clone()
+        .filter(|d| !d.is_empty() && d.len() <= 64)
+        .unwrap_or_else(|| format!("user{}", index + 1));
     let _ = writeln!(y, "  - name: {}", q(&name));
     if let Some(g) = &m.guid {
         let _ = writeln!(y, "    guid: {g}");
@@ -181,21 +241,28 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     // on before the evidence starts.
     let first_sms = m.sms.first().map(|s| s.time);
     let runs = &m.text_messaging_runs;
-    let enable_from_audit = runs.first().filter(|r| first_sms.is_none_or(|s| r.0 <= s) && r.0 <= first_move.time);
+    let enable_from_audit =
+        runs.first().filter(|r| first_sms.is_none_or(|s| r.0 <= s) && r.0 <= first_move.time);
     let mut earliest = vec![first_move.time];
     earliest.extend(first_sms);
     earliest.extend(runs.first().map(|r| r.0));
     earliest.extend(m.trace_items.iter().map(|i| i.3.unwrap_or(i.1)));
     let first = *earliest.iter().min().unwrap_or(&first_move.time);
     let window_start = midnight(first);
-    let reconfigure: Vec<&(SimTime, crate::evidence::facts::Origin)> = runs.iter().skip(usize::from(enable_from_audit.is_some())).collect();
+    let reconfigure: Vec<&(SimTime, crate::evidence::facts::Origin)> =
+        runs.iter().skip(usize::from(enable_from_audit.is_some())).collect();
     let _ = writeln!(y, "    sms:");
     match enable_from_audit {
         Some((t, origin)) => {
-            let _ = writeln!(y, "      enable_at: {}   # Set-TextMessagingAccount ({origin})", z(*t));
+            let _ =
+                writeln!(y, "      enable_at: {}   # Set-TextMessagingAccount ({origin})", z(*t));
         }
         None => {
-            let _ = writeln!(y, "      enable_at: {}   # text messaging was on before the evidence starts", z(window_start));
+            let _ = writeln!(
+                y,
+                "      enable_at: {}   # text messaging was on before the evidence starts",
+                z(window_start)
+            );
         }
     }
     // Counters: the events this mailbox's database issues before the first
@@ -203,7 +270,10 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     let actions_before = 1 + reconfigure.iter().filter(|r| r.0 < first_move.time).count() as u64;
     let mut last = last_start.saturating_add(crate::time::SimDuration::from_millis(interval));
     if !reconfigure.is_empty() {
-        let _ = writeln!(y, "      reconfigure_at:   # the Set-TextMessagingAccount runs the audit log shows");
+        let _ = writeln!(
+            y,
+            "      reconfigure_at:   # the Set-TextMessagingAccount runs the audit log shows"
+        );
         for (t, origin) in &reconfigure {
             let _ = writeln!(y, "        - {}   # {origin}", z(*t));
         }
@@ -212,20 +282,44 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     let mut items = String::new();
     let until = last;
     for s in &m.series {
-        let reminder_at = s.first;
+        let reminder_at =
+            SimTime::from_millis(s.first.as_millis() - s.first.as_millis().rem_euclid(MINUTE_MS));
         let start = SimTime::from_millis(reminder_at.as_millis() + DEFAULT_REMINDER_MS);
-        let _ = writeln!(items, "      - subject: {}   # a daily SMS at {} UTC, seen on {} days", q(if s.subject.is_empty() { "Meeting" } else { &s.subject }), &z(reminder_at)[11..19], s.days_seen);
-        let _ = writeln!(items, "        start: {}   # the first SMS plus the reminder lead", z(start));
+        let _ = writeln!(
+            items,
+            "      - subject: {}   # a daily SMS at {} UTC, seen on {} days",
+            q(if s.subject.is_empty() { "Meeting" } else { &s.subject }),
+            &z(reminder_at)[11..19],
+            s.days_seen
+        );
+        let _ = writeln!(
+            items,
+            "        start: {}   # the first SMS, down to the minute, plus the reminder lead",
+            z(start)
+        );
         let _ = writeln!(items, "        duration: 30m   # not in the evidence");
         let _ = writeln!(items, "        reminder: 15m   # not in the evidence: Outlook's default");
-        let _ = writeln!(items, "        repeat: {{ every: 1d, until: {} }}   # to the window's end", z(until));
+        let _ = writeln!(
+            items,
+            "        repeat: {{ every: 1d, until: {} }}   # to the window's end",
+            z(until)
+        );
     }
     let in_series = |t: SimTime, subject: &str| {
-        m.series.iter().any(|s| s.subject == subject && (t.as_millis().rem_euclid(DAY_MS) - s.time_of_day).abs() <= 2 * MINUTE_MS)
+        m.series.iter().any(|s| {
+            s.subject == subject
+                && (t.as_millis().rem_euclid(DAY_MS) - s.time_of_day).abs() <= 2 * MINUTE_MS
+        })
     };
     for s in m.sms.iter().filter(|s| !in_series(s.time, &s.subject)) {
         let start = SimTime::from_millis(s.time.as_millis() + DEFAULT_REMINDER_MS);
-        let _ = writeln!(items, "      - subject: {}   # one SMS at {} ({})", q(if s.subject.is_empty() { "Meeting" } else { &s.subject }), z(s.time), s.origin);
+        let _ = writeln!(
+            items,
+            "      - subject: {}   # one SMS at {} ({})",
+            q(if s.subject.is_empty() { "Meeting" } else { &s.subject }),
+            z(s.time),
+            s.origin
+        );
         let _ = writeln!(items, "        start: {}   # the SMS plus the reminder lead", z(start));
         let _ = writeln!(items, "        duration: 30m   # not in the evidence");
         let _ = writeln!(items, "        reminder: 15m   # not in the evidence: Outlook's default");
@@ -234,10 +328,19 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         if reminder.is_some_and(|r| m.sms.iter().any(|s| s.time == r)) {
             continue;
         }
-        let lead = reminder.map_or(DEFAULT_REMINDER_MS, |r| start.as_millis() - r.as_millis()).max(0);
-        let _ = writeln!(items, "      - subject: {}   # from a trace reminder line (s_t, e_t, rmd_t)", q(if subject.is_empty() || subject.starts_with('<') { "Meeting" } else { subject }));
+        let lead =
+            reminder.map_or(DEFAULT_REMINDER_MS, |r| start.as_millis() - r.as_millis()).max(0);
+        let _ = writeln!(
+            items,
+            "      - subject: {}   # from a trace reminder line (s_t, e_t, rmd_t)",
+            q(if subject.is_empty() || subject.starts_with('<') { "Meeting" } else { subject })
+        );
         let _ = writeln!(items, "        start: {}", z(*start));
-        let _ = writeln!(items, "        duration: {}", compact((end.as_millis() - start.as_millis()).max(MINUTE_MS)));
+        let _ = writeln!(
+            items,
+            "        duration: {}",
+            compact((end.as_millis() - start.as_millis()).max(MINUTE_MS))
+        );
         let _ = writeln!(items, "        reminder: {}", compact(lead));
     }
     if !items.is_empty() {
@@ -246,18 +349,32 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     }
     let _ = writeln!(y, "    move:");
     let _ = writeln!(y, "      target: {{TARGET}}");
-    let _ = writeln!(y, "      start: {}   # the first MailboxMoveStarted of the run ({})", z(first_move.time), first_move.origin);
+    let _ = writeln!(
+        y,
+        "      start: {}   # the first MailboxMoveStarted of the run ({})",
+        z(first_move.time),
+        first_move.origin
+    );
     let _ = writeln!(
         y,
         "      incremental_sync_interval: {}   # {}",
         format_timespan(crate::time::SimDuration::from_millis(interval)),
-        m.interval.as_ref().map_or("not in the evidence: one day".to_string(), |i| i.source.clone())
+        m.interval
+            .as_ref()
+            .map_or("not in the evidence: one day".to_string(), |i| i.source.clone())
     );
-    let durations: Vec<String> = (run.start..run.end.saturating_sub(1)).filter_map(|k| m.implied(k)).map(compact).collect();
+    let durations: Vec<String> =
+        (run.start..run.end.saturating_sub(1)).filter_map(|k| m.implied(k)).map(compact).collect();
     if durations.is_empty() {
-        let _ = writeln!(y, "      sync_duration: 10m   # one sync in the evidence: its duration is not known");
+        let _ = writeln!(
+            y,
+            "      sync_duration: 10m   # one sync in the evidence: its duration is not known"
+        );
     } else {
-        let _ = writeln!(y, "      # The durations the drift implies: start(k+1) - start(k) - interval; the last repeats.");
+        let _ = writeln!(
+            y,
+            "      # The durations the drift implies: start(k+1) - start(k) - interval; the last repeats."
+        );
         let _ = writeln!(y, "      sync_durations: [{}]", durations.join(", "));
     }
     if let Some(c) = m.completion {
@@ -266,7 +383,10 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     }
     let skipped = m.move_starts.len() - starts.len();
     if skipped > 0 {
-        let _ = writeln!(y, "      # {skipped} other MailboxMoveStarted event(s) in the evidence are not part of this run of daily syncs.");
+        let _ = writeln!(
+            y,
+            "      # {skipped} other MailboxMoveStarted event(s) in the evidence are not part of this run of daily syncs."
+        );
     }
     // Later evidence stretches the window.
     for t in m.sms.iter().map(|s| s.time).chain(runs.iter().map(|r| r.0)) {
@@ -274,7 +394,11 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
             last = SimTime::from_millis(t.as_millis() + MINUTE_MS);
         }
     }
-    let missing = m.after.iter().map(|a| if let After::Silence { missing, .. } = a { missing.len() } else { 0 }).sum();
+    let missing = m
+        .after
+        .iter()
+        .map(|a| if let After::Silence { missing, .. } = a { missing.len() } else { 0 })
+        .sum();
     Part {
         yaml: y,
         first,
@@ -282,8 +406,16 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         starts,
         reconfigurations: reconfigure.len(),
         missing,
-        counter: first_move.counter.and_then(|c| c.checked_sub(actions_before)).map(|c| (c, first_move.origin.to_string())),
-        domain: m.sms.first().and_then(|s| s.recipient.split('@').nth(1)).map(str::to_string).filter(|d| d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')),
+        counter: first_move
+            .counter
+            .and_then(|c| c.checked_sub(actions_before))
+            .map(|c| (c, first_move.origin.to_string())),
+        domain: m
+            .sms
+            .first()
+            .and_then(|s| s.recipient.split('@').nth(1))
+            .map(str::to_string)
+            .filter(|d| d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')),
         source: m.databases.0.clone().filter(|d| !d.contains(['\\', '/', '<'])),
         target: m.databases.1.clone().filter(|d| !d.contains(['\\', '/', '<'])),
     }

@@ -27,7 +27,9 @@ fn short(t: &str) -> String {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map_or(Vec::new(), |a| a.iter().map(|s| s.as_str().unwrap_or_default().to_string()).collect())
+    v.as_array().map_or(Vec::new(), |a| {
+        a.iter().map(|s| s.as_str().unwrap_or_default().to_string()).collect()
+    })
 }
 
 #[test]
@@ -51,42 +53,127 @@ fn every_corpus_file_reads_as_expected() {
                 let e = &e[0];
                 check("error line", e.line.to_string(), error["line"].to_string());
                 let contains = error["contains"].as_str().unwrap();
-                check("error message", e.message.contains(contains).to_string(), format!("true ({contains}) in {}", e.message).replace(&format!(" ({contains}) in {}", e.message), ""));
+                check(
+                    "error message",
+                    e.message.contains(contains).to_string(),
+                    format!("true ({contains}) in {}", e.message)
+                        .replace(&format!(" ({contains}) in {}", e.message), ""),
+                );
             }
-            (Value::Object(error), Ok(_)) => check("error", "read without error".into(), format!("{error:?}")),
+            (Value::Object(error), Ok(_)) => {
+                check("error", "read without error".into(), format!("{error:?}"))
+            }
             (_, Ok(ev)) => {
-                let blocks: Vec<String> = ev.blocks.iter().map(|b| format!("{}:{}", b.kind.as_str(), b.format.as_str())).collect();
+                let blocks: Vec<String> = ev
+                    .blocks
+                    .iter()
+                    .map(|b| format!("{}:{}", b.kind.as_str(), b.format.as_str()))
+                    .collect();
                 check("blocks", format!("{blocks:?}"), format!("{:?}", strings(&want["blocks"])));
                 let d = diagnosis::diagnose(ev);
                 let json: Value = serde_json::from_str(&render::json(&d)).unwrap();
                 let mailboxes = json["mailboxes"].as_array().unwrap();
                 let all = |key: &str, field: Option<&str>| -> Vec<Value> {
-                    mailboxes.iter().flat_map(|m| m[key].as_array().cloned().unwrap_or_default()).map(|v| field.map_or(v.clone(), |f| v[f].clone())).collect()
+                    mailboxes
+                        .iter()
+                        .flat_map(|m| m[key].as_array().cloned().unwrap_or_default())
+                        .map(|v| field.map_or(v.clone(), |f| v[f].clone()))
+                        .collect()
                 };
-                let mut moves: Vec<String> = all("move_started", Some("time")).iter().map(|t| short(t.as_str().unwrap())).collect();
+                let mut moves: Vec<String> = all("move_started", Some("time"))
+                    .iter()
+                    .map(|t| short(t.as_str().unwrap()))
+                    .collect();
                 moves.sort();
-                check("move_started", format!("{moves:?}"), format!("{:?}", seconds(&want["move_started"])));
+                check(
+                    "move_started",
+                    format!("{moves:?}"),
+                    format!("{:?}", seconds(&want["move_started"])),
+                );
                 let counters: Vec<Value> = all("move_started", Some("counter"));
-                check("counters", format!("{counters:?}"), format!("{:?}", want["move_started_counters"].as_array().unwrap()));
-                let mut sms: Vec<String> = all("sms", None).iter().map(|t| short(t.as_str().unwrap())).collect();
+                check(
+                    "counters",
+                    format!("{counters:?}"),
+                    format!("{:?}", want["move_started_counters"].as_array().unwrap()),
+                );
+                let mut sms: Vec<String> =
+                    all("sms", None).iter().map(|t| short(t.as_str().unwrap())).collect();
                 sms.sort();
                 check("sms", format!("{sms:?}"), format!("{:?}", seconds(&want["sms"])));
-                let runs: Vec<String> = all("text_messaging_runs", None).iter().map(|t| short(t.as_str().unwrap())).collect();
-                check("text_messaging_runs", format!("{runs:?}"), format!("{:?}", seconds(&want["text_messaging_runs"])));
-                let stops: Vec<String> = all("stops", None).iter().filter(|s| s[1] == "StopAll").map(|s| short(s[0].as_str().unwrap())).collect();
-                check("stop_all", format!("{stops:?}"), format!("{:?}", seconds(&want["stop_all"])));
-                let interval = mailboxes.iter().find_map(|m| m["incremental_sync_interval"].as_str().map(str::to_string));
-                let stated = mailboxes.iter().any(|m| m["interval_source"].as_str().is_some_and(|s| s.contains("IncrementalSyncInterval")));
-                check("interval", format!("{:?}", interval.filter(|_| stated)), format!("{:?}", want["incremental_sync_interval"].as_str()));
-                let implied: Vec<String> = all("sync_durations_implied", None).iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
-                check("sync_durations_implied", format!("{implied:?}"), format!("{:?}", strings(&want["sync_durations_implied"])));
+                let runs: Vec<String> = all("text_messaging_runs", None)
+                    .iter()
+                    .map(|t| short(t.as_str().unwrap()))
+                    .collect();
+                check(
+                    "text_messaging_runs",
+                    format!("{runs:?}"),
+                    format!("{:?}", seconds(&want["text_messaging_runs"])),
+                );
+                let stops: Vec<String> = all("stops", None)
+                    .iter()
+                    .filter(|s| s[1] == "StopAll")
+                    .map(|s| short(s[0].as_str().unwrap()))
+                    .collect();
+                check(
+                    "stop_all",
+                    format!("{stops:?}"),
+                    format!("{:?}", seconds(&want["stop_all"])),
+                );
+                let interval = mailboxes
+                    .iter()
+                    .find_map(|m| m["incremental_sync_interval"].as_str().map(str::to_string));
+                let stated = mailboxes.iter().any(|m| {
+                    m["interval_source"]
+                        .as_str()
+                        .is_some_and(|s| s.contains("IncrementalSyncInterval"))
+                });
+                check(
+                    "interval",
+                    format!("{:?}", interval.filter(|_| stated)),
+                    format!("{:?}", want["incremental_sync_interval"].as_str()),
+                );
+                let implied: Vec<String> = all("sync_durations_implied", None)
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                check(
+                    "sync_durations_implied",
+                    format!("{implied:?}"),
+                    format!("{:?}", strings(&want["sync_durations_implied"])),
+                );
                 if let Some(verdict) = want.get("verdict") {
-                    check("verdict", format!("{:?}", mailboxes.iter().map(|m| m["verdict"].clone()).collect::<Vec<_>>()), format!("{:?}", vec![verdict.clone()]));
-                    let silences: u64 = mailboxes.iter().map(|m| m["silences_after_move"].as_u64().unwrap()).sum();
-                    check("silences_after_move", silences.to_string(), want["silences_after_move"].to_string());
-                    let mut missing: Vec<String> = mailboxes.iter().flat_map(|m| m["move_started"].as_array().unwrap().iter().flat_map(|s| strings(&s["missing_sms"]))).map(|t| short(&t)).collect();
+                    check(
+                        "verdict",
+                        format!(
+                            "{:?}",
+                            mailboxes.iter().map(|m| m["verdict"].clone()).collect::<Vec<_>>()
+                        ),
+                        format!("{:?}", vec![verdict.clone()]),
+                    );
+                    let silences: u64 =
+                        mailboxes.iter().map(|m| m["silences_after_move"].as_u64().unwrap()).sum();
+                    check(
+                        "silences_after_move",
+                        silences.to_string(),
+                        want["silences_after_move"].to_string(),
+                    );
+                    let mut missing: Vec<String> = mailboxes
+                        .iter()
+                        .flat_map(|m| {
+                            m["move_started"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .flat_map(|s| strings(&s["missing_sms"]))
+                        })
+                        .map(|t| short(&t))
+                        .collect();
                     missing.sort();
-                    check("missing_sms", format!("{missing:?}"), format!("{:?}", seconds(&want["missing_sms"])));
+                    check(
+                        "missing_sms",
+                        format!("{missing:?}"),
+                        format!("{:?}", seconds(&want["missing_sms"])),
+                    );
                 }
             }
         }

@@ -180,7 +180,11 @@ pub struct MailboxDiagnosis {
 impl MailboxDiagnosis {
     /// The name to show: display name, else GUID, else the first name.
     pub fn label(&self) -> String {
-        self.display.clone().or_else(|| self.guid.clone()).or_else(|| self.names.first().cloned()).unwrap_or_else(|| "(mailbox not named)".into())
+        self.display
+            .clone()
+            .or_else(|| self.guid.clone())
+            .or_else(|| self.names.first().cloned())
+            .unwrap_or_else(|| "(mailbox not named)".into())
     }
 
     /// The implied duration of sync k (k and k+1 in one run), if known.
@@ -188,7 +192,11 @@ impl MailboxDiagnosis {
         let interval = self.interval.as_ref()?.value.as_millis();
         let run = self.runs.iter().find(|r| r.contains(&k) && r.contains(&(k + 1)))?;
         let _ = run;
-        Some(self.move_starts[k + 1].time.as_millis() - self.move_starts[k].time.as_millis() - interval)
+        Some(
+            self.move_starts[k + 1].time.as_millis()
+                - self.move_starts[k].time.as_millis()
+                - interval,
+        )
     }
 
     /// Move events followed by a silence, and those covered at all.
@@ -211,7 +219,10 @@ pub struct Diagnosis {
 /// Diagnoses the evidence.
 pub fn diagnose(evidence: Evidence) -> Diagnosis {
     let mut ids = Mailboxes::default();
-    for names in evidence.events.iter().map(|e| &e.mailbox)
+    for names in evidence
+        .events
+        .iter()
+        .map(|e| &e.mailbox)
         .chain(evidence.moves.iter().map(|m| &m.mailbox))
         .chain(evidence.audit.iter().map(|a| &a.mailbox))
         .chain(evidence.messages.iter().map(|m| &m.mailbox))
@@ -230,7 +241,11 @@ pub fn diagnose(evidence: Evidence) -> Diagnosis {
     for g in 0..groups.len() {
         let mut of = |names: &[String]| ids.group_of(&groups, names) == Some(g);
         let d = one(&evidence, &groups[g], &mut of);
-        if !d.move_starts.is_empty() || !d.sms.is_empty() || !d.text_messaging_runs.is_empty() || groups.len() == 1 {
+        if !d.move_starts.is_empty()
+            || !d.sms.is_empty()
+            || !d.text_messaging_runs.is_empty()
+            || groups.len() == 1
+        {
             mailboxes.push(d);
         }
     }
@@ -256,7 +271,12 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
         .events
         .iter()
         .filter(|e| e.name == "MailboxMoveStarted" && of(&e.mailbox))
-        .map(|e| MoveStart { time: e.created, counter: e.counter, database: e.database.clone(), origin: e.origin.clone() })
+        .map(|e| MoveStart {
+            time: e.created,
+            counter: e.counter,
+            database: e.database.clone(),
+            origin: e.origin.clone(),
+        })
         .collect();
     for row in &ev.trace {
         if let TraceEntry::EventHandled { counter, mask, created, .. } = &row.entry
@@ -265,7 +285,12 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
         {
             let time = created.unwrap_or(row.time);
             if !move_starts.iter().any(|m| m.counter == Some(*counter) || m.time == time) {
-                move_starts.push(MoveStart { time, counter: Some(*counter), database: None, origin: row.origin.clone() });
+                move_starts.push(MoveStart {
+                    time,
+                    counter: Some(*counter),
+                    database: None,
+                    origin: row.origin.clone(),
+                });
             }
         }
     }
@@ -273,11 +298,16 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     move_starts.dedup_by_key(|m| m.time);
 
     let stats: Vec<_> = ev.moves.iter().filter(|m| of(&m.mailbox)).collect();
-    let interval = stats.iter().find_map(|m| m.interval.as_ref().map(|(d, name)| Interval {
-        value: *d,
-        source: format!("{} at {}", property(name), m.origin),
-        stated: true,
-    })).or_else(|| infer_interval(&move_starts));
+    let interval = stats
+        .iter()
+        .find_map(|m| {
+            m.interval.as_ref().map(|(d, name)| Interval {
+                value: *d,
+                source: format!("{} at {}", property(name), m.origin),
+                stated: true,
+            })
+        })
+        .or_else(|| infer_interval(&move_starts));
     let runs = runs(&move_starts, interval.as_ref().map(|i| i.value.as_millis()));
 
     let messages: Vec<_> = ev.messages.iter().filter(|m| of(&m.mailbox)).collect();
@@ -286,23 +316,39 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
         .iter()
         .filter(|m| !matches!(m.event_id.as_str(), "FAIL" | "DSN" | "DEFER"))
         .filter_map(|m| {
-            Some(Sms { time: m.time, subject: m.subject.clone(), recipient: m.sms_recipient()?.to_string(), origin: m.origin.clone() })
+            Some(Sms {
+                time: m.time,
+                subject: m.subject.clone(),
+                recipient: m.sms_recipient()?.to_string(),
+                origin: m.origin.clone(),
+            })
         })
         .collect();
     sms.sort_by(|a, b| (a.time, &a.recipient, &a.subject).cmp(&(b.time, &b.recipient, &b.subject)));
-    sms.dedup_by(|a, b| a.time.as_millis() / 1000 == b.time.as_millis() / 1000 && a.recipient == b.recipient && a.subject == b.subject);
+    sms.dedup_by(|a, b| {
+        a.time.as_millis() / 1000 == b.time.as_millis() / 1000
+            && a.recipient == b.recipient
+            && a.subject == b.subject
+    });
 
     let mut text_messaging_runs: Vec<(SimTime, Origin)> = ev
         .audit
         .iter()
-        .filter(|a| a.cmdlet.eq_ignore_ascii_case("Set-TextMessagingAccount") && a.succeeded && of(&a.mailbox))
+        .filter(|a| {
+            a.cmdlet.eq_ignore_ascii_case("Set-TextMessagingAccount")
+                && a.succeeded
+                && of(&a.mailbox)
+        })
         .map(|a| (a.run_date, a.origin.clone()))
         .collect();
     text_messaging_runs.sort_by_key(|r| r.0);
     text_messaging_runs.dedup_by_key(|r| r.0);
 
     let series = series(&sms);
-    let after = move_starts.iter().map(|m| after(m.time, &sms, tracking, &series, &text_messaging_runs)).collect();
+    let after = move_starts
+        .iter()
+        .map(|m| after(m.time, &sms, tracking, &series, &text_messaging_runs))
+        .collect();
 
     let mut stops = Vec::new();
     let mut trace_items = Vec::new();
@@ -316,7 +362,9 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
                     trace_items.push((subject.clone(), *s, *e, *reminder));
                 }
             }
-            TraceEntry::Settings { enabling: false, .. } => stops.push((row.time, "Disabling".to_string(), row.origin.clone())),
+            TraceEntry::Settings { enabling: false, .. } => {
+                stops.push((row.time, "Disabling".to_string(), row.origin.clone()))
+            }
             _ => {}
         }
     }
@@ -327,15 +375,24 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     let mut d = MailboxDiagnosis {
         names: names.to_vec(),
         guid: pick(&|n| mailboxes::is_guid(n)),
-        display: stats.iter().find_map(|m| m.display.clone()).or_else(|| pick(&|n| !mailboxes::is_guid(n) && !n.contains('@'))),
+        display: stats
+            .iter()
+            .find_map(|m| m.display.clone())
+            .or_else(|| pick(&|n| !mailboxes::is_guid(n) && !n.contains(['@', '/', '\\']))),
         phone: sms.first().map(|s| phone(&s.recipient)),
-        address: messages.iter().map(|m| m.sender.clone()).find(|s| s.contains('@') && !s.starts_with('<')),
+        address: messages
+            .iter()
+            .map(|m| m.sender.clone())
+            .find(|s| s.contains('@') && !s.starts_with('<')),
         move_starts,
         interval,
         runs,
         status: stats.iter().find_map(|m| m.status.clone()),
         completion: stats.iter().find_map(|m| m.completion),
-        databases: (stats.iter().find_map(|m| m.source_database.clone()), stats.iter().find_map(|m| m.target_database.clone())),
+        databases: (
+            stats.iter().find_map(|m| m.source_database.clone()),
+            stats.iter().find_map(|m| m.target_database.clone()),
+        ),
         sms,
         tracking,
         text_messaging_runs,
@@ -367,10 +424,15 @@ pub fn phone(recipient: &str) -> String {
 }
 
 fn infer_interval(starts: &[MoveStart]) -> Option<Interval> {
-    let gap = starts.windows(2).map(|w| w[1].time.as_millis() - w[0].time.as_millis()).filter(|g| (HOUR_MS..2 * DAY_MS).contains(g)).min()?;
+    let gap = starts
+        .windows(2)
+        .map(|w| w[1].time.as_millis() - w[0].time.as_millis())
+        .filter(|g| (HOUR_MS..2 * DAY_MS).contains(g))
+        .min()?;
     Some(Interval {
         value: SimDuration::from_millis(gap / HOUR_MS * HOUR_MS),
-        source: "not in the evidence: the smallest gap between move events, down to whole hours".into(),
+        source: "not in the evidence: the smallest gap between move events, down to whole hours"
+            .into(),
         stated: false,
     })
 }
@@ -404,13 +466,17 @@ fn minute_of_day(t: SimTime) -> i64 {
 }
 
 fn series(sms: &[Sms]) -> Vec<Series> {
-    let mut keys: Vec<(String, i64)> = sms.iter().map(|s| (s.subject.clone(), minute_of_day(s.time))).collect();
+    let mut keys: Vec<(String, i64)> =
+        sms.iter().map(|s| (s.subject.clone(), minute_of_day(s.time))).collect();
     keys.sort();
     keys.dedup();
     let mut out: Vec<Series> = keys
         .into_iter()
         .filter_map(|(subject, minute)| {
-            let hits: Vec<&Sms> = sms.iter().filter(|s| s.subject == subject && minute_of_day(s.time) == minute).collect();
+            let hits: Vec<&Sms> = sms
+                .iter()
+                .filter(|s| s.subject == subject && minute_of_day(s.time) == minute)
+                .collect();
             let mut days: Vec<i64> = hits.iter().map(|s| day_of(s.time)).collect();
             days.dedup();
             (days.len() >= 2).then(|| Series {
@@ -433,7 +499,9 @@ fn missing(series: &[Series], sms: &[Sms], from: SimTime, to: SimTime) -> Vec<(S
         while day * DAY_MS + s.time_of_day < to.as_millis() {
             let due = day * DAY_MS + s.time_of_day;
             if due > from.as_millis() && due >= s.first.as_millis() {
-                let sent = sms.iter().any(|m| m.subject == s.subject && (m.time.as_millis() - due).abs() <= SERIES_SLACK_MS);
+                let sent = sms.iter().any(|m| {
+                    m.subject == s.subject && (m.time.as_millis() - due).abs() <= SERIES_SLACK_MS
+                });
                 if !sent {
                     out.push((SimTime::from_millis(due), s.subject.clone()));
                 }
@@ -445,7 +513,13 @@ fn missing(series: &[Series], sms: &[Sms], from: SimTime, to: SimTime) -> Vec<(S
     out
 }
 
-fn after(t: SimTime, sms: &[Sms], tracking: Option<(SimTime, SimTime)>, series: &[Series], runs: &[(SimTime, Origin)]) -> After {
+fn after(
+    t: SimTime,
+    sms: &[Sms],
+    tracking: Option<(SimTime, SimTime)>,
+    series: &[Series],
+    runs: &[(SimTime, Origin)],
+) -> After {
     let Some((first, last)) = tracking else { return After::NotCovered };
     if t < first || t >= last {
         return After::NotCovered;
@@ -453,7 +527,7 @@ fn after(t: SimTime, sms: &[Sms], tracking: Option<(SimTime, SimTime)>, series: 
     let next = sms.iter().map(|s| s.time).find(|&s| s > t);
     let to = next.unwrap_or(last);
     let missing = missing(series, sms, t, to);
-    let ended_by = next.and_then(|n| runs.iter().map(|r| r.0).filter(|&r| r > t && r <= n).last());
+    let ended_by = next.and_then(|n| runs.iter().map(|r| r.0).rev().find(|&r| r > t && r <= n));
     if missing.is_empty() && ended_by.is_none() {
         return match next {
             Some(next) => After::Continued { next },
@@ -466,15 +540,21 @@ fn after(t: SimTime, sms: &[Sms], tracking: Option<(SimTime, SimTime)>, series: 
 fn verdict(d: &mut MailboxDiagnosis) {
     let n = d.move_starts.len();
     if n == 0 {
-        d.verdict = if d.sms.is_empty() && d.stops.is_empty() { Verdict::Undetermined } else { Verdict::NotShown };
+        d.verdict = if d.sms.is_empty() && d.stops.is_empty() {
+            Verdict::Undetermined
+        } else {
+            Verdict::NotShown
+        };
         d.reasons.push("the evidence holds no MailboxMoveStarted event for this mailbox; the KB3200823 pattern starts with one".into());
         return;
     }
     let (silences, covered) = d.silence_counts();
-    let ended = d.after.iter().filter(|a| matches!(a, After::Silence { ended_by: Some(_), .. })).count();
+    let ended =
+        d.after.iter().filter(|a| matches!(a, After::Silence { ended_by: Some(_), .. })).count();
     let recurring = d.runs.iter().map(|r| r.len()).max().unwrap_or(0);
     if recurring >= 2 {
-        let interval = d.interval.as_ref().map_or(String::new(), |i| crate::time::format_timespan(i.value));
+        let interval =
+            d.interval.as_ref().map_or(String::new(), |i| crate::time::format_timespan(i.value));
         d.reasons.push(format!(
             "MailboxMoveStarted recurs {recurring} times at the incremental sync interval ({interval}) plus a drift: \
              a move request syncing incrementally, each sync counted from the end of the last"
@@ -495,7 +575,10 @@ fn verdict(d: &mut MailboxDiagnosis) {
     } else {
         let stop_all = d.stops.iter().filter(|s| s.1 == "StopAll").count();
         if stop_all > 0 {
-            d.reasons.push(format!("the trace shows the assistant answering with StopAll {stop_all} time{}", if stop_all == 1 { "" } else { "s" }));
+            d.reasons.push(format!(
+                "the trace shows the assistant answering with StopAll {stop_all} time{}",
+                if stop_all == 1 { "" } else { "s" }
+            ));
         }
         d.reasons.push(match d.tracking {
             None => "there is no message tracking for this mailbox, so the silences after the move events cannot be counted".into(),
@@ -505,6 +588,7 @@ fn verdict(d: &mut MailboxDiagnosis) {
                 crate::time::format_short(b)
             ),
         });
-        d.verdict = if stop_all > 0 || recurring >= 2 { Verdict::Likely } else { Verdict::Undetermined };
+        d.verdict =
+            if stop_all > 0 || recurring >= 2 { Verdict::Likely } else { Verdict::Undetermined };
     }
 }

@@ -17,7 +17,9 @@ pub fn compact(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let mut left = ms.unsigned_abs();
     let mut out = String::from(sign);
-    for (unit, size) in [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+    for (unit, size) in
+        [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)]
+    {
         if left >= size {
             let _ = write!(out, "{}{unit}", left / size);
             left %= size;
@@ -43,13 +45,25 @@ pub fn text(d: &Diagnosis) -> String {
         ev.time_zone
     );
     for b in &ev.blocks {
-        let _ = writeln!(o, "  {:<28} {:<17} {:<7} {} record{}", b.origin.to_string(), b.kind.as_str(), b.format.as_str(), b.records, if b.records == 1 { "" } else { "s" });
+        let _ = writeln!(
+            o,
+            "  {:<28} {:<17} {:<7} {} record{}",
+            b.origin.to_string(),
+            b.kind.as_str(),
+            b.format.as_str(),
+            b.records,
+            if b.records == 1 { "" } else { "s" }
+        );
     }
     for note in &ev.notes {
         let _ = writeln!(o, "  note: {note}");
     }
     for w in &ev.watermarks {
-        let _ = writeln!(o, "  backlog: {} is {} events behind on {} (watermark {}, last event {})", "the assistant", w.backlog, w.database, w.watermark, w.last);
+        let _ = writeln!(
+            o,
+            "  backlog: the assistant is {} events behind on {} (watermark {}, last event {})",
+            w.backlog, w.database, w.watermark, w.last
+        );
     }
     for m in &d.mailboxes {
         o.push('\n');
@@ -65,7 +79,8 @@ fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
     }
     o.push('\n');
     if let Some(i) = &m.interval {
-        let _ = writeln!(o, "  Incremental sync interval: {} ({})", format_timespan(i.value), i.source);
+        let _ =
+            writeln!(o, "  Incremental sync interval: {} ({})", format_timespan(i.value), i.source);
     }
     if m.status.is_some() || m.completion.is_some() {
         let _ = writeln!(
@@ -77,9 +92,14 @@ fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
     }
     let _ = writeln!(o, "  MailboxMoveStarted: {}", m.move_starts.len());
     if !m.move_starts.is_empty() {
-        let _ = writeln!(o, "    {:>3}  {:<19}  {:>10}  {:>12}  {:>12}  {}", "#", "created", "counter", "gap", "implied sync", "from");
+        let _ = writeln!(
+            o,
+            "    {:>3}  {:<19}  {:>10}  {:>12}  {:>12}  from",
+            "#", "created", "counter", "gap", "implied sync"
+        );
         for (k, s) in m.move_starts.iter().enumerate() {
-            let gap = k.checked_sub(1).map(|p| s.time.as_millis() - m.move_starts[p].time.as_millis());
+            let gap =
+                k.checked_sub(1).map(|p| s.time.as_millis() - m.move_starts[p].time.as_millis());
             let implied = k.checked_sub(1).and_then(|p| m.implied(p));
             let _ = writeln!(
                 o,
@@ -87,12 +107,17 @@ fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
                 k + 1,
                 at(s.time),
                 s.counter.map_or(String::new(), |c| c.to_string()),
-                gap.map_or(String::new(), |g| if g >= 0 { format_timespan(SimDuration::from_millis(g)) } else { compact(g) }),
+                gap.map_or(String::new(), |g| if g >= 0 {
+                    format_timespan(SimDuration::from_millis(g))
+                } else {
+                    compact(g)
+                }),
                 implied.map_or(String::new(), compact),
                 s.origin
             );
         }
-        let drifts: Vec<i64> = (0..m.move_starts.len().saturating_sub(1)).filter_map(|k| m.implied(k)).collect();
+        let drifts: Vec<i64> =
+            (0..m.move_starts.len().saturating_sub(1)).filter_map(|k| m.implied(k)).collect();
         if !drifts.is_empty() {
             let total: i64 = drifts.iter().sum();
             let _ = writeln!(
@@ -107,7 +132,14 @@ fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
     }
     match m.tracking {
         Some((a, b)) => {
-            let _ = writeln!(o, "  SMS sent: {} (message tracking {} to {}){}", m.sms.len(), at(a), at(b), m.phone.as_ref().map_or(String::new(), |p| format!(" to {p}")));
+            let _ = writeln!(
+                o,
+                "  SMS sent: {} (message tracking {} to {}){}",
+                m.sms.len(),
+                at(a),
+                at(b),
+                m.phone.as_ref().map_or(String::new(), |p| format!(" to {p}"))
+            );
         }
         None => {
             let _ = writeln!(o, "  SMS sent: no message tracking in the evidence");
@@ -128,7 +160,12 @@ fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
         let _ = writeln!(o, "    {}  {origin}", at(*t));
     }
     if !m.stops.is_empty() {
-        let _ = writeln!(o, "  Trace: the assistant stopped {} time{}", m.stops.len(), if m.stops.len() == 1 { "" } else { "s" });
+        let _ = writeln!(
+            o,
+            "  Trace: the assistant stopped {} time{}",
+            m.stops.len(),
+            if m.stops.len() == 1 { "" } else { "s" }
+        );
         for (t, what, origin) in &m.stops {
             let _ = writeln!(o, "    {}  {what}  {origin}", at(*t));
         }
@@ -151,15 +188,34 @@ fn after(t: SimTime, a: &After) -> String {
         After::Continued { next } => format!("SMS went on: next at {}", at(*next)),
         After::Silence { next, ended_by, missing } => {
             let mut s = match next {
-                Some(n) => format!("silence of {} until the next SMS at {}", compact(n.as_millis() - t.as_millis()), at(*n)),
+                Some(n) => format!(
+                    "silence of {} until the next SMS at {}",
+                    compact(n.as_millis() - t.as_millis()),
+                    at(*n)
+                ),
                 None => "silence to the end of message tracking".into(),
             };
             if let Some(r) = ended_by {
                 let _ = write!(s, ", after Set-TextMessagingAccount at {}", at(*r));
             }
             if !missing.is_empty() {
-                let list: Vec<String> = missing.iter().take(3).map(|(t, subj)| format!("{} {}", if subj.is_empty() { "SMS" } else { subj }, &at(*t)[5..16])).collect();
-                let _ = write!(s, "; missing {}{}", list.join(", "), if missing.len() > 3 { format!(" and {} more", missing.len() - 3) } else { String::new() });
+                let list: Vec<String> = missing
+                    .iter()
+                    .take(3)
+                    .map(|(t, subj)| {
+                        format!("{} {}", if subj.is_empty() { "SMS" } else { subj }, &at(*t)[5..16])
+                    })
+                    .collect();
+                let _ = write!(
+                    s,
+                    "; missing {}{}",
+                    list.join(", "),
+                    if missing.len() > 3 {
+                        format!(" and {} more", missing.len() - 3)
+                    } else {
+                        String::new()
+                    }
+                );
             }
             s
         }
@@ -170,8 +226,13 @@ fn headline(m: &MailboxDiagnosis) -> String {
     use super::Verdict::*;
     let (silences, _) = m.silence_counts();
     match m.verdict {
-        Shown => format!("the KB3200823 pattern: {silences} of {} MailboxMoveStarted events followed by a silence", m.move_starts.len()),
-        Likely => "likely the KB3200823 pattern, but the evidence does not show the silences".into(),
+        Shown => format!(
+            "the KB3200823 pattern: {silences} of {} MailboxMoveStarted events followed by a silence",
+            m.move_starts.len()
+        ),
+        Likely => {
+            "likely the KB3200823 pattern, but the evidence does not show the silences".into()
+        }
         NotShown => "not the KB3200823 pattern".into(),
         Undetermined => "undetermined: the evidence is not enough to tell".into(),
     }
@@ -257,8 +318,12 @@ pub fn json(d: &Diagnosis) -> String {
                     .map(|(s, a)| {
                         let (code, next, ended, missing) = match a {
                             After::NotCovered => ("not-covered", None, None, Vec::new()),
-                            After::Continued { next } => ("continued", Some(*next), None, Vec::new()),
-                            After::Silence { next, ended_by, missing } => ("silence", *next, *ended_by, missing.clone()),
+                            After::Continued { next } => {
+                                ("continued", Some(*next), None, Vec::new())
+                            }
+                            After::Silence { next, ended_by, missing } => {
+                                ("silence", *next, *ended_by, missing.clone())
+                            }
                         };
                         JsonMove {
                             time: format_rfc3339(s.time),
@@ -271,10 +336,16 @@ pub fn json(d: &Diagnosis) -> String {
                         }
                     })
                     .collect(),
-                sync_durations_implied: (0..m.move_starts.len().saturating_sub(1)).map(|k| m.implied(k).map(compact)).collect(),
+                sync_durations_implied: (0..m.move_starts.len().saturating_sub(1))
+                    .map(|k| m.implied(k).map(compact))
+                    .collect(),
                 sms: m.sms.iter().map(|s| format_rfc3339(s.time)).collect(),
                 message_tracking: m.tracking.map(|(a, b)| [format_rfc3339(a), format_rfc3339(b)]),
-                text_messaging_runs: m.text_messaging_runs.iter().map(|r| format_rfc3339(r.0)).collect(),
+                text_messaging_runs: m
+                    .text_messaging_runs
+                    .iter()
+                    .map(|r| format_rfc3339(r.0))
+                    .collect(),
                 daily_series: m
                     .series
                     .iter()
@@ -285,7 +356,11 @@ pub fn json(d: &Diagnosis) -> String {
                         days_seen: s.days_seen,
                     })
                     .collect(),
-                stops: m.stops.iter().map(|(t, what, _)| [format_rfc3339(*t), what.clone()]).collect(),
+                stops: m
+                    .stops
+                    .iter()
+                    .map(|(t, what, _)| [format_rfc3339(*t), what.clone()])
+                    .collect(),
                 verdict: m.verdict.code(),
                 silences_after_move: silences,
                 covered_moves: covered,
@@ -298,7 +373,16 @@ pub fn json(d: &Diagnosis) -> String {
         files: &ev.files,
         blocks: &ev.blocks,
         notes: &ev.notes,
-        watermarks: ev.watermarks.iter().map(|w| JsonWatermark { database: &w.database, watermark: w.watermark, last: w.last, backlog: w.backlog }).collect(),
+        watermarks: ev
+            .watermarks
+            .iter()
+            .map(|w| JsonWatermark {
+                database: &w.database,
+                watermark: w.watermark,
+                last: w.last,
+                backlog: w.backlog,
+            })
+            .collect(),
         mailboxes,
     };
     serde_json::to_string_pretty(&json).unwrap_or_default()

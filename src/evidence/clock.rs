@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_time() {
-        for bad in ["13/45/2016 25:61:00", "", "yesterday", "2/30/2016 10:00:00", "1/1/99999 1:00"] {
+        for bad in ["13/45/2016 25:61:00", "", "yesterday", "2/30/2016 10:00:00", "1/1/99999 1:00"]
+        {
             let e = Clock::default().parse(bad).unwrap_err();
             assert!(e.contains("is not a time"), "{e}");
         }

@@ -90,7 +90,10 @@ pub fn msgtrk(lines: &[&str], at: usize) -> Result<(RawBlock, usize), (u64, Stri
         i += 1;
     }
     let Some(header) = fields else {
-        return Err((at as u64 + 1, "a message tracking log header without its `#Fields:` line".into()));
+        return Err((
+            at as u64 + 1,
+            "a message tracking log header without its `#Fields:` line".into(),
+        ));
     };
     let (records, end) = rows(lines, i, &header, fields_line)?;
     Ok((RawBlock { line: at as u64 + 1, format: Format::Msgtrk, command: None, records }, end))

@@ -139,7 +139,10 @@ pub struct Message {
 impl Message {
     /// The SMS recipient (`IMCEAMOBILE-...`), if this message went to a phone.
     pub fn sms_recipient(&self) -> Option<&str> {
-        self.recipients.iter().map(String::as_str).find(|r| r.to_ascii_uppercase().starts_with("IMCEAMOBILE-"))
+        self.recipients
+            .iter()
+            .map(String::as_str)
+            .find(|r| r.to_ascii_uppercase().starts_with("IMCEAMOBILE-"))
     }
 }
 
@@ -187,7 +190,8 @@ pub type At = (u64, u64, String);
 
 /// Tells a block's kind from its column names.
 pub fn kind_of(block: &RawBlock) -> Option<Kind> {
-    let names: Vec<&str> = block.records.iter().flat_map(|r| r.fields.iter().map(|f| f.name.as_str())).collect();
+    let names: Vec<&str> =
+        block.records.iter().flat_map(|r| r.fields.iter().map(|f| f.name.as_str())).collect();
     let has = |n: &str| names.contains(&n);
     if has("message") && has("timestamp") && has("component") {
         Some(Kind::AssistantTrace)
@@ -234,10 +238,11 @@ pub fn names_of<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     values
         .into_iter()
         .map(|v| v.trim().trim_matches(|c| c == '{' || c == '}').trim())
-        .filter(|v| !v.is_empty() && !(v.contains('<') && v.contains('>')) && *v != "None")
+        .filter(|v| !(v.is_empty() || *v == "None" || (v.contains('<') && v.contains('>'))))
         .flat_map(|v| {
             // `contoso.com/Users/Pat Doe` also names `Pat Doe`.
-            let last = v.rsplit_once('/').map(|(_, l)| l.trim().to_string()).filter(|l| !l.is_empty());
+            let last =
+                v.rsplit_once('/').map(|(_, l)| l.trim().to_string()).filter(|l| !l.is_empty());
             std::iter::once(v.to_string()).chain(last)
         })
         .collect()
@@ -253,9 +258,9 @@ pub fn list(value: &str) -> Vec<String> {
 /// Reads a database events record.
 pub fn db_event(record: &Record, origin: Origin, clock: &Clock) -> Result<DbEvent, At> {
     let counter = match record.get(&["counter"]) {
-        Some(f) if !f.value.is_empty() => Some(
-            f.value.parse::<u64>().map_err(|_| at(f, format!("`{}` is not an event counter: expected a whole number", f.value)))?,
-        ),
+        Some(f) if !f.value.is_empty() => Some(f.value.parse::<u64>().map_err(|_| {
+            at(f, format!("`{}` is not an event counter: expected a whole number", f.value))
+        })?),
         _ => None,
     };
     Ok(DbEvent {
@@ -270,9 +275,18 @@ pub fn db_event(record: &Record, origin: Origin, clock: &Clock) -> Result<DbEven
 
 /// Reads a move request statistics record; `identity` is the one the
 /// command line named, if any.
-pub fn move_stats(record: &Record, origin: Origin, clock: &Clock, identity: Option<&str>) -> Result<MoveStats, At> {
+pub fn move_stats(
+    record: &Record,
+    origin: Origin,
+    clock: &Clock,
+    identity: Option<&str>,
+) -> Result<MoveStats, At> {
     let mut interval = None;
-    for name in ["effectiveincrementalsyncinterval", "incrementalsyncinterval", "configuredincrementalsyncinterval"] {
+    for name in [
+        "effectiveincrementalsyncinterval",
+        "incrementalsyncinterval",
+        "configuredincrementalsyncinterval",
+    ] {
         if let Some(f) = record.get(&[name]).filter(|f| !f.value.is_empty()) {
             let d = parse_duration(&f.value).map_err(|e| at(f, e.to_string()))?;
             interval = Some((d, name.to_string()));
@@ -310,7 +324,8 @@ pub fn audit(record: &Record, origin: Origin, clock: &Clock) -> Result<AuditRun,
 pub fn message(record: &Record, origin: Origin, clock: &Clock) -> Result<Message, At> {
     let recipients_field = record.get(&["recipients", "recipientaddress"]);
     if let Some(f) = recipients_field
-        && f.value.starts_with("System.") && f.value.ends_with("[]")
+        && f.value.starts_with("System.")
+        && f.value.ends_with("[]")
     {
         return Err(at(
             f,
@@ -342,7 +357,10 @@ mod tests {
 
     #[test]
     fn placeholders_and_blanks_name_no_mailbox() {
-        assert_eq!(names_of(["<objectId>", "", "None", " Pat Doe ", "{957CA0A9}"]), ["Pat Doe", "957CA0A9"]);
+        assert_eq!(
+            names_of(["<objectId>", "", "None", " Pat Doe ", "{957CA0A9}"]),
+            ["Pat Doe", "957CA0A9"]
+        );
         assert_eq!(list("{IMCEAMOBILE-+2B1@x.com, b@y}"), ["IMCEAMOBILE-+2B1@x.com", "b@y"]);
         assert_eq!(list("a@x;b@y"), ["a@x", "b@y"]);
     }

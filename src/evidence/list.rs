@@ -6,8 +6,10 @@ use super::raw::{Field, Format, RawBlock, Record, fold};
 use regex::Regex;
 use std::sync::LazyLock;
 
-static KEY_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\s*)([A-Za-z][A-Za-z0-9_.\-]*)\s*:(?:\s(.*))?$").unwrap_or_else(|_| unreachable!()));
+static KEY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\s*)([A-Za-z][A-Za-z0-9_.\-]*)\s*:(?:\s(.*))?$")
+        .unwrap_or_else(|_| unreachable!())
+});
 static FLAT_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z][A-Za-z0-9]* :").unwrap_or_else(|_| unreachable!()));
 
@@ -51,7 +53,9 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
             }
         }
         if let Some((name, value, column)) = key_line(line)
-            && !(line.starts_with(char::is_whitespace) && !current.fields.is_empty() && continuation(&current, line))
+            && !(line.starts_with(char::is_whitespace)
+                && !current.fields.is_empty()
+                && continuation(&current, line))
         {
             if current.fields.is_empty() {
                 current.line = i as u64 + 1;
@@ -154,7 +158,10 @@ Prose";
         assert_eq!(block.records.len(), 2);
         let r = &block.records[0];
         assert_eq!(r.text(&["connectorid"]), None);
-        assert_eq!(r.text(&["eventdata"]), Some("{[MailboxDatabaseGuid, 347a971c],[ItemEntryId, 00-00]}"));
+        assert_eq!(
+            r.text(&["eventdata"]),
+            Some("{[MailboxDatabaseGuid, 347a971c],[ItemEntryId, 00-00]}")
+        );
         assert_eq!(r.text(&["source"]), Some("STOREDRIVER"));
         assert_eq!(block.records[1].line, 7);
         assert_eq!(block.records[1].text(&["source"]), Some("AGENT"));

@@ -38,6 +38,9 @@ use std::sync::LazyLock;
 /// The largest evidence file read: tickets are kilobytes to megabytes.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// How the error for a file without evidence starts.
+const NO_EVIDENCE: &str = "no evidence block cnasim can read";
+
 /// How to read the evidence.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
@@ -72,25 +75,71 @@ pub struct Evidence {
     pub notes: Vec<String>,
 }
 
-/// Reads every file; reports every file that cannot be read.
+/// Reads every file; reports every file that cannot be read. A folder
+/// (cnasim's own output folder, a folder of logs) stands for the files in
+/// it, in name order, hidden ones left out; of those, a file holding no
+/// evidence is passed over with a note.
 pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<ScenarioError>> {
-    let mut evidence = Evidence { time_zone: options.clock.zone_name().to_string(), ..Evidence::default() };
+    let mut evidence =
+        Evidence { time_zone: options.clock.zone_name().to_string(), ..Evidence::default() };
     let mut errors = Vec::new();
     for path in paths {
-        let name = path.display().to_string();
-        match load(path).and_then(|text| read_text(&name, &text, options, &mut evidence)) {
-            Ok(()) => evidence.files.push(name),
-            Err(e) => errors.push(e),
+        let (files, in_folder) = if path.is_dir() {
+            match folder_files(path) {
+                Ok(files) => (files, true),
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            }
+        } else {
+            (vec![path.clone()], false)
+        };
+        for file in files {
+            let name = file.display().to_string();
+            let before = evidence.blocks.len();
+            match load(&file).and_then(|text| read_text(&name, &text, options, &mut evidence)) {
+                Ok(()) => evidence.files.push(name),
+                Err(e)
+                    if in_folder
+                        && evidence.blocks.len() == before
+                        && e.message.starts_with(NO_EVIDENCE) =>
+                {
+                    evidence.notes.push(format!("{name}: passed over: no evidence in it"));
+                }
+                Err(e) => errors.push(e),
+            }
         }
     }
     if errors.is_empty() { Ok(evidence) } else { Err(errors) }
+}
+
+fn folder_files(dir: &Path) -> Result<Vec<PathBuf>, ScenarioError> {
+    let name = dir.display().to_string();
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        ScenarioError::file(&name, format!("cannot list it: {}", crate::console::os_reason(&e)))
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| {
+                ["csv", "log", "txt"].contains(&x.to_string_lossy().to_lowercase().as_str())
+            })
+        })
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// Reads a file as text, refusing what is too large or not text.
 fn load(path: &Path) -> Result<String, ScenarioError> {
     let name = path.display().to_string();
     let file_error = |m: String| ScenarioError::file(&name, m);
-    let meta = std::fs::metadata(path).map_err(|e| file_error(format!("cannot read it: {}", crate::console::os_reason(&e))))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| file_error(format!("cannot read it: {}", crate::console::os_reason(&e))))?;
     if meta.is_dir() {
         return Err(file_error("is a folder: name the evidence files themselves".into()));
     }
@@ -100,7 +149,8 @@ fn load(path: &Path) -> Result<String, ScenarioError> {
             meta.len()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| file_error(format!("cannot read it: {}", crate::console::os_reason(&e))))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| file_error(format!("cannot read it: {}", crate::console::os_reason(&e))))?;
     decode(&name, &bytes)
 }
 
@@ -115,7 +165,10 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<String, ScenarioError> {
     } else {
         utf8(name, bytes)?
     };
-    if let Some((i, c)) = text.char_indices().find(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c')) {
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+    {
         let (line, column) = line_column(&text, i);
         return Err(ScenarioError::at_line_column(
             name,
@@ -148,7 +201,9 @@ fn utf8(name: &str, bytes: &[u8]) -> Result<String, ScenarioError> {
 
 fn utf16(name: &str, bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, ScenarioError> {
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
-    String::from_utf16(&units).map_err(|_| ScenarioError::file(name, "is not valid UTF-16 text despite its byte order mark"))
+    String::from_utf16(&units).map_err(|_| {
+        ScenarioError::file(name, "is not valid UTF-16 text despite its byte order mark")
+    })
 }
 
 fn line_column(text: &str, byte: usize) -> (u64, u64) {
@@ -159,23 +214,40 @@ fn line_column(text: &str, byte: usize) -> (u64, u64) {
 }
 
 static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\[PS\]\s*)?(?:PS\s+)?[A-Za-z]:\\[^>]*>\s?(.*)$").unwrap_or_else(|_| unreachable!())
+    Regex::new(r"^\s*(?:\[PS\]\s*)?(?:PS\s+)?[A-Za-z]:\\[^>]*>\s?(.*)$")
+        .unwrap_or_else(|_| unreachable!())
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\$\w+(?:\[\d+\])?\s*\||(?:Get|Search|Set|New|Export)-\w+)").unwrap_or_else(|_| unreachable!())
+    Regex::new(r"^\s*(?:\$\w+(?:\[\d+\])?\s*\||(?:Get|Search|Set|New|Export)-\w+)")
+        .unwrap_or_else(|_| unreachable!())
 });
 static WATERMARK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(\S+)\s+CalendarNotificationAssistant\s+(\d+)\s+(\d+)\s+(\d+)\s*$").unwrap_or_else(|_| unreachable!())
+    Regex::new(r"^\s*(\S+)\s+CalendarNotificationAssistant\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
+        .unwrap_or_else(|_| unreachable!())
 });
 static MOVE_IDENTITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"Get-MoveRequestStatistics\s+(?:-Identity\s+)?['"]?([^\s|'"]+)"#).unwrap_or_else(|_| unreachable!())
+    Regex::new(r#"Get-MoveRequestStatistics\s+(?:-Identity\s+)?['"]?([^\s|'"]+)"#)
+        .unwrap_or_else(|_| unreachable!())
 });
 
 /// Column names that make a comma-separated line a header cnasim reads.
 const KNOWN_COLUMNS: [&str; 16] = [
-    "counter", "eventname", "createtime", "eventid", "timestamp", "datetime", "recipients",
-    "recipientaddress", "messagesubject", "cmdletname", "rundate", "objectmodified", "policy",
-    "component", "message", "itemtype",
+    "counter",
+    "eventname",
+    "createtime",
+    "eventid",
+    "timestamp",
+    "datetime",
+    "recipients",
+    "recipientaddress",
+    "messagesubject",
+    "cmdletname",
+    "rundate",
+    "objectmodified",
+    "policy",
+    "component",
+    "message",
+    "itemtype",
 ];
 
 fn csv_header(line: &str) -> Option<Vec<String>> {
@@ -197,9 +269,16 @@ fn csv_header(line: &str) -> Option<Vec<String>> {
 }
 
 /// Reads one file's text into `evidence`.
-pub fn read_text(name: &str, text: &str, options: &ReadOptions, evidence: &mut Evidence) -> Result<(), ScenarioError> {
+pub fn read_text(
+    name: &str,
+    text: &str,
+    options: &ReadOptions,
+    evidence: &mut Evidence,
+) -> Result<(), ScenarioError> {
     let lines: Vec<&str> = text.lines().collect();
-    let err = |line: u64, column: u64, message: String| ScenarioError::at_line_column(name, text, line, column, message);
+    let err = |line: u64, column: u64, message: String| {
+        ScenarioError::at_line_column(name, text, line, column, message)
+    };
     let before = evidence.blocks.len();
     let mut command: Option<String> = None;
     let mut i = 0;
@@ -211,7 +290,10 @@ pub fn read_text(name: &str, text: &str, options: &ReadOptions, evidence: &mut E
             i += 1;
             continue;
         }
-        let block = if t.starts_with("#Software:") || t.starts_with("#Fields:") || t.starts_with("#Log-type:") {
+        let block = if t.starts_with("#Software:")
+            || t.starts_with("#Fields:")
+            || t.starts_with("#Log-type:")
+        {
             let (block, next) = delimited::msgtrk(&lines, i).map_err(|(l, m)| err(l, 1, m))?;
             i = next;
             Some(block)
@@ -219,31 +301,50 @@ pub fn read_text(name: &str, text: &str, options: &ReadOptions, evidence: &mut E
             let Some(header) = lines.get(i + 1).and_then(|l| delimited::split(l)) else {
                 return Err(err(line_no + 1, 1, "an Export-Csv header line after `#TYPE`".into()));
             };
-            let (block, next) = delimited::export(&lines, i + 1, &header, command.take()).map_err(|(l, m)| err(l, 1, m))?;
+            let (block, next) = delimited::export(&lines, i + 1, &header, command.take())
+                .map_err(|(l, m)| err(l, 1, m))?;
             i = next;
             Some(block)
         } else if let Some(header) = csv_header(t) {
-            let (block, next) = delimited::export(&lines, i, &header, command.take()).map_err(|(l, m)| err(l, 1, m))?;
+            let (block, next) = delimited::export(&lines, i, &header, command.take())
+                .map_err(|(l, m)| err(l, 1, m))?;
             i = next;
             Some(block)
-        } else if i + 1 < lines.len() && table::is_dash_line(lines[i + 1]) && !table::is_dash_line(line) {
+        } else if i + 1 < lines.len()
+            && table::is_dash_line(lines[i + 1])
+            && !table::is_dash_line(line)
+        {
             let (block, next) = table::aligned(&lines, i, command.take());
             i = next;
             Some(block)
         } else if trace::is_trace(t) {
-            let entries = trace::entries(line, &options.clock).map_err(|(c, m)| err(line_no, c, m))?;
+            let entries =
+                trace::entries(line, &options.clock).map_err(|(c, m)| err(line_no, c, m))?;
             let origin = Origin { file: name.into(), line: line_no };
             let count = entries.len();
-            evidence.trace.extend(entries.into_iter().map(|(time, entry)| TraceRow { origin: origin.clone(), time, entry }));
+            evidence.trace.extend(entries.into_iter().map(|(time, entry)| TraceRow {
+                origin: origin.clone(),
+                time,
+                entry,
+            }));
             // Consecutive trace lines make one block in the report.
             let continues = evidence.blocks.len() > before
-                && evidence.blocks.last().is_some_and(|b| b.kind == Kind::AssistantTrace && b.origin.file == name && b.format == Format::Trace);
+                && evidence.blocks.last().is_some_and(|b| {
+                    b.kind == Kind::AssistantTrace
+                        && b.origin.file == name
+                        && b.format == Format::Trace
+                });
             if continues && i > 0 && trace::is_trace(lines[i - 1].trim()) {
                 if let Some(b) = evidence.blocks.last_mut() {
                     b.records += count;
                 }
             } else {
-                evidence.blocks.push(BlockInfo { origin, kind: Kind::AssistantTrace, format: Format::Trace, records: count });
+                evidence.blocks.push(BlockInfo {
+                    origin,
+                    kind: Kind::AssistantTrace,
+                    format: Format::Trace,
+                    records: count,
+                });
             }
             command = None;
             i += 1;
@@ -258,13 +359,26 @@ pub fn read_text(name: &str, text: &str, options: &ReadOptions, evidence: &mut E
                 last: number(3),
                 backlog: number(4),
             });
-            evidence.blocks.push(BlockInfo { origin, kind: Kind::Watermark, format: Format::Line, records: 1 });
+            evidence.blocks.push(BlockInfo {
+                origin,
+                kind: Kind::Watermark,
+                format: Format::Line,
+                records: 1,
+            });
             i += 1;
             None
         } else if let Some(flat) = table::flattened(line, line_no) {
             i += 1;
-            Some(flat.map_err(|(c, m)| err(line_no, c, format!("cannot read the table flattened onto this line here: expected {m}")))?)
-        } else if let Some(flat) = list::flattened(line, line_no).filter(|b| facts::kind_of(b).is_some()) {
+            Some(flat.map_err(|(c, m)| {
+                err(
+                    line_no,
+                    c,
+                    format!("cannot read the table flattened onto this line here: expected {m}"),
+                )
+            })?)
+        } else if let Some(flat) =
+            list::flattened(line, line_no).filter(|b| facts::kind_of(b).is_some())
+        {
             i += 1;
             Some(flat)
         } else if list::starts_list(&lines, i) {
@@ -289,21 +403,33 @@ pub fn read_text(name: &str, text: &str, options: &ReadOptions, evidence: &mut E
         return Err(err(
             1,
             1,
-            "no evidence block cnasim can read: expected database events, Get-MoveRequestStatistics, \
-             Search-AdminAuditLog or message tracking output (Format-Table, Format-List or \
-             Export-Csv), a message tracking log, or assistant trace lines"
-                .into(),
+            format!(
+                "{NO_EVIDENCE}: expected database events, Get-MoveRequestStatistics, \
+                 Search-AdminAuditLog or message tracking output (Format-Table, Format-List or \
+                 Export-Csv), a message tracking log, or assistant trace lines"
+            ),
         ));
     }
     Ok(())
 }
 
 /// Turns one block into facts.
-fn take(name: &str, text: &str, block: RawBlock, options: &ReadOptions, evidence: &mut Evidence) -> Result<(), ScenarioError> {
-    let err = |(line, column, message): facts::At| ScenarioError::at_line_column(name, text, line, column, message);
+fn take(
+    name: &str,
+    text: &str,
+    block: RawBlock,
+    options: &ReadOptions,
+    evidence: &mut Evidence,
+) -> Result<(), ScenarioError> {
+    let err = |(line, column, message): facts::At| {
+        ScenarioError::at_line_column(name, text, line, column, message)
+    };
     let Some(kind) = facts::kind_of(&block) else {
-        if matches!(block.format, Format::Table | Format::Csv | Format::Msgtrk) && !block.records.is_empty() {
-            let columns: Vec<&str> = block.records[0].fields.iter().map(|f| f.name.as_str()).collect();
+        if matches!(block.format, Format::Table | Format::Csv | Format::Msgtrk)
+            && !block.records.is_empty()
+        {
+            let columns: Vec<&str> =
+                block.records[0].fields.iter().map(|f| f.name.as_str()).collect();
             evidence.notes.push(format!(
                 "{name}:{}: passed over a table of columns cnasim does not use ({})",
                 block.line,
@@ -313,21 +439,36 @@ fn take(name: &str, text: &str, block: RawBlock, options: &ReadOptions, evidence
         return Ok(());
     };
     let records = policy_rows(name, text, &block, options)?;
-    let identity = block.command.as_deref().and_then(|c| MOVE_IDENTITY.captures(c)).map(|c| c[1].to_string());
+    let identity =
+        block.command.as_deref().and_then(|c| MOVE_IDENTITY.captures(c)).map(|c| c[1].to_string());
     for record in &records {
         let origin = Origin { file: name.into(), line: record.line };
         match kind {
-            Kind::DatabaseEvents => evidence.events.push(facts::db_event(record, origin, &options.clock).map_err(err)?),
+            Kind::DatabaseEvents => {
+                evidence.events.push(facts::db_event(record, origin, &options.clock).map_err(err)?)
+            }
             Kind::MoveStatistics => evidence.moves.push(
-                facts::move_stats(record, origin, &options.clock, identity.as_deref()).map_err(err)?,
+                facts::move_stats(record, origin, &options.clock, identity.as_deref())
+                    .map_err(err)?,
             ),
-            Kind::AdminAudit => evidence.audit.push(facts::audit(record, origin, &options.clock).map_err(err)?),
-            Kind::MessageTracking => evidence.messages.push(facts::message(record, origin, &options.clock).map_err(err)?),
+            Kind::AdminAudit => {
+                evidence.audit.push(facts::audit(record, origin, &options.clock).map_err(err)?)
+            }
+            Kind::MessageTracking => {
+                evidence.messages.push(facts::message(record, origin, &options.clock).map_err(err)?)
+            }
             Kind::AssistantTrace => {
-                let stamp = record.get(&["timestamp"]).ok_or_else(|| err((record.line, 1, "a timestamp".into())))?;
-                let time = options.clock.parse(&stamp.value).map_err(|m| err((stamp.line, stamp.column, m)))?;
+                let stamp = record
+                    .get(&["timestamp"])
+                    .ok_or_else(|| err((record.line, 1, "a timestamp".into())))?;
+                let time = options
+                    .clock
+                    .parse(&stamp.value)
+                    .map_err(|m| err((stamp.line, stamp.column, m)))?;
                 let message = record.text(&["message"]).unwrap_or("");
-                if let Some(entry) = trace::entry(message, &options.clock).map_err(|m| err((record.line, 1, m)))? {
+                if let Some(entry) =
+                    trace::entry(message, &options.clock).map_err(|m| err((record.line, 1, m)))?
+                {
                     evidence.trace.push(TraceRow { origin, time, entry });
                 }
             }
@@ -345,7 +486,12 @@ fn take(name: &str, text: &str, block: RawBlock, options: &ReadOptions, evidence
 
 /// The block's records of the chosen policy, for cnasim's own files that
 /// hold several.
-fn policy_rows(name: &str, text: &str, block: &RawBlock, options: &ReadOptions) -> Result<Vec<raw::Record>, ScenarioError> {
+fn policy_rows(
+    name: &str,
+    text: &str,
+    block: &RawBlock,
+    options: &ReadOptions,
+) -> Result<Vec<raw::Record>, ScenarioError> {
     let policy_of = |r: &raw::Record| r.text(&["policy"]).map(str::to_string);
     let mut policies: Vec<String> = block.records.iter().filter_map(policy_of).collect();
     policies.sort();

@@ -55,8 +55,11 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
     let names: Vec<String> = spans
         .iter()
         .map(|&(s, e)| {
-            let label: String =
-                header_chars.get(s.min(header_chars.len())..e.min(header_chars.len())).unwrap_or(&[]).iter().collect();
+            let label: String = header_chars
+                .get(s.min(header_chars.len())..e.min(header_chars.len()))
+                .unwrap_or(&[])
+                .iter()
+                .collect();
             fold(&label)
         })
         .collect();
@@ -80,19 +83,29 @@ fn row(line: &str, line_no: u64, spans: &[(usize, usize)], names: &[String]) -> 
             continue;
         }
         let before = k.checked_sub(1).filter(|&j| ws[j].1 + 1 == ws[k].0).and_then(|j| owner[j]);
-        let after = (k + 1 < ws.len() && ws[k].1 + 1 == ws[k + 1].0).then(|| owner[k + 1]).flatten();
+        let after =
+            (k + 1 < ws.len() && ws[k].1 + 1 == ws[k + 1].0).then(|| owner[k + 1]).flatten();
         owner[k] = before.or(after).or_else(|| {
             spans
                 .iter()
                 .enumerate()
-                .min_by_key(|&(_, &(a, b))| if ws[k].0 >= b { ws[k].0 - b } else { a.saturating_sub(ws[k].1) })
+                .min_by_key(
+                    |&(_, &(a, b))| {
+                        if ws[k].0 >= b { ws[k].0 - b } else { a.saturating_sub(ws[k].1) }
+                    },
+                )
                 .map(|(c, _)| c)
         });
     }
     let mut fields: Vec<Field> = names
         .iter()
         .zip(spans)
-        .map(|(n, &(s, _))| Field { name: n.clone(), value: String::new(), line: line_no, column: s as u64 + 1 })
+        .map(|(n, &(s, _))| Field {
+            name: n.clone(),
+            value: String::new(),
+            line: line_no,
+            column: s as u64 + 1,
+        })
         .collect();
     let mut first = vec![true; fields.len()];
     for (w, o) in ws.iter().zip(owner) {
@@ -141,7 +154,11 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
         return None;
     }
     let labels = &ws[first_dash - n..first_dash];
-    if labels.iter().zip(&ws[first_dash..first_dash + n]).any(|(l, d)| l.2.chars().count() != d.2.len()) {
+    if labels
+        .iter()
+        .zip(&ws[first_dash..first_dash + n])
+        .any(|(l, d)| l.2.chars().count() != d.2.len())
+    {
         return None;
     }
     let names: Vec<String> = labels.iter().map(|l| fold(l.2)).collect();
@@ -177,7 +194,10 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
             let Some(caps) = re.captures(&line[at..]) else {
                 let col = chars_before(at) as u64 + 1;
                 let want: Vec<&str> = labels.iter().map(|l| l.2).collect();
-                return Some(Err((col, format!("a row of the table's columns ({})", want.join(", ")))));
+                return Some(Err((
+                    col,
+                    format!("a row of the table's columns ({})", want.join(", ")),
+                )));
             };
             let whole = caps.get(0).map_or(0, |m| m.end());
             if whole == 0 {
@@ -237,11 +257,14 @@ mod tests {
                 ("createtime", "1/25/2016 21:32:01")
             ]
         );
-        assert_eq!(cells(&block.records[1])[3..], [
-            ("objectclass", "IPM.Note"),
-            ("mailbox", "Pat Doe"),
-            ("createtime", "1/26/2016 9:41:10 PM")
-        ]);
+        assert_eq!(
+            cells(&block.records[1])[3..],
+            [
+                ("objectclass", "IPM.Note"),
+                ("mailbox", "Pat Doe"),
+                ("createtime", "1/26/2016 9:41:10 PM")
+            ]
+        );
         assert_eq!(block.records[1].fields[5].column, 61);
     }
 
@@ -253,12 +276,15 @@ mod tests {
         let block = flattened(line, 3).unwrap().unwrap();
         assert_eq!(block.command.as_deref(), Some("$e | FT Counter,EventName,Mailbox,CreateTime"));
         assert_eq!(block.records.len(), 2);
-        assert_eq!(cells(&block.records[1]), [
-            ("counter", "6"),
-            ("eventname", "MailboxMoveStarted"),
-            ("mailbox", ""),
-            ("createtime", "1/26/2016 9:41:10 PM")
-        ]);
+        assert_eq!(
+            cells(&block.records[1]),
+            [
+                ("counter", "6"),
+                ("eventname", "MailboxMoveStarted"),
+                ("mailbox", ""),
+                ("createtime", "1/26/2016 9:41:10 PM")
+            ]
+        );
     }
 
     #[test]

@@ -14,12 +14,16 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|_| unreachable!("a fixed pattern"))
 }
 
-static STAMP: LazyLock<Regex> = LazyLock::new(|| re(r"\d{4}/\d{2}/\d{2}-\d{2}:\d{2}:\d{2}(?:\.\d+)?"));
+static STAMP: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\d{4}/\d{2}/\d{2}-\d{2}:\d{2}:\d{2}(?:\.\d+)?"));
 static HANDLED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"Dispatcher for (.*?) \(([0-9A-Fa-f-]{36})\) and Calendar Notification Assistant: Event handled successfully: Counter: 0x([0-9A-Fa-f]+); MailboxID: ([^;]*); Mask: ([^;]*);")
+    re(
+        r"Dispatcher for (.*?) \(([0-9A-Fa-f-]{36})\) and Calendar Notification Assistant: Event handled successfully: Counter: 0x([0-9A-Fa-f]+); MailboxID: ([^;]*); Mask: ([^;]*);",
+    )
 });
 static CREATED: LazyLock<Regex> = LazyLock::new(|| re(r"Created Time: ([^;]*?)\s*;"));
-static REMINDER: LazyLock<Regex> = LazyLock::new(|| re(r"rmd-+ caller: ([^,]*), subj: (.*?), usr: ([^,]*)"));
+static REMINDER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"rmd-+ caller: ([^,]*), subj: (.*?), usr: ([^,]*)"));
 static REMINDER_TIME: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(event_t|rmd_t|s_t|e_t): (\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2})"));
 static SETTINGS: LazyLock<Regex> =
@@ -94,7 +98,8 @@ pub fn entries(line: &str, clock: &Clock) -> Result<Vec<(SimTime, TraceEntry)>, 
 /// it in its `message` column.
 pub fn entry(text: &str, clock: &Clock) -> Result<Option<TraceEntry>, String> {
     if let Some(c) = HANDLED.captures(text) {
-        let counter = u64::from_str_radix(&c[3], 16).map_err(|_| format!("`0x{}` is not a counter", &c[3]))?;
+        let counter = u64::from_str_radix(&c[3], 16)
+            .map_err(|_| format!("`0x{}` is not a counter", &c[3]))?;
         let created = match CREATED.captures(text) {
             Some(t) => Some(clock.parse(&t[1])?),
             None => None,
