@@ -278,13 +278,17 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
             origin: e.origin.clone(),
         })
         .collect();
+    let mut seen_counters: std::collections::BTreeSet<u64> =
+        move_starts.iter().filter_map(|m| m.counter).collect();
+    let mut seen_times: std::collections::BTreeSet<SimTime> =
+        move_starts.iter().map(|m| m.time).collect();
     for row in &ev.trace {
         if let TraceEntry::EventHandled { counter, mask, created, .. } = &row.entry
             && mask == "MailboxMoveStarted"
             && of(&trace_names(&row.entry))
         {
             let time = created.unwrap_or(row.time);
-            if !move_starts.iter().any(|m| m.counter == Some(*counter) || m.time == time) {
+            if seen_counters.insert(*counter) && seen_times.insert(time) {
                 move_starts.push(MoveStart {
                     time,
                     counter: Some(*counter),
@@ -466,21 +470,18 @@ fn minute_of_day(t: SimTime) -> i64 {
 }
 
 fn series(sms: &[Sms]) -> Vec<Series> {
-    let mut keys: Vec<(String, i64)> =
-        sms.iter().map(|s| (s.subject.clone(), minute_of_day(s.time))).collect();
-    keys.sort();
-    keys.dedup();
-    let mut out: Vec<Series> = keys
+    let mut groups: std::collections::BTreeMap<(&str, i64), Vec<&Sms>> =
+        std::collections::BTreeMap::new();
+    for s in sms {
+        groups.entry((s.subject.as_str(), minute_of_day(s.time))).or_default().push(s);
+    }
+    let mut out: Vec<Series> = groups
         .into_iter()
-        .filter_map(|(subject, minute)| {
-            let hits: Vec<&Sms> = sms
-                .iter()
-                .filter(|s| s.subject == subject && minute_of_day(s.time) == minute)
-                .collect();
+        .filter_map(|((subject, _), hits)| {
             let mut days: Vec<i64> = hits.iter().map(|s| day_of(s.time)).collect();
             days.dedup();
             (days.len() >= 2).then(|| Series {
-                subject,
+                subject: subject.to_string(),
                 first: hits[0].time,
                 time_of_day: hits[0].time.as_millis().rem_euclid(DAY_MS),
                 days_seen: days.len(),
@@ -491,20 +492,32 @@ fn series(sms: &[Sms]) -> Vec<Series> {
     out
 }
 
+/// True when an SMS of `subject` lies within the slack of `due`; `sms` is
+/// in time order.
+fn sent_near(sms: &[Sms], subject: &str, due: i64) -> bool {
+    let from = sms.partition_point(|m| m.time.as_millis() < due - SERIES_SLACK_MS);
+    sms[from..]
+        .iter()
+        .take_while(|m| m.time.as_millis() <= due + SERIES_SLACK_MS)
+        .any(|m| m.subject == subject)
+}
+
+/// The most days of one silence searched for missing SMS: ten years.
+const MAX_SILENCE_DAYS: i64 = 3_660;
+
 /// The series' expected SMS in `(from, to)` that message tracking lacks.
 fn missing(series: &[Series], sms: &[Sms], from: SimTime, to: SimTime) -> Vec<(SimTime, String)> {
     let mut out = Vec::new();
     for s in series {
         let mut day = day_of(from).max(day_of(s.first));
-        while day * DAY_MS + s.time_of_day < to.as_millis() {
+        let last_day = day_of(to).min(day + MAX_SILENCE_DAYS);
+        while day <= last_day && day * DAY_MS + s.time_of_day < to.as_millis() {
             let due = day * DAY_MS + s.time_of_day;
-            if due > from.as_millis() && due >= s.first.as_millis() {
-                let sent = sms.iter().any(|m| {
-                    m.subject == s.subject && (m.time.as_millis() - due).abs() <= SERIES_SLACK_MS
-                });
-                if !sent {
-                    out.push((SimTime::from_millis(due), s.subject.clone()));
-                }
+            if due > from.as_millis()
+                && due >= s.first.as_millis()
+                && !sent_near(sms, &s.subject, due)
+            {
+                out.push((SimTime::from_millis(due), s.subject.clone()));
             }
             day += 1;
         }
@@ -524,7 +537,7 @@ fn after(
     if t < first || t >= last {
         return After::NotCovered;
     }
-    let next = sms.iter().map(|s| s.time).find(|&s| s > t);
+    let next = sms.get(sms.partition_point(|s| s.time <= t)).map(|s| s.time);
     let to = next.unwrap_or(last);
     let missing = missing(series, sms, t, to);
     let ended_by = next.and_then(|n| runs.iter().map(|r| r.0).rev().find(|&r| r > t && r <= n));
