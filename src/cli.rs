@@ -104,6 +104,11 @@ struct ImportArgs {
     /// The scenario's seed.
     #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
+    /// Treat each meeting the evidence shows once (a lone SMS, a trace
+    /// reminder line) as a daily meeting to the window's end: what a user
+    /// with daily meetings would have lost.
+    #[arg(long)]
+    assume_daily: bool,
 }
 
 /// `--set KEY=VALUE`, shared by run, check and validate.
@@ -802,8 +807,10 @@ fn import(args: &ImportArgs) -> Result<ExitCode, String> {
         }
     }
     let d = read_evidence(&args.evidence)?;
-    let imported =
-        crate::import::scenario(&d, &crate::import::ImportOptions { name, seed: args.seed })?;
+    let imported = crate::import::scenario(
+        &d,
+        &crate::import::ImportOptions { name, seed: args.seed, assume_daily: args.assume_daily },
+    )?;
     write_atomically(out, imported.yaml.as_bytes())
         .map_err(|e| format!("cannot write {}: {}", out.display(), console::os_reason(&e)))?;
     console::out(&format!(

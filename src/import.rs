@@ -33,6 +33,9 @@ pub struct ImportOptions {
     pub name: String,
     /// The seed.
     pub seed: u64,
+    /// Treat each meeting seen once (a lone SMS, a trace reminder line) as
+    /// a daily meeting to the window's end.
+    pub assume_daily: bool,
 }
 
 /// What `import` wrote, for its summary line.
@@ -84,7 +87,8 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
                 .into(),
         );
     }
-    let parts: Vec<Part> = usable.iter().enumerate().map(|(i, m)| part(m, i)).collect();
+    let parts: Vec<Part> =
+        usable.iter().enumerate().map(|(i, m)| part(m, i, options.assume_daily)).collect();
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
     let end = parts.iter().map(|p| p.last).max().unwrap_or(start);
     let move_started: usize = parts.iter().map(|p| p.starts.len()).sum();
@@ -207,7 +211,7 @@ fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
     Ok(())
 }
 
-fn part(m: &MailboxDiagnosis, index: usize) -> Part {
+fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
     let mut y = String::new();
     let run = m
         .runs
@@ -305,6 +309,15 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
             z(until)
         );
     }
+    let daily = |items: &mut String, start: SimTime| {
+        if assume_daily && start < until {
+            let _ = writeln!(
+                items,
+                "        repeat: {{ every: 1d, until: {} }}   # seen once; daily by --assume-daily",
+                z(until)
+            );
+        }
+    };
     let in_series = |t: SimTime, subject: &str| {
         m.series.iter().any(|s| {
             s.subject == subject
@@ -323,6 +336,7 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         let _ = writeln!(items, "        start: {}   # the SMS plus the reminder lead", z(start));
         let _ = writeln!(items, "        duration: 30m   # not in the evidence");
         let _ = writeln!(items, "        reminder: 15m   # not in the evidence: Outlook's default");
+        daily(&mut items, start);
     }
     for (subject, start, end, reminder) in &m.trace_items {
         if reminder.is_some_and(|r| m.sms.iter().any(|s| s.time == r)) {
@@ -342,6 +356,7 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
             compact((end.as_millis() - start.as_millis()).max(MINUTE_MS))
         );
         let _ = writeln!(items, "        reminder: {}", compact(lead));
+        daily(&mut items, *start);
     }
     if !items.is_empty() {
         let _ = writeln!(y, "    calendar:");

@@ -44,10 +44,11 @@ pub fn text(d: &Diagnosis) -> String {
         if ev.blocks.len() == 1 { "" } else { "s" },
         ev.time_zone
     );
+    let width = ev.blocks.iter().map(|b| b.origin.to_string().chars().count()).max().unwrap_or(0);
     for b in &ev.blocks {
         let _ = writeln!(
             o,
-            "  {:<28} {:<17} {:<7} {} record{}",
+            "  {:<width$}  {:<17} {:<7} {} record{}",
             b.origin.to_string(),
             b.kind.as_str(),
             b.format.as_str(),
@@ -190,7 +191,7 @@ fn after(t: SimTime, a: &After) -> String {
             let mut s = match next {
                 Some(n) => format!(
                     "silence of {} until the next SMS at {}",
-                    compact(n.as_millis() - t.as_millis()),
+                    compact((n.as_millis() - t.as_millis()) / 1000 * 1000),
                     at(*n)
                 ),
                 None => "silence to the end of message tracking".into(),
