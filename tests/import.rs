@@ -233,3 +233,22 @@ fn times_without_a_zone_are_read_in_the_named_zone() {
     ]);
     assert!(stdout(&text).contains("read as America/Los_Angeles"), "{}", stdout(&text));
 }
+
+#[test]
+fn assume_daily_shows_what_the_write_ups_user_lost_as_the_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ticket.yaml").display().to_string();
+    let o = cnasim(&["import", &corpus("writeup-ticket.txt"), "--assume-daily", "--out", &file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = cnasim_in(dir.path(), &["run", &file, "--format", "json", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let metric = |p: &str, m: &str| summary["policies"][p][m].as_u64().unwrap();
+    // The README's walk-through table.
+    assert_eq!(summary["scenario"], "ticket");
+    assert_eq!(metric("legacy", "reminders_expected"), 161);
+    assert_eq!(metric("legacy", "reminders_on_time"), 133);
+    assert_eq!(metric("legacy", "reminders_missed"), 28);
+    assert_eq!(metric("fixed", "reminders_missed"), 0);
+    assert_eq!(metric("fixed", "move_started_events"), 7);
+}
