@@ -524,3 +524,41 @@ fn policy_rows(
         _ => Ok(block.records.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_utf16_as_windows_powershell_writes_it() {
+        let text = "Counter CreateTime\r\n------- ----------\r\n      5 1/25/2016 21:32:01\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode("t.txt", &bytes).unwrap(), text);
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode("t.txt", &be).unwrap(), text);
+    }
+
+    #[test]
+    fn refuses_bytes_that_are_not_text_at_their_place() {
+        let e = decode("t.txt", b"ok line\nbad \xFF here").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 5));
+        assert!(e.message.contains("0xFF"), "{}", e.message);
+        let e = decode("t.txt", b"a\x00b").unwrap_err();
+        assert!(e.message.contains("control character"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_file_of_cnasims_own_rows_needs_a_policy_when_it_holds_several() {
+        let text = "policy,timestamp,event_id,source,sender,recipients,message_subject\n\
+                    legacy,2016-01-24T16:15:00.000Z,SEND,AGENT,a@x.com,IMCEAMOBILE-+2B1@x.com,S\n\
+                    fixed,2016-01-24T16:15:00.000Z,SEND,AGENT,a@x.com,IMCEAMOBILE-+2B1@x.com,S\n";
+        let mut ev = Evidence::default();
+        let e = read_text("m.csv", text, &ReadOptions::default(), &mut ev).unwrap_err();
+        assert!(e.message.contains("--policy"), "{}", e.message);
+        let options = ReadOptions { policy: Some("fixed".into()), ..ReadOptions::default() };
+        read_text("m.csv", text, &options, &mut ev).unwrap();
+        assert_eq!(ev.messages.len(), 1);
+    }
+}
