@@ -180,3 +180,33 @@ fn every_corpus_file_reads_as_expected() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// SMS that stop after a move and never come back: message tracking has
+/// no row after the move, but the search the ticket states reaches days
+/// beyond it, so the silence is evidence.
+#[test]
+fn a_stated_search_range_covers_the_days_without_sms() {
+    let path = corpus().join("stopped-ticket.txt");
+    let ev = evidence::read(std::slice::from_ref(&path), &ReadOptions::default()).unwrap();
+    assert_eq!(ev.tracking_searched.len(), 1);
+    let d = diagnosis::diagnose(ev);
+    let json: Value = serde_json::from_str(&render::json(&d)).unwrap();
+    let m = &json["mailboxes"][0];
+    assert_eq!(m["verdict"], "kb3200823", "{m}");
+    assert_eq!(m["silences_after_move"], 2);
+    let missing: Vec<Vec<String>> =
+        m["move_started"].as_array().unwrap().iter().map(|s| strings(&s["missing_sms"])).collect();
+    assert_eq!(
+        missing[0],
+        ["2016-02-03T16:15:00.000Z", "2016-02-04T16:15:00.000Z", "2016-02-05T16:15:00.000Z"]
+    );
+    assert_eq!(missing[1], ["2016-02-04T16:15:00.000Z", "2016-02-05T16:15:00.000Z"]);
+    // Without the search, the move events are not covered.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(" -Start \"2/1/2016 00:00\" -End \"2/6/2016 00:00\"", "");
+    let mut ev = evidence::Evidence::default();
+    evidence::read_text("t.txt", &text, &ReadOptions::default(), &mut ev).unwrap();
+    let json: Value = serde_json::from_str(&render::json(&diagnosis::diagnose(ev))).unwrap();
+    assert_eq!(json["mailboxes"][0]["covered_moves"], 0);
+}

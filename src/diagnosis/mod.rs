@@ -18,10 +18,12 @@
 //!   day on two days or more; it is expected every day from its first SMS
 //!   to the end of message tracking, within two minutes.
 //! - After a MailboxMoveStarted the silence runs to the next SMS. It counts
-//!   as a silence when a series' SMS is missing in it, or when a
-//!   Set-TextMessagingAccount run ends it (the SMS come back after one).
-//!   A move event that message tracking does not reach on both sides is
-//!   not covered.
+//!   as a silence when a series' SMS is missing in it, when a
+//!   Set-TextMessagingAccount run ends it (the SMS come back after one), or
+//!   when no SMS follows for a day or more to the end of message tracking.
+//!   Message tracking covers its rows' times and the searches the ticket
+//!   states (`Get-MessageTrackingLog -Start ... -End ...`); a move event it
+//!   does not reach on both sides is not covered.
 
 pub mod mailboxes;
 pub mod render;
@@ -315,7 +317,15 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     let runs = runs(&move_starts, interval.as_ref().map(|i| i.value.as_millis()));
 
     let messages: Vec<_> = ev.messages.iter().filter(|m| of(&m.mailbox)).collect();
-    let tracking = messages.iter().map(|m| m.time).min().zip(messages.iter().map(|m| m.time).max());
+    // What message tracking covers: its rows, and the searches the ticket
+    // states (a search that found nothing still says nothing was sent).
+    let times = messages.iter().map(|m| m.time);
+    let searched = ev.tracking_searched.iter();
+    let tracking = times
+        .clone()
+        .chain(searched.clone().map(|s| s.0))
+        .min()
+        .zip(times.chain(searched.map(|s| s.1)).max());
     let mut sms: Vec<Sms> = messages
         .iter()
         .filter(|m| !matches!(m.event_id.as_str(), "FAIL" | "DSN" | "DEFER"))
@@ -544,6 +554,10 @@ fn after(
     if missing.is_empty() && ended_by.is_none() {
         return match next {
             Some(next) => After::Continued { next },
+            // No SMS for a day or more to the end of message tracking.
+            None if last.as_millis() - t.as_millis() >= DAY_MS && !sms.is_empty() => {
+                After::Silence { next: None, ended_by: None, missing }
+            }
             None => After::NotCovered,
         };
     }

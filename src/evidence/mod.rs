@@ -28,6 +28,7 @@ pub mod table;
 pub mod trace;
 
 use crate::scenario::ScenarioError;
+use crate::time::SimTime;
 use clock::Clock;
 use facts::{AuditRun, BlockInfo, DbEvent, Kind, Message, MoveStats, Origin, TraceRow, Watermark};
 use raw::{Format, RawBlock, fold};
@@ -71,6 +72,10 @@ pub struct Evidence {
     pub trace: Vec<TraceRow>,
     /// Event watermarks.
     pub watermarks: Vec<Watermark>,
+    /// The times message tracking was searched over, as the commands above
+    /// the blocks state them (`Get-MessageTrackingLog -Start ... -End ...`):
+    /// no SMS in them is evidence of none sent.
+    pub tracking_searched: Vec<(SimTime, SimTime, Origin)>,
     /// What was passed over, for the user to know.
     pub notes: Vec<String>,
 }
@@ -224,6 +229,9 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
 static WATERMARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(\S+)\s+CalendarNotificationAssistant\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
         .unwrap_or_else(|_| unreachable!())
+});
+static SEARCH_BOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"-(Start|End)\s+(?:"([^"]*)"|'([^']*)'|(\S+))"#).unwrap_or_else(|_| unreachable!())
 });
 static MOVE_IDENTITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"Get-MoveRequestStatistics\s+(?:-Identity\s+)?['"]?([^\s|'"]+)"#)
@@ -386,12 +394,20 @@ pub fn read_text(
             i = next;
             Some(block)
         } else {
+            // Commands since the last block describe the next one (`$t =
+            // Get-MessageTrackingLog -Start ...`, then `$t | FT ...`).
             let stripped = PROMPT.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str().trim());
-            command = match stripped {
-                Some(c) if !c.is_empty() => Some(c.to_string()),
-                _ if COMMAND.is_match(line) => Some(t.to_string()),
+            let new = match stripped {
+                Some(c) if !c.is_empty() => Some(c),
+                _ if COMMAND.is_match(line) => Some(t),
                 _ => None,
             };
+            if let Some(new) = new {
+                command = Some(match command.take() {
+                    Some(before) if before.len() < 64 * 1024 => format!("{before}\n{new}"),
+                    _ => new.to_string(),
+                });
+            }
             i += 1;
             None
         };
@@ -441,6 +457,11 @@ fn take(
     let records = policy_rows(name, text, &block, options)?;
     let identity =
         block.command.as_deref().and_then(|c| MOVE_IDENTITY.captures(c)).map(|c| c[1].to_string());
+    if kind == Kind::MessageTracking
+        && let Some(command) = &block.command
+    {
+        searched(name, text, block.line, command, options, evidence)?;
+    }
     for record in &records {
         let origin = Origin { file: name.into(), line: record.line };
         match kind {
@@ -481,6 +502,42 @@ fn take(
         format: block.format,
         records: records.len(),
     });
+    Ok(())
+}
+
+/// Notes the range a `Get-MessageTrackingLog -Start ... -End ...` command
+/// searched.
+fn searched(
+    name: &str,
+    text: &str,
+    line: u64,
+    command: &str,
+    options: &ReadOptions,
+    evidence: &mut Evidence,
+) -> Result<(), ScenarioError> {
+    let mut bounds = (None, None);
+    for c in SEARCH_BOUND.captures_iter(command) {
+        let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
+        let at = options.clock.parse(value).map_err(|m| {
+            ScenarioError::at_line_column(
+                name,
+                text,
+                line,
+                1,
+                format!("the message tracking search above this block: {m}"),
+            )
+        })?;
+        if &c[1] == "Start" {
+            bounds.0 = Some(at);
+        } else {
+            bounds.1 = Some(at);
+        }
+    }
+    if let (Some(from), Some(to)) = bounds
+        && from < to
+    {
+        evidence.tracking_searched.push((from, to, Origin { file: name.into(), line }));
+    }
     Ok(())
 }
 
