@@ -1,5 +1,6 @@
 //! Times as tickets print them: the US forms PowerShell uses
-//! (`1/25/2016 21:32:01`, `12/22/2015 1:15:17 PM`), ISO 8601
+//! (`1/25/2016 21:32:01`, `12/22/2015 1:15:17 PM`), the dotted
+//! day-first form of other cultures (`25.01.2016 21:32:01`), ISO 8601
 //! (`2016-01-25T21:32:01.123Z`), the diagnostic trace's
 //! `2016/01/13-03:06:05.279` and the dump's `2015/12/23 16:15:00.000`.
 //!
@@ -12,7 +13,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 /// The forms a time without a zone may take, tried in order.
-const FORMS: [&str; 12] = [
+const FORMS: [&str; 14] = [
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %H:%M",
@@ -25,6 +26,9 @@ const FORMS: [&str; 12] = [
     "%Y/%m/%d %H:%M:%S%.f",
     "%m/%d/%Y %H:%M:%S%.f",
     "%Y/%m/%d %H:%M",
+    // German and other cultures' `Export-Csv -UseCulture`: day.month.year.
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
 ];
 
 /// What a time should look like, for error messages.
@@ -125,6 +129,7 @@ mod tests {
         assert_eq!(utc("2016-01-25T16:15:00.123Z"), "2016-01-25T16:15:00.123Z");
         assert_eq!(utc("2016-01-25T08:15:00-08:00"), "2016-01-25T16:15:00.000Z");
         assert_eq!(utc("2016-01-25 16:15:00"), "2016-01-25T16:15:00.000Z");
+        assert_eq!(utc("25.01.2016 21:32:01"), "2016-01-25T21:32:01.000Z");
     }
 
     #[test]

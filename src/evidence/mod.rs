@@ -258,11 +258,13 @@ const KNOWN_COLUMNS: [&str; 16] = [
     "itemtype",
 ];
 
-fn csv_header(line: &str) -> Option<Vec<String>> {
-    if !line.contains(',') {
-        return None;
+/// True for a CSV header cnasim reads: property names only, separated by
+/// commas (or semicolons), two of them names cnasim uses.
+fn csv_header(line: &str) -> bool {
+    if !line.contains([',', ';']) {
+        return false;
     }
-    let fields = delimited::split(line)?;
+    let Some(fields) = delimited::split(line) else { return false };
     let name_like = |f: &String| {
         let f = f.trim();
         f.len() <= 64
@@ -270,10 +272,9 @@ fn csv_header(line: &str) -> Option<Vec<String>> {
             && f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     };
     if !fields.iter().all(name_like) {
-        return None;
+        return false;
     }
-    let known = fields.iter().filter(|f| KNOWN_COLUMNS.contains(&fold(f).as_str())).count();
-    (known >= 2).then_some(fields)
+    fields.iter().filter(|f| KNOWN_COLUMNS.contains(&fold(f).as_str())).count() >= 2
 }
 
 /// Reads one file's text into `evidence`.
@@ -305,17 +306,20 @@ pub fn read_text(
             let (block, next) = delimited::msgtrk(&lines, i).map_err(|(l, m)| err(l, 1, m))?;
             i = next;
             Some(block)
-        } else if t.starts_with("#TYPE ") {
-            let Some(header) = lines.get(i + 1).and_then(|l| delimited::split(l)) else {
-                return Err(err(line_no + 1, 1, "an Export-Csv header line after `#TYPE`".into()));
+        } else if t.starts_with("#TYPE ") || csv_header(t) {
+            let at = if t.starts_with("#TYPE ") { i + 1 } else { i };
+            let read = if at < lines.len() {
+                delimited::export(&lines, at, command.take()).map_err(|(l, m)| err(l, 1, m))?
+            } else {
+                None
             };
-            let (block, next) = delimited::export(&lines, i + 1, &header, command.take())
-                .map_err(|(l, m)| err(l, 1, m))?;
-            i = next;
-            Some(block)
-        } else if let Some(header) = csv_header(t) {
-            let (block, next) = delimited::export(&lines, i, &header, command.take())
-                .map_err(|(l, m)| err(l, 1, m))?;
+            let Some((block, next)) = read else {
+                return Err(err(
+                    at as u64 + 1,
+                    1,
+                    "an Export-Csv header line after `#TYPE`".into(),
+                ));
+            };
             i = next;
             Some(block)
         } else if i + 1 < lines.len()
@@ -604,6 +608,17 @@ mod tests {
         assert!(e.message.contains("0xFF"), "{}", e.message);
         let e = decode("t.txt", b"a\x00b").unwrap_err();
         assert!(e.message.contains("control character"), "{}", e.message);
+    }
+
+    #[test]
+    fn reads_semicolon_separated_exports() {
+        let text = "#TYPE Microsoft.Exchange.Management.Powershell.Support.DatabaseEvent\r\n\
+                    \"Counter\";\"EventName\";\"CreateTime\"\r\n\
+                    \"974015558\";\"MailboxMoveStarted\";\"25.01.2016 21:32:01\"\r\n";
+        let mut ev = Evidence::default();
+        read_text("e.csv", text, &ReadOptions::default(), &mut ev).unwrap();
+        assert_eq!(ev.events.len(), 1);
+        assert_eq!(ev.events[0].counter, Some(974_015_558));
     }
 
     #[test]
