@@ -326,7 +326,7 @@ fn write_marker(path: &Path) -> io::Result<Option<File>> {
 
 /// Whether `folder` holds cnasim's marker (a regular file, not a link,
 /// that starts as markers do).
-fn has_marker(folder: &Path) -> bool {
+pub fn has_marker(folder: &Path) -> bool {
     let path = folder.join(MARKER);
     if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
         return false;
