@@ -3,8 +3,8 @@
 use crate::check::{self, CheckOptions, junit, report};
 use crate::console::{self, Stream};
 use crate::model::World;
-use crate::output::LogDetail;
 use crate::output::{self, Meter, OutputFolder, Replace, write_atomically};
+use crate::output::{LogDetail, LogFormat};
 use crate::runner::{FolderOptions, run_to_folder_with};
 use crate::scenario::set::GridKey;
 use crate::scenario::{self, Overrides, Set};
@@ -250,6 +250,10 @@ struct ValidateArgs {
     /// (as `cnasim run --logs`).
     #[arg(long, value_enum, default_value_t = Logs::Auto)]
     logs: Logs,
+    /// The layout of the run's event logs, for its output estimate (as
+    /// `cnasim run --log-format`).
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Csv)]
+    log_format: LogFormatArg,
     #[command(flatten)]
     sets: SetArgs,
     #[command(flatten)]
@@ -284,6 +288,13 @@ struct RunArgs {
     /// users and moved mailboxes), followed above.
     #[arg(long, value_enum, default_value_t = Logs::Auto)]
     logs: Logs,
+    /// `csv`: the event logs as cnasim's CSV files. `exchange`: those, and
+    /// for each policy its message tracking log (MSGTRK-<policy>.LOG) and
+    /// admin audit log (admin_audit-<policy>.csv) as Exchange 2016 and
+    /// Export-Csv write them, which `cnasim diagnose` and `cnasim import`
+    /// read (times in UTC).
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Csv)]
+    log_format: LogFormatArg,
     /// Print on stderr what each run cost: events handled, wall time,
     /// events per second, peak memory.
     #[arg(long)]
@@ -306,6 +317,21 @@ enum Logs {
     Auto,
     All,
     Followed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormatArg {
+    Csv,
+    Exchange,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(format: LogFormatArg) -> LogFormat {
+        match format {
+            LogFormatArg::Csv => LogFormat::Csv,
+            LogFormatArg::Exchange => LogFormat::Exchange,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -414,7 +440,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         seed: args.seed,
         max_events: Some(args.limits.max_events),
         max_output: Some(args.output.max_output),
-        writes: scenario::Writes::Folder(logs),
+        writes: scenario::Writes::Folder(logs, args.log_format.into()),
         policies: scenario::PolicyChoice::only(&args.policies),
         sets: args.sets.sets.clone(),
     };
@@ -434,7 +460,11 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             scenario::bytes_text(args.output.max_output)
         ));
     }
-    let options = FolderOptions { logs, meter: Meter::new(args.output.max_output) };
+    let options = FolderOptions {
+        logs,
+        log_format: args.log_format.into(),
+        meter: Meter::new(args.output.max_output),
+    };
     // Every folder's place is checked (and --out shown writable) before
     // the first run, so that an --out that cannot be written, or a folder
     // that may not be replaced, stops the command before any work.
@@ -618,7 +648,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let overrides = Overrides {
         max_events: Some(args.limits.max_events),
         max_output: Some(args.output.max_output),
-        writes: scenario::Writes::Folder(log_detail(args.logs)),
+        writes: scenario::Writes::Folder(log_detail(args.logs), args.log_format.into()),
         sets: args.sets.sets.clone(),
         ..Overrides::default()
     };

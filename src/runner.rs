@@ -7,8 +7,8 @@ use crate::model::sim::RunError;
 use crate::model::{Outcome, Policy, World, simulate};
 use crate::output::timeline::{PolicyTimeline, Timeline, TimelineObserver};
 use crate::output::{
-    FolderError, Labels, LogDetail, Meter, OutputFolder, Replace, Rows, RunFiles, Summary, Views,
-    comparison_table, join_logs, write_dropouts,
+    FolderError, Labels, LogDetail, LogFormat, Meter, OutputFolder, Replace, Rows, RunFiles,
+    Summary, Views, comparison_table, join_logs, write_dropouts,
 };
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -80,6 +80,9 @@ pub struct FolderOptions {
     /// Which mailboxes the event logs cover; `None` chooses by the world's
     /// size ([`LogDetail::auto`]).
     pub logs: Option<LogDetail>,
+    /// Whether the folder also gets each policy's logs in Exchange's own
+    /// layouts (`--log-format exchange`).
+    pub log_format: LogFormat,
     /// Counts the bytes written against `--max-output` (shared by every
     /// folder of a command).
     pub meter: Meter,
@@ -148,8 +151,17 @@ pub fn run_to_folder_with(
                 std::fs::create_dir(dir).map_err(io_error)?;
             }
             let rows = Rows { labels: &labels, world, plan: &plan };
-            let files = RunFiles::create(dir, i == 0, &policy.name, &logged, rows, &options.meter)
-                .map_err(io_error)?;
+            let exchange = (options.log_format == LogFormat::Exchange).then_some(folder.path());
+            let files = RunFiles::create(
+                dir,
+                i == 0,
+                &policy.name,
+                &logged,
+                rows,
+                &options.meter,
+                exchange,
+            )
+            .map_err(io_error)?;
             let observer = TimelineObserver::new(&timeline, world, &policy.name);
             let (outcome, (files, observer)) = simulate(world, &plan, policy, (files, observer))?;
             files.finish().map_err(io_error)?;

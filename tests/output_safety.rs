@@ -315,7 +315,7 @@ fn files_that_grow_past_max_output_stop_the_run_and_leave_nothing() {
     )))
     .unwrap();
     let folder = OutputFolder::create(out.path(), &world.name, &Replace::default()).unwrap();
-    let options = FolderOptions { logs: None, meter: Meter::new(20_000) };
+    let options = FolderOptions { meter: Meter::new(20_000), ..FolderOptions::default() };
     let error = run_to_folder_with(&world, folder, &options).err().expect("the run stops");
     assert!(error.to_string().contains("passed --max-output (19.5 KiB)"), "{error}");
     assert_eq!(entries(out.path()), Vec::<String>::new());

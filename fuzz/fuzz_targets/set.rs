@@ -20,6 +20,7 @@
 #![no_main]
 
 use cnasim::check::{CheckOptions, check_scenario};
+use cnasim::output::LogFormat;
 use cnasim::scenario::{Overrides, Set, Writes, parse_bytes};
 use cnasim::sweep::grid::grid_flag;
 use libfuzzer_sys::fuzz_target;
@@ -55,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
     let overrides = Overrides {
         max_events: Some(MAX_EVENTS),
         // As `cnasim run` estimates it: the folder it would write.
-        writes: Writes::Folder(None),
+        writes: Writes::Folder(None, LogFormat::Csv),
         sets: sets.clone(),
         ..Overrides::default()
     };

@@ -83,14 +83,19 @@ pub struct Evidence {
 /// Reads every file; reports every file that cannot be read. A folder
 /// (cnasim's own output folder, a folder of logs) stands for the files in
 /// it, in name order, hidden ones left out; of those, a file holding no
-/// evidence is passed over with a note.
+/// evidence is passed over with a note. In cnasim's own output folder (it
+/// holds the marker file), the Exchange-format logs of `run --log-format
+/// exchange` are passed over with a note too: they repeat the rows of
+/// message_tracking.csv and admin_audit.csv, one file per policy with no
+/// policy column, so reading them would mix the policies; named as files,
+/// they are read.
 pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<ScenarioError>> {
     let mut evidence =
         Evidence { time_zone: options.clock.zone_name().to_string(), ..Evidence::default() };
     let mut errors = Vec::new();
     for path in paths {
         let (files, in_folder) = if path.is_dir() {
-            match folder_files(path) {
+            match folder_files(path, &mut evidence.notes) {
                 Ok(files) => (files, true),
                 Err(e) => {
                     errors.push(e);
@@ -119,7 +124,7 @@ pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<Sc
     if errors.is_empty() { Ok(evidence) } else { Err(errors) }
 }
 
-fn folder_files(dir: &Path) -> Result<Vec<PathBuf>, ScenarioError> {
+fn folder_files(dir: &Path, notes: &mut Vec<String>) -> Result<Vec<PathBuf>, ScenarioError> {
     let name = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| {
         ScenarioError::file(&name, format!("cannot list it: {}", crate::console::os_reason(&e)))
@@ -136,6 +141,21 @@ fn folder_files(dir: &Path) -> Result<Vec<PathBuf>, ScenarioError> {
         })
         .collect();
     files.sort();
+    if crate::output::folder::has_marker(dir) {
+        files.retain(|f| {
+            let copy = f
+                .file_name()
+                .is_some_and(|n| crate::output::exchange_logs::is_file_name(&n.to_string_lossy()));
+            if copy {
+                notes.push(format!(
+                    "{}: passed over: an Exchange-format copy of a policy's rows of cnasim's own \
+                     CSV files (name it to read it)",
+                    f.display()
+                ));
+            }
+            !copy
+        });
+    }
     Ok(files)
 }
 

@@ -42,13 +42,42 @@ impl CsvFile {
         Self::create_with(path, &[], quote, meter)
     }
 
+    /// Creates `path` and writes `preamble` (lines written as they are,
+    /// outside the CSV quoting, each ended by CRLF: the `#` lines that open
+    /// an Exchange log or an Export-Csv file), then the header row if any;
+    /// fields are quoted everywhere (`quoted`) or only where they need it.
+    pub fn create_after(
+        path: &Path,
+        preamble: &[&str],
+        header: &[&str],
+        quoted: bool,
+        meter: &Meter,
+    ) -> std::io::Result<Self> {
+        let quote = if quoted { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
+        Self::create_with_preamble(path, preamble, header, quote, meter)
+    }
+
     fn create_with(
         path: &Path,
         header: &[&str],
         quote: csv::QuoteStyle,
         meter: &Meter,
     ) -> std::io::Result<Self> {
-        let file = BufWriter::with_capacity(1 << 16, meter.wrap(File::create(path)?));
+        Self::create_with_preamble(path, &[], header, quote, meter)
+    }
+
+    fn create_with_preamble(
+        path: &Path,
+        preamble: &[&str],
+        header: &[&str],
+        quote: csv::QuoteStyle,
+        meter: &Meter,
+    ) -> std::io::Result<Self> {
+        let mut file = BufWriter::with_capacity(1 << 16, meter.wrap(File::create(path)?));
+        for line in preamble {
+            file.write_all(line.as_bytes())?;
+            file.write_all(b"\r\n")?;
+        }
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .quote_style(quote)

@@ -3,7 +3,8 @@
 //!
 //! Architecture invariants:
 //! - cnasim replaces only what it wrote: a folder holding the marker file
-//!   [`MARKER`] and nothing but the files cnasim writes ([`OUTPUT_FILES`]).
+//!   [`MARKER`] and nothing but the files cnasim writes ([`is_output_file`]:
+//!   [`OUTPUT_FILES`], and each policy's Exchange-format logs).
 //!   Anything else at the target (a folder of the user's, a file added to
 //!   a folder of cnasim's, a file, a link) is refused, before anything
 //!   runs, with a message that says what is there and how to proceed,
@@ -36,9 +37,10 @@ use tempfile::TempDir;
 /// only if it holds this file.
 pub const MARKER: &str = ".cnasim-output";
 
-/// Every name cnasim writes in its folders (a run's, a sweep's, a
-/// shard's): a folder with its marker and nothing else is cnasim's to
-/// replace. A test checks that every folder written holds only these.
+/// Every fixed name cnasim writes in its folders (a run's, a sweep's, a
+/// shard's); with [`is_output_file`]'s per-policy names, a folder with
+/// its marker and nothing else is cnasim's to replace. A test checks that
+/// every folder written holds only these.
 pub const OUTPUT_FILES: [&str; 16] = [
     MARKER,
     "summary.json",
@@ -57,6 +59,15 @@ pub const OUTPUT_FILES: [&str; 16] = [
     "sweep.png",
     "sweep.svg",
 ];
+
+/// Whether cnasim writes a file of this name in its folders: one of
+/// [`OUTPUT_FILES`], or a policy's Exchange-format log (`run --log-format
+/// exchange`), exactly `MSGTRK-<policy>.LOG` or `admin_audit-<policy>.csv`
+/// with a valid policy name (`[a-z0-9-]`, at most 64, not starting with
+/// `-`), so no other name passes for one of them.
+pub fn is_output_file(name: &str) -> bool {
+    OUTPUT_FILES.contains(&name) || super::exchange_logs::is_file_name(name)
+}
 
 /// What the marker says (its first bytes identify it).
 const MARKER_TEXT: &str = "cnasim wrote this folder: `cnasim run` and `cnasim sweep` replace it \
@@ -315,7 +326,7 @@ fn write_marker(path: &Path) -> io::Result<Option<File>> {
 
 /// Whether `folder` holds cnasim's marker (a regular file, not a link,
 /// that starts as markers do).
-fn has_marker(folder: &Path) -> bool {
+pub fn has_marker(folder: &Path) -> bool {
     let path = folder.join(MARKER);
     if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
         return false;
@@ -331,7 +342,7 @@ fn foreign_entry(folder: &Path) -> io::Result<Option<String>> {
     let mut foreign: Vec<String> = Vec::new();
     for entry in fs::read_dir(folder)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if !OUTPUT_FILES.contains(&name.as_str()) {
+        if !is_output_file(&name) {
             foreign.push(name);
         }
     }
@@ -683,6 +694,15 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         folder_with_marker(&out.path().join("x"), "old");
         assert!(check_target(out.path(), "x", &Replace::default()).is_ok());
+        // A policy's Exchange-format logs are cnasim's; a file that only
+        // looks like one is not.
+        fs::write(out.path().join("x/MSGTRK-legacy.LOG"), "#Software").unwrap();
+        fs::write(out.path().join("x/admin_audit-legacy.csv"), "#TYPE").unwrap();
+        assert!(check_target(out.path(), "x", &Replace::default()).is_ok());
+        fs::write(out.path().join("x/MSGTRK-legacy.LOG.bak"), "#Software").unwrap();
+        let refused = check_target(out.path(), "x", &Replace::default()).unwrap_err().to_string();
+        assert!(refused.contains("holds `MSGTRK-legacy.LOG.bak`"), "{refused}");
+        fs::remove_file(out.path().join("x/MSGTRK-legacy.LOG.bak")).unwrap();
         fs::write(out.path().join("x/analysis.md"), "notes").unwrap();
         let refused = check_target(out.path(), "x", &Replace::default()).unwrap_err().to_string();
         assert!(refused.contains("holds `analysis.md`, which cnasim did not write"), "{refused}");

@@ -4,6 +4,7 @@
 
 pub mod chart;
 mod csv_files;
+pub mod exchange_logs;
 pub mod folder;
 mod labels;
 pub mod meter;
@@ -25,6 +26,7 @@ pub use views::Views;
 
 use crate::model::World;
 use crate::model::record::{Observer, Record};
+use exchange_logs::ExchangeLogs;
 use std::io;
 use std::path::{Path, PathBuf};
 use unfinished::Unfinished;
@@ -94,6 +96,17 @@ impl LogDetail {
     }
 }
 
+/// The layout of the event logs (`--log-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// cnasim's CSV files only, every policy's rows in each.
+    #[default]
+    Csv,
+    /// The CSV files, and for each policy its message tracking log and
+    /// admin audit log in Exchange's own layouts ([`exchange_logs`]).
+    Exchange,
+}
+
 /// The event logs: file name, header, and whether every field is quoted.
 const LOGS: [(&str, &[&str], bool); 4] = [
     ("database_events.csv", &csv_files::DATABASE_EVENTS, false),
@@ -112,12 +125,16 @@ pub struct RunFiles<'w> {
     logged: &'w [bool],
     policy: String,
     files: [CsvFile; 4],
+    /// The policy's Exchange-format logs, with `--log-format exchange`.
+    exchange: Option<ExchangeLogs>,
 }
 
 impl<'w> RunFiles<'w> {
     /// Creates the files of policy `policy` in `dir` (which must exist),
     /// for the mailboxes `logged` marks: with their headers for the first
     /// policy (`dir` is then the output folder), as parts for the others.
+    /// With `exchange` (the output folder), the policy's Exchange-format
+    /// logs are written there too, whole: they hold one policy each.
     pub fn create(
         dir: &Path,
         first: bool,
@@ -125,6 +142,7 @@ impl<'w> RunFiles<'w> {
         logged: &'w [bool],
         rows: Rows<'w>,
         meter: &Meter,
+        exchange: Option<&Path>,
     ) -> io::Result<Self> {
         let part = |(name, header, quoted): (&str, &[&str], bool)| {
             let path = dir.join(name);
@@ -135,16 +153,20 @@ impl<'w> RunFiles<'w> {
             }
         };
         Ok(RunFiles {
-            rows,
             logged,
             policy: policy.to_string(),
             files: [part(LOGS[0])?, part(LOGS[1])?, part(LOGS[2])?, part(LOGS[3])?],
+            exchange: exchange
+                .map(|folder| ExchangeLogs::create(folder, policy, rows.world.start, meter))
+                .transpose()?,
+            rows,
         })
     }
 
     /// Flushes every part.
     pub fn finish(self) -> io::Result<()> {
-        self.files.into_iter().try_for_each(CsvFile::finish)
+        self.files.into_iter().try_for_each(CsvFile::finish)?;
+        self.exchange.map_or(Ok(()), ExchangeLogs::finish)
     }
 }
 
@@ -170,9 +192,15 @@ impl Observer for RunFiles<'_> {
             Record::EventCreated(e) => rows.database_event(database_events, policy, e),
             Record::SmsSent { at, mailbox, reminder, .. } => {
                 rows.sms_tracking(message_tracking, policy, at, mailbox, reminder);
+                if let Some(exchange) = &mut self.exchange {
+                    exchange.sms(rows, at, mailbox, reminder);
+                }
             }
             Record::User { at, mailbox, action } => {
                 rows.user_action(admin_audit, policy, at, mailbox, action);
+                if let Some(exchange) = &mut self.exchange {
+                    exchange.user_action(rows, at, mailbox);
+                }
             }
             _ => {}
         }

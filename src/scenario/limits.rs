@@ -16,7 +16,9 @@
 //!
 //! The output estimate bounds the bytes a run folder takes: per event of a
 //! mailbox whose rows the logs hold, the rows it can write (with that
-//! mailbox's names, addresses and subjects, quoted); per event of a
+//! mailbox's names, addresses and subjects, quoted; with `--log-format
+//! exchange`, per reminder and user action also its rows of the
+//! Exchange-format logs, and per policy their headers); per event of a
 //! mailbox the timeline follows, its trace.json entries; the dropouts
 //! each SMS user can have; per database its trace.json counters and
 //! summary figures; and the charts and report.
@@ -28,7 +30,8 @@ use crate::model::budget::Estimate;
 use crate::model::calendar::reminders_in;
 use crate::model::database::MAX_COUNTER;
 use crate::model::world::{Arrivals, MoveRequest, SyncDurations, World};
-use crate::output::LogDetail;
+use crate::output::exchange_logs::HEADER_BYTES as EXCHANGE_HEADER_BYTES;
+use crate::output::{LogDetail, LogFormat};
 use crate::time::Grid;
 use serde_saphyr::Location;
 
@@ -98,6 +101,18 @@ const BYTES_PER_LISTED_RECONFIGURATION: u64 = 136;
 /// per move cycle (three events) and policy, for one mailbox syncing
 /// every second under 10 policies.
 const LOG_BYTES_PER_EVENT: u64 = 300;
+/// With `--log-format exchange`, output bytes per event of a mailbox whose
+/// rows the logs hold, besides its names: the fixed text of the
+/// Exchange-format rows one event can write (two message tracking rows of
+/// 30 fields, about 230 bytes each with 20-digit ids, or an audit row of
+/// about 180). Its names count [`EXCHANGE_TEXT_TIMES`] times over: a
+/// tracking row names the domain four times (sender, return path,
+/// recipient, message id), the alias twice and the subject once, and a
+/// subject may double when quoted.
+const EXCHANGE_BYTES_PER_EVENT: u64 = 600;
+/// How many times a mailbox's names count in its Exchange-format rows of
+/// one event (see [`EXCHANGE_BYTES_PER_EVENT`]).
+const EXCHANGE_TEXT_TIMES: u64 = 8;
 /// trace.json bytes per event of a mailbox the timeline follows: a slice
 /// or an instant with its arguments. Measured: 318 bytes per move cycle.
 const TRACE_BYTES_PER_EVENT: u64 = 150;
@@ -219,8 +234,9 @@ pub enum Writes {
     #[default]
     Nothing,
     /// A run folder whose event logs hold these mailboxes' rows (`None`:
-    /// chosen by the world's size, as `--logs auto`).
-    Folder(Option<LogDetail>),
+    /// chosen by the world's size, as `--logs auto`), in this layout
+    /// (`--log-format`).
+    Folder(Option<LogDetail>, LogFormat),
 }
 
 /// What a calendar item's, a mailbox's own and a move's parts are called,
@@ -254,6 +270,9 @@ struct Part {
 struct RowText {
     followed: bool,
     bytes_per_event: u64,
+    /// What the Exchange-format logs add per event of an SMS or a user
+    /// action (move events write no row there).
+    exchange_per_event: u64,
 }
 
 /// Estimates the run of `world` (read from `file`), with `writes` what the
@@ -332,9 +351,11 @@ pub fn check(
             };
             Part { events, bytes, at, what, advice }
         };
-    // The bytes all policies write for `events` events of mailbox `i`.
-    let bytes_of = |i: usize, events: u64| {
-        events.saturating_mul(rows[i].bytes_per_event).saturating_mul(policies)
+    // The bytes all policies write for `events` events of mailbox `i`:
+    // events of reminders and user actions (`sms`), or of moves.
+    let bytes_of = |i: usize, events: u64, sms: bool| {
+        let exchange = if sms { rows[i].exchange_per_event } else { 0 };
+        events.saturating_mul(rows[i].bytes_per_event + exchange).saturating_mul(policies)
     };
 
     let mut reminders = 0u64;
@@ -357,7 +378,7 @@ pub fn check(
             }
             // A timer and an observation for each.
             let events = n.saturating_mul(2);
-            parts.push(part_of(i, events, bytes_of(i, events), item_at(i, j), ITEM));
+            parts.push(part_of(i, events, bytes_of(i, events, true), item_at(i, j), ITEM));
         }
         reminders = reminders.saturating_add(own);
         // Each reconfiguration follows `after_missed` missed reminders.
@@ -381,7 +402,7 @@ pub fn check(
         }
         let events = actions.saturating_mul(2);
         let kind = if listed > 0 { LISTED_ACTIONS } else { ACTIONS };
-        parts.push(part_of(i, events, bytes_of(i, events), mailbox_at(i), kind));
+        parts.push(part_of(i, events, bytes_of(i, events, true), mailbox_at(i), kind));
     }
     if reminders > MAX_REMINDERS {
         let (n, at) = biggest_item.unwrap_or((reminders, Location::UNKNOWN));
@@ -460,13 +481,13 @@ pub fn check(
         // A dropout (a row of dropouts.csv, which lists everyone's, logged
         // or not) starts with a MailboxMoveStarted, and all but the last
         // end with a user action or the move's end.
-        let dropouts = if mailbox.sms.is_some() && matches!(writes, Writes::Folder(_)) {
+        let dropouts = if mailbox.sms.is_some() && matches!(writes, Writes::Folder(..)) {
             let count = cycles.saturating_add(3).min(actions_of[i].saturating_add(2));
             count.saturating_mul(DROPOUT_BYTES + policy_bytes + 2 * mailbox.name.len() as u64)
         } else {
             0
         };
-        let bytes = bytes_of(i, events).saturating_add(dropouts.saturating_mul(policies));
+        let bytes = bytes_of(i, events, false).saturating_add(dropouts.saturating_mul(policies));
         parts.push(part_of(i, events, bytes, move_at(i), MOVE));
     }
 
@@ -495,14 +516,14 @@ pub fn check(
         listed_reconfigurations: listed_total,
         mailboxes: world.mailboxes.len() as u64,
         cycles: cycles_total,
-        followed_cycles: if matches!(writes, Writes::Folder(_)) { followed_cycles } else { 0 },
+        followed_cycles: if matches!(writes, Writes::Folder(..)) { followed_cycles } else { 0 },
         databases: world.databases.len() as u64,
         policies,
     });
     let memory_bytes = memory.total();
     let output_bytes = match writes {
         Writes::Nothing => 0,
-        Writes::Folder(_) => {
+        Writes::Folder(_, format) => {
             // trace.json's counters: per database a backlog series (each
             // sample naming it), and three population series, per policy;
             // summary.json's figures per database and policy. Names may
@@ -527,6 +548,15 @@ pub fn check(
             let views = VIEW_BYTES
                 .saturating_add(2 * world.description.len() as u64)
                 .saturating_add(REPORT_DROPOUT_BYTES);
+            if format == LogFormat::Exchange {
+                parts.push(Part {
+                    events: 0,
+                    bytes: EXCHANGE_HEADER_BYTES.saturating_mul(policies),
+                    at: policies_at,
+                    what: "the headers of each policy's Exchange-format logs",
+                    advice: "fewer policies, or --log-format csv",
+                });
+            }
             parts.push(Part {
                 events: 0,
                 bytes: views,
@@ -590,7 +620,7 @@ pub fn check(
     if output_bytes > max_output {
         let (most, worst) = costliest(&parts, |p| p.bytes);
         let logs = match writes {
-            Writes::Folder(Some(LogDetail::Followed)) => "",
+            Writes::Folder(Some(LogDetail::Followed), _) => "",
             _ if worst.events > 0 => ", --logs followed",
             _ => "",
         };
@@ -654,11 +684,11 @@ pub fn bytes_text(bytes: u64) -> String {
 /// Per mailbox, whether its rows are logged and followed, and the bytes
 /// one of its events may write in all the files (one policy).
 fn row_text(world: &World, writes: Writes) -> Vec<RowText> {
-    let Writes::Folder(logs) = writes else {
+    let Writes::Folder(logs, format) = writes else {
         return world
             .mailboxes
             .iter()
-            .map(|_| RowText { followed: false, bytes_per_event: 0 })
+            .map(|_| RowText { followed: false, bytes_per_event: 0, exchange_per_event: 0 })
             .collect();
     };
     let logs = logs.unwrap_or_else(|| LogDetail::auto(world));
@@ -689,12 +719,22 @@ fn row_text(world: &World, writes: Writes) -> Vec<RowText> {
                 + subject
                 + m.phone.len() as u64;
             let log = if logged[i] { LOG_BYTES_PER_EVENT + 4 * text } else { 0 };
+            let exchange = match format {
+                LogFormat::Exchange if logged[i] => {
+                    EXCHANGE_BYTES_PER_EVENT + EXCHANGE_TEXT_TIMES * text
+                }
+                _ => 0,
+            };
             let trace = if followed[i] {
                 TRACE_BYTES_PER_EVENT + 2 * (m.name.len() as u64 + subject)
             } else {
                 0
             };
-            RowText { followed: followed[i], bytes_per_event: log + trace }
+            RowText {
+                followed: followed[i],
+                bytes_per_event: log + trace,
+                exchange_per_event: exchange,
+            }
         })
         .collect()
 }
