@@ -29,10 +29,14 @@ pub mod mailboxes;
 pub mod render;
 
 use crate::evidence::Evidence;
+use crate::evidence::clock::Clock;
 use crate::evidence::facts::Origin;
 use crate::evidence::trace::TraceEntry;
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, SimDuration, SimTime};
 use mailboxes::Mailboxes;
+
+/// How far apart the rows of one SMS (RECEIVE, SEND) may be logged.
+const PAIR_WINDOW_MS: i64 = 2_000;
 
 /// How far an SMS may be from its series' time and still be it.
 const SERIES_SLACK_MS: i64 = 2 * MINUTE_MS;
@@ -81,7 +85,7 @@ pub struct Series {
     pub subject: String,
     /// The first SMS.
     pub first: SimTime,
-    /// Milliseconds after midnight UTC.
+    /// Milliseconds after local midnight, in the `--time-zone`.
     pub time_of_day: i64,
     /// Days an SMS of it was seen.
     pub days_seen: usize,
@@ -97,17 +101,31 @@ pub enum After {
         /// The next SMS.
         next: SimTime,
     },
-    /// A silence: series SMS missing, or the SMS back only after the user
-    /// ran Set-TextMessagingAccount.
+    /// Series SMS missing, but the SMS came back without the user doing
+    /// anything: not the pattern's stop (a meeting that skips days, say).
+    Gap {
+        /// The next SMS.
+        next: SimTime,
+        /// The series SMS expected in it and not sent (at most
+        /// [`MAX_LISTED_MISSING`]).
+        missing: Vec<(SimTime, String)>,
+    },
+    /// The pattern's silence: the SMS back only after the user ran
+    /// Set-TextMessagingAccount, or not back at all to the end of message
+    /// tracking a day or more later.
     Silence {
         /// The next SMS, if message tracking shows one.
         next: Option<SimTime>,
         /// The Set-TextMessagingAccount run that ended it, if any.
         ended_by: Option<SimTime>,
-        /// The series SMS expected in it and not sent.
+        /// The series SMS expected in it and not sent (at most
+        /// [`MAX_LISTED_MISSING`]).
         missing: Vec<(SimTime, String)>,
     },
 }
+
+/// The most missing SMS listed after one move event.
+pub const MAX_LISTED_MISSING: usize = 100;
 
 /// The verdict on the KB3200823 pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,8 +179,11 @@ pub struct MailboxDiagnosis {
     pub databases: (Option<String>, Option<String>),
     /// SMS sent, in time order.
     pub sms: Vec<Sms>,
-    /// The first and last message tracking records for this mailbox.
-    pub tracking: Option<(SimTime, SimTime)>,
+    /// What message tracking covers: the searches the ticket states, or
+    /// else the first to the last record for this mailbox; in time order.
+    pub tracking: Vec<(SimTime, SimTime)>,
+    /// SMS to other phones than this mailbox's, left out.
+    pub other_phone_sms: usize,
     /// Set-TextMessagingAccount runs, in time order.
     pub text_messaging_runs: Vec<(SimTime, Origin)>,
     /// Daily series inferred from the SMS.
@@ -192,8 +213,7 @@ impl MailboxDiagnosis {
     /// The implied duration of sync k (k and k+1 in one run), if known.
     pub fn implied(&self, k: usize) -> Option<i64> {
         let interval = self.interval.as_ref()?.value.as_millis();
-        let run = self.runs.iter().find(|r| r.contains(&k) && r.contains(&(k + 1)))?;
-        let _ = run;
+        self.runs.iter().find(|r| r.contains(&k) && r.contains(&(k + 1)))?;
         Some(
             self.move_starts[k + 1].time.as_millis()
                 - self.move_starts[k].time.as_millis()
@@ -204,6 +224,7 @@ impl MailboxDiagnosis {
     /// Move events followed by a silence, and those covered at all.
     pub fn silence_counts(&self) -> (usize, usize) {
         let silences = self.after.iter().filter(|a| matches!(a, After::Silence { .. })).count();
+        // A gap counts as covered: the SMS came back by themselves.
         let covered = self.after.iter().filter(|a| !matches!(a, After::NotCovered)).count();
         (silences, covered)
     }
@@ -317,15 +338,25 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     let runs = runs(&move_starts, interval.as_ref().map(|i| i.value.as_millis()));
 
     let messages: Vec<_> = ev.messages.iter().filter(|m| of(&m.mailbox)).collect();
-    // What message tracking covers: its rows, and the searches the ticket
-    // states (a search that found nothing still says nothing was sent).
-    let times = messages.iter().map(|m| m.time);
-    let searched = ev.tracking_searched.iter();
-    let tracking = times
-        .clone()
-        .chain(searched.clone().map(|s| s.0))
-        .min()
-        .zip(times.chain(searched.map(|s| s.1)).max());
+    // What message tracking covers: the searches the ticket states (a
+    // search that found nothing still says nothing was sent), else its rows.
+    let mut tracking: Vec<(SimTime, SimTime)> =
+        ev.tracking_searched.iter().map(|s| (s.0, s.1)).collect();
+    if tracking.is_empty()
+        && let (Some(a), Some(b)) =
+            (messages.iter().map(|m| m.time).min(), messages.iter().map(|m| m.time).max())
+    {
+        tracking.push((a, b));
+    }
+    tracking.sort();
+    let mut merged: Vec<(SimTime, SimTime)> = Vec::new();
+    for (a, b) in tracking {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    let tracking = merged;
     let mut sms: Vec<Sms> = messages
         .iter()
         .filter(|m| !matches!(m.event_id.as_str(), "FAIL" | "DSN" | "DEFER"))
@@ -338,12 +369,27 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
             })
         })
         .collect();
-    sms.sort_by(|a, b| (a.time, &a.recipient, &a.subject).cmp(&(b.time, &b.recipient, &b.subject)));
+    // The mailbox's phone is the one most of its SMS go to; SMS to others
+    // (another user's, sent from a shared address) are left out.
+    let mut phones: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for s in &sms {
+        *phones.entry(phone(&s.recipient)).or_default() += 1;
+    }
+    let main_phone = phones
+        .iter()
+        .max_by_key(|(p, n)| (**n, std::cmp::Reverse((*p).clone())))
+        .map(|(p, _)| p.clone());
+    let before = sms.len();
+    sms.retain(|s| main_phone.as_ref().is_none_or(|p| phone(&s.recipient) == *p));
+    let other_phone_sms = before - sms.len();
+    sms.sort_by(|a, b| (&a.recipient, &a.subject, a.time).cmp(&(&b.recipient, &b.subject, b.time)));
+    // One SMS is logged as a RECEIVE and a SEND a moment apart.
     sms.dedup_by(|a, b| {
-        a.time.as_millis() / 1000 == b.time.as_millis() / 1000
-            && a.recipient == b.recipient
+        a.recipient == b.recipient
             && a.subject == b.subject
+            && a.time.as_millis() - b.time.as_millis() <= PAIR_WINDOW_MS
     });
+    sms.sort_by(|a, b| (a.time, &a.recipient, &a.subject).cmp(&(b.time, &b.recipient, &b.subject)));
 
     let mut text_messaging_runs: Vec<(SimTime, Origin)> = ev
         .audit
@@ -358,10 +404,11 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     text_messaging_runs.sort_by_key(|r| r.0);
     text_messaging_runs.dedup_by_key(|r| r.0);
 
-    let series = series(&sms);
+    let clock = &ev.clock;
+    let series = series(&sms, clock);
     let after = move_starts
         .iter()
-        .map(|m| after(m.time, &sms, tracking, &series, &text_messaging_runs))
+        .map(|m| after(m.time, &sms, &tracking, &series, &text_messaging_runs, clock))
         .collect();
 
     let mut stops = Vec::new();
@@ -393,7 +440,7 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
             .iter()
             .find_map(|m| m.display.clone())
             .or_else(|| pick(&|n| !mailboxes::is_guid(n) && !n.contains(['@', '/', '\\']))),
-        phone: sms.first().map(|s| phone(&s.recipient)),
+        phone: main_phone,
         address: messages
             .iter()
             .map(|m| m.sender.clone())
@@ -409,6 +456,7 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
         ),
         sms,
         tracking,
+        other_phone_sms,
         text_messaging_runs,
         series,
         after,
@@ -471,29 +519,23 @@ fn runs(starts: &[MoveStart], interval: Option<i64>) -> Vec<std::ops::Range<usiz
     out
 }
 
-fn day_of(t: SimTime) -> i64 {
-    t.as_millis().div_euclid(DAY_MS)
-}
-
-fn minute_of_day(t: SimTime) -> i64 {
-    t.as_millis().rem_euclid(DAY_MS) / MINUTE_MS
-}
-
-fn series(sms: &[Sms]) -> Vec<Series> {
+fn series(sms: &[Sms], clock: &Clock) -> Vec<Series> {
     let mut groups: std::collections::BTreeMap<(&str, i64), Vec<&Sms>> =
         std::collections::BTreeMap::new();
     for s in sms {
-        groups.entry((s.subject.as_str(), minute_of_day(s.time))).or_default().push(s);
+        let (_, ms) = clock.local_day_and_time(s.time);
+        groups.entry((s.subject.as_str(), ms / MINUTE_MS)).or_default().push(s);
     }
     let mut out: Vec<Series> = groups
         .into_iter()
         .filter_map(|((subject, _), hits)| {
-            let mut days: Vec<i64> = hits.iter().map(|s| day_of(s.time)).collect();
+            let mut days: Vec<i64> =
+                hits.iter().map(|s| clock.local_day_and_time(s.time).0).collect();
             days.dedup();
             (days.len() >= 2).then(|| Series {
                 subject: subject.to_string(),
                 first: hits[0].time,
-                time_of_day: hits[0].time.as_millis().rem_euclid(DAY_MS),
+                time_of_day: clock.local_day_and_time(hits[0].time).1,
                 days_seen: days.len(),
             })
         })
@@ -512,56 +554,71 @@ fn sent_near(sms: &[Sms], subject: &str, due: i64) -> bool {
         .any(|m| m.subject == subject)
 }
 
-/// The most days of one silence searched for missing SMS: ten years.
-const MAX_SILENCE_DAYS: i64 = 3_660;
+/// The most days of one silence searched for missing SMS: about a year.
+const MAX_SILENCE_DAYS: i64 = 400;
 
-/// The series' expected SMS in `(from, to)` that message tracking lacks.
-fn missing(series: &[Series], sms: &[Sms], from: SimTime, to: SimTime) -> Vec<(SimTime, String)> {
+/// The series' expected SMS in `(from, to)` that message tracking lacks, at
+/// most [`MAX_LISTED_MISSING`].
+fn missing(
+    series: &[Series],
+    sms: &[Sms],
+    from: SimTime,
+    to: SimTime,
+    clock: &Clock,
+) -> Vec<(SimTime, String)> {
     let mut out = Vec::new();
+    let (from_day, _) = clock.local_day_and_time(from);
+    let (to_day, _) = clock.local_day_and_time(to);
     for s in series {
-        let mut day = day_of(from).max(day_of(s.first));
-        let last_day = day_of(to).min(day + MAX_SILENCE_DAYS);
-        while day <= last_day && day * DAY_MS + s.time_of_day < to.as_millis() {
-            let due = day * DAY_MS + s.time_of_day;
-            if due > from.as_millis()
-                && due >= s.first.as_millis()
-                && !sent_near(sms, &s.subject, due)
+        let first_day = clock.local_day_and_time(s.first).0;
+        let start = from_day.max(first_day);
+        for day in start..=to_day.min(start + MAX_SILENCE_DAYS) {
+            let Some(due) = clock.at_local(day, s.time_of_day) else { continue };
+            if due > from
+                && due < to
+                && due >= s.first
+                && !sent_near(sms, &s.subject, due.as_millis())
             {
-                out.push((SimTime::from_millis(due), s.subject.clone()));
+                out.push((due, s.subject.clone()));
             }
-            day += 1;
+        }
+        if out.len() > MAX_LISTED_MISSING * 4 {
+            break;
         }
     }
     out.sort();
+    out.truncate(MAX_LISTED_MISSING);
     out
 }
 
 fn after(
     t: SimTime,
     sms: &[Sms],
-    tracking: Option<(SimTime, SimTime)>,
+    tracking: &[(SimTime, SimTime)],
     series: &[Series],
     runs: &[(SimTime, Origin)],
+    clock: &Clock,
 ) -> After {
-    let Some((first, last)) = tracking else { return After::NotCovered };
-    if t < first || t >= last {
+    let Some(&(_, last)) = tracking.iter().find(|(a, b)| *a <= t && t < *b) else {
         return After::NotCovered;
-    }
-    let next = sms.get(sms.partition_point(|s| s.time <= t)).map(|s| s.time);
+    };
+    let next = sms.get(sms.partition_point(|s| s.time <= t)).map(|s| s.time).filter(|&n| n <= last);
     let to = next.unwrap_or(last);
-    let missing = missing(series, sms, t, to);
+    let missing = missing(series, sms, t, to, clock);
     let ended_by = next.and_then(|n| runs.iter().map(|r| r.0).rev().find(|&r| r > t && r <= n));
-    if missing.is_empty() && ended_by.is_none() {
-        return match next {
-            Some(next) => After::Continued { next },
-            // No SMS for a day or more to the end of message tracking.
-            None if last.as_millis() - t.as_millis() >= DAY_MS && !sms.is_empty() => {
-                After::Silence { next: None, ended_by: None, missing }
-            }
-            None => After::NotCovered,
-        };
+    match (next, ended_by) {
+        (Some(_), Some(_)) => After::Silence { next, ended_by, missing },
+        (Some(next), None) if missing.is_empty() => After::Continued { next },
+        (Some(next), None) => After::Gap { next, missing },
+        // No SMS to the end of message tracking, a day or more later.
+        (None, _)
+            if last.as_millis() - t.as_millis() >= DAY_MS
+                && (!sms.is_empty() || !missing.is_empty()) =>
+        {
+            After::Silence { next: None, ended_by: None, missing }
+        }
+        (None, _) => After::NotCovered,
     }
-    After::Silence { next, ended_by, missing }
 }
 
 fn verdict(d: &mut MailboxDiagnosis) {
@@ -587,11 +644,29 @@ fn verdict(d: &mut MailboxDiagnosis) {
              a move request syncing incrementally, each sync counted from the end of the last"
         ));
     }
+    let gaps = d.after.iter().filter(|a| matches!(a, After::Gap { .. })).count();
     if silences > 0 {
         d.verdict = Verdict::Shown;
         d.reasons.push(format!(
             "{silences} of {covered} MailboxMoveStarted events that message tracking covers were followed by a silence in the SMS{}",
             if ended > 0 { format!(", {ended} of them ended by a Set-TextMessagingAccount run") } else { String::new() }
+        ));
+        if silences < covered {
+            d.reasons.push(format!(
+                "after the other {} the SMS went on{}",
+                covered - silences,
+                if gaps > 0 {
+                    format!(" ({gaps} with SMS missing that came back without a reconfiguration)")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    } else if gaps > 0 {
+        d.verdict = Verdict::NotShown;
+        d.reasons.push(format!(
+            "after {gaps} of {covered} covered MailboxMoveStarted events some daily SMS are missing, but the SMS came back \
+             without a Set-TextMessagingAccount run: a meeting that skips days (weekends?), not the assistant stopping"
         ));
     } else if covered > 0 {
         d.verdict = Verdict::NotShown;
@@ -607,13 +682,13 @@ fn verdict(d: &mut MailboxDiagnosis) {
                 if stop_all == 1 { "" } else { "s" }
             ));
         }
-        d.reasons.push(match d.tracking {
-            None => "there is no message tracking for this mailbox, so the silences after the move events cannot be counted".into(),
-            Some((a, b)) => format!(
+        d.reasons.push(match (d.tracking.first(), d.tracking.last()) {
+            (Some((a, _)), Some((_, b))) => format!(
                 "message tracking ({} to {}) does not cover the move events, so the silences after them cannot be counted",
-                crate::time::format_short(a),
-                crate::time::format_short(b)
+                crate::time::format_short(*a),
+                crate::time::format_short(*b)
             ),
+            _ => "there is no message tracking for this mailbox, so the silences after the move events cannot be counted".into(),
         });
         d.verdict =
             if stop_all > 0 || recurring >= 2 { Verdict::Likely } else { Verdict::Undetermined };

@@ -68,14 +68,14 @@ pub fn text(d: &Diagnosis) -> String {
     }
     for m in &d.mailboxes {
         o.push('\n');
-        mailbox(&mut o, m);
+        mailbox(&mut o, m, &ev.time_zone);
     }
     o
 }
 
-fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
+fn mailbox(o: &mut String, m: &MailboxDiagnosis, zone: &str) {
     let _ = write!(o, "Mailbox {}", m.label());
-    if let Some(g) = m.guid.as_ref().filter(|g| Some(*g) != m.display.as_ref()) {
+    if let Some(g) = m.guid.as_ref().filter(|g| m.display.as_ref().is_some_and(|d| d != *g)) {
         let _ = write!(o, " ({g})");
     }
     o.push('\n');
@@ -131,27 +131,33 @@ fn mailbox(o: &mut String, m: &MailboxDiagnosis) {
             );
         }
     }
-    match m.tracking {
-        Some((a, b)) => {
-            let _ = writeln!(
-                o,
-                "  SMS sent: {} (message tracking {} to {}){}",
-                m.sms.len(),
-                at(a),
-                at(b),
-                m.phone.as_ref().map_or(String::new(), |p| format!(" to {p}"))
-            );
-        }
-        None => {
-            let _ = writeln!(o, "  SMS sent: no message tracking in the evidence");
-        }
+    if m.tracking.is_empty() {
+        let _ = writeln!(o, "  SMS sent: no message tracking in the evidence");
+    } else {
+        let spans: Vec<String> =
+            m.tracking.iter().map(|(a, b)| format!("{} to {}", at(*a), at(*b))).collect();
+        let _ = writeln!(
+            o,
+            "  SMS sent: {} (message tracking {}){}",
+            m.sms.len(),
+            spans.join(", "),
+            m.phone.as_ref().map_or(String::new(), |p| format!(" to {p}"))
+        );
+    }
+    if m.other_phone_sms > 0 {
+        let _ = writeln!(
+            o,
+            "    {} SMS to other phones left out: this mailbox's phone is the one most SMS go to",
+            m.other_phone_sms
+        );
     }
     for s in &m.series {
         let _ = writeln!(
             o,
-            "    daily: {} at {} UTC, seen on {} days from {}",
+            "    daily: {} at {} local time ({}), seen on {} days from {}",
             if s.subject.is_empty() { "(no subject)" } else { &s.subject },
             &at(SimTime::from_millis(s.time_of_day))[11..],
+            zone,
             s.days_seen,
             &at(s.first)[..10]
         );
@@ -187,6 +193,13 @@ fn after(t: SimTime, a: &After) -> String {
     match a {
         After::NotCovered => "not covered by message tracking".into(),
         After::Continued { next } => format!("SMS went on: next at {}", at(*next)),
+        After::Gap { next, missing } => {
+            format!(
+                "SMS missing ({}), back at {} without a reconfiguration",
+                listed(missing),
+                at(*next)
+            )
+        }
         After::Silence { next, ended_by, missing } => {
             let mut s = match next {
                 Some(n) => format!(
@@ -200,27 +213,25 @@ fn after(t: SimTime, a: &After) -> String {
                 let _ = write!(s, ", after Set-TextMessagingAccount at {}", at(*r));
             }
             if !missing.is_empty() {
-                let list: Vec<String> = missing
-                    .iter()
-                    .take(3)
-                    .map(|(t, subj)| {
-                        format!("{} {}", if subj.is_empty() { "SMS" } else { subj }, &at(*t)[5..16])
-                    })
-                    .collect();
-                let _ = write!(
-                    s,
-                    "; missing {}{}",
-                    list.join(", "),
-                    if missing.len() > 3 {
-                        format!(" and {} more", missing.len() - 3)
-                    } else {
-                        String::new()
-                    }
-                );
+                let _ = write!(s, "; missing {}", listed(missing));
             }
             s
         }
     }
+}
+
+/// The first three missing SMS and how many more.
+fn listed(missing: &[(SimTime, String)]) -> String {
+    let list: Vec<String> = missing
+        .iter()
+        .take(3)
+        .map(|(t, subj)| {
+            format!("{} {}", if subj.is_empty() { "SMS" } else { subj }, &at(*t)[5..16])
+        })
+        .collect();
+    let more =
+        if missing.len() > 3 { format!(" and {} more", missing.len() - 3) } else { String::new() };
+    format!("{}{more}", list.join(", "))
 }
 
 fn headline(m: &MailboxDiagnosis) -> String {
@@ -268,7 +279,8 @@ struct JsonMailbox {
     move_started: Vec<JsonMove>,
     sync_durations_implied: Vec<Option<String>>,
     sms: Vec<String>,
-    message_tracking: Option<[String; 2]>,
+    message_tracking: Vec<[String; 2]>,
+    other_phone_sms: usize,
     text_messaging_runs: Vec<String>,
     daily_series: Vec<JsonSeries>,
     stops: Vec<[String; 2]>,
@@ -322,6 +334,9 @@ pub fn json(d: &Diagnosis) -> String {
                             After::Continued { next } => {
                                 ("continued", Some(*next), None, Vec::new())
                             }
+                            After::Gap { next, missing } => {
+                                ("gap", Some(*next), None, missing.clone())
+                            }
                             After::Silence { next, ended_by, missing } => {
                                 ("silence", *next, *ended_by, missing.clone())
                             }
@@ -341,7 +356,12 @@ pub fn json(d: &Diagnosis) -> String {
                     .map(|k| m.implied(k).map(compact))
                     .collect(),
                 sms: m.sms.iter().map(|s| format_rfc3339(s.time)).collect(),
-                message_tracking: m.tracking.map(|(a, b)| [format_rfc3339(a), format_rfc3339(b)]),
+                other_phone_sms: m.other_phone_sms,
+                message_tracking: m
+                    .tracking
+                    .iter()
+                    .map(|(a, b)| [format_rfc3339(*a), format_rfc3339(*b)])
+                    .collect(),
                 text_messaging_runs: m
                     .text_messaging_runs
                     .iter()

@@ -64,6 +64,33 @@ impl Clock {
         self.zone.name()
     }
 
+    /// The local day (days since 1970-01-01 in this zone) and the
+    /// milliseconds since local midnight of an instant.
+    pub fn local_day_and_time(&self, t: SimTime) -> (i64, i64) {
+        use chrono::{Datelike, Timelike};
+        let Some(utc) = DateTime::from_timestamp_millis(t.as_millis()) else { return (0, 0) };
+        let local = utc.with_timezone(&self.zone).naive_local();
+        let day = i64::from(local.date().num_days_from_ce()) - 719_163;
+        let ms = i64::from(local.time().num_seconds_from_midnight()) * 1000
+            + i64::from(local.time().nanosecond() / 1_000_000);
+        (day, ms)
+    }
+
+    /// The instant of a local day and time of day (see
+    /// [`Clock::local_day_and_time`]); a time the clocks skip moves forward
+    /// by the gap, one they pass twice is the first.
+    pub fn at_local(&self, day: i64, ms: i64) -> Option<SimTime> {
+        let date =
+            chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(day + 719_163).ok()?)?;
+        let naive = date.and_hms_opt(0, 0, 0)? + chrono::Duration::milliseconds(ms);
+        let resolve = |n: NaiveDateTime| match self.zone.from_local_datetime(&n) {
+            LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => Some(d.timestamp_millis()),
+            LocalResult::None => None,
+        };
+        let ms = resolve(naive).or_else(|| resolve(naive + chrono::Duration::hours(1)))?;
+        within(ms)
+    }
+
     /// Reads one time; the error says what was expected.
     pub fn parse(&self, text: &str) -> Result<SimTime, String> {
         let t = text.trim();
@@ -99,7 +126,15 @@ impl Clock {
 
 fn naive(text: &str) -> Option<NaiveDateTime> {
     let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    FORMS.iter().find_map(|form| NaiveDateTime::parse_from_str(&squeezed, form).ok())
+    FORMS.iter().find_map(|form| NaiveDateTime::parse_from_str(&squeezed, form).ok()).or_else(
+        || {
+            // A date alone (`-Start 1/20/2016`) is its midnight.
+            ["%m/%d/%Y", "%Y-%m-%d", "%d.%m.%Y"]
+                .iter()
+                .find_map(|form| chrono::NaiveDate::parse_from_str(&squeezed, form).ok())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        },
+    )
 }
 
 fn within(ms: i64) -> Option<SimTime> {
@@ -144,6 +179,23 @@ mod tests {
         assert_eq!(at("11/6/2016 1:30:00 AM"), "2016-11-06T08:30:00.000Z");
         // A time with a zone is read as written.
         assert_eq!(at("2016-03-14T14:30:00Z"), "2016-03-14T14:30:00.000Z");
+    }
+
+    #[test]
+    fn local_days_and_times_round_trip_across_dst() {
+        let la = Clock::for_zone("America/Los_Angeles").unwrap();
+        for text in ["3/12/2016 9:00:00", "3/14/2016 9:00:00", "1/1/1970 0:00:00"] {
+            let t = la.parse(text).unwrap();
+            let (day, ms) = la.local_day_and_time(t);
+            assert_eq!(ms, if text.starts_with("1/1/1970") { 0 } else { 9 * 3_600_000 });
+            assert_eq!(la.at_local(day, ms), Some(t));
+        }
+        let (d12, _) = la.local_day_and_time(la.parse("3/12/2016 9:00:00").unwrap());
+        assert_eq!(
+            la.at_local(d12 + 2, 9 * 3_600_000).map(format_rfc3339).as_deref(),
+            Some("2016-03-14T16:00:00.000Z")
+        );
+        assert_eq!(utc("1/20/2016"), "2016-01-20T00:00:00.000Z");
     }
 
     #[test]

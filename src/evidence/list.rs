@@ -68,6 +68,10 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
             });
         } else if line.starts_with(char::is_whitespace) && !current.fields.is_empty() {
             if let Some(last) = current.fields.last_mut() {
+                // Format-List wraps at spaces: the space comes back.
+                if !last.value.is_empty() {
+                    last.value.push(' ');
+                }
                 last.value.push_str(line.trim());
             }
         } else {
@@ -109,19 +113,26 @@ pub fn flattened(line: &str, line_no: u64) -> Option<RawBlock> {
     let command = line[..keys[0].0].trim();
     let mut records = Vec::new();
     let mut current = Record { line: line_no, fields: Vec::new() };
+    let mut names = std::collections::BTreeSet::new();
+    // Columns are counted on from the last key: one pass over the line.
+    let mut counted = (0usize, 0usize);
     for (k, &(_, value_start, name)) in keys.iter().enumerate() {
         let value_end = keys.get(k + 1).map_or(line.len(), |next| next.0);
         let folded = fold(name);
-        if current.has(&folded) {
+        if !names.insert(folded.clone()) {
             records.push(std::mem::take(&mut current));
             current.line = line_no;
+            names.clear();
+            names.insert(folded.clone());
         }
         let value_start = value_start.min(value_end);
+        counted.1 += line[counted.0..value_start].chars().count();
+        counted.0 = value_start;
         current.fields.push(Field {
             name: folded,
             value: line[value_start..value_end].trim().to_string(),
             line: line_no,
-            column: line[..value_start].chars().count() as u64 + 1,
+            column: counted.1 as u64 + 1,
         });
     }
     records.push(current);
@@ -160,7 +171,7 @@ Prose";
         assert_eq!(r.text(&["connectorid"]), None);
         assert_eq!(
             r.text(&["eventdata"]),
-            Some("{[MailboxDatabaseGuid, 347a971c],[ItemEntryId, 00-00]}")
+            Some("{[MailboxDatabaseGuid, 347a971c], [ItemEntryId, 00-00]}")
         );
         assert_eq!(r.text(&["source"]), Some("STOREDRIVER"));
         assert_eq!(block.records[1].line, 7);

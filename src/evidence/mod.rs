@@ -56,6 +56,8 @@ pub struct ReadOptions {
 pub struct Evidence {
     /// The zone zone-less times were read in.
     pub time_zone: String,
+    /// That zone's clock, for local days and times of day.
+    pub clock: Clock,
     /// The files, as named.
     pub files: Vec<String>,
     /// The blocks recognised, in file order.
@@ -90,8 +92,11 @@ pub struct Evidence {
 /// policy column, so reading them would mix the policies; named as files,
 /// they are read.
 pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<ScenarioError>> {
-    let mut evidence =
-        Evidence { time_zone: options.clock.zone_name().to_string(), ..Evidence::default() };
+    let mut evidence = Evidence {
+        time_zone: options.clock.zone_name().to_string(),
+        clock: options.clock,
+        ..Evidence::default()
+    };
     let mut errors = Vec::new();
     for path in paths {
         let (files, in_folder) = if path.is_dir() {
@@ -304,6 +309,8 @@ pub fn read_text(
     options: &ReadOptions,
     evidence: &mut Evidence,
 ) -> Result<(), ScenarioError> {
+    evidence.clock = options.clock;
+    evidence.time_zone = options.clock.zone_name().to_string();
     let lines: Vec<&str> = text.lines().collect();
     let err = |line: u64, column: u64, message: String| {
         ScenarioError::at_line_column(name, text, line, column, message)
@@ -478,6 +485,23 @@ fn take(
         }
         return Ok(());
     };
+    if block.format == Format::Table
+        && let Some(f) = block
+            .records
+            .iter()
+            .flat_map(|r| &r.fields)
+            .find(|f| f.value.ends_with("...") || f.value.ends_with('\u{2026}'))
+    {
+        return Err(err((
+            f.line,
+            f.column,
+            format!(
+                "`{}` was cut short by Format-Table: run the command again with -AutoSize, \
+                 or export it with Export-Csv",
+                f.value
+            ),
+        )));
+    }
     let records = policy_rows(name, text, &block, options)?;
     let identity =
         block.command.as_deref().and_then(|c| MOVE_IDENTITY.captures(c)).map(|c| c[1].to_string());

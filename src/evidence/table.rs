@@ -45,6 +45,15 @@ fn words(line: &str) -> Vec<(usize, usize, &str)> {
     out
 }
 
+/// True for a PowerShell prompt line (`PS C:\>`, `[PS] C:\>`).
+pub fn is_prompt(line: &str) -> bool {
+    let t = line.trim_start();
+    let t = t.strip_prefix("[PS]").unwrap_or(t).trim_start();
+    let t = t.strip_prefix("PS ").unwrap_or(t);
+    let b = t.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\' && t.contains('>')
+}
+
 /// Reads the table whose header is `lines[at]` and dashes `lines[at + 1]`;
 /// returns it and the index of the first line after it. Rows run to the
 /// first blank line.
@@ -65,7 +74,12 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
         .collect();
     let mut records = Vec::new();
     let mut i = at + 2;
-    while i < lines.len() && !lines[i].trim().is_empty() && !is_dash_line(lines[i]) {
+    // Rows run to a blank line, or to a prompt when a paste lost its blank lines.
+    while i < lines.len()
+        && !lines[i].trim().is_empty()
+        && !is_dash_line(lines[i])
+        && !is_prompt(lines[i])
+    {
         records.push(row(lines[i], i as u64 + 1, &spans, &names));
         i += 1;
     }
@@ -125,6 +139,9 @@ fn row(line: &str, line_no: u64, spans: &[(usize, usize)], names: &[String]) -> 
 /// A time as tickets print it, for finding rows in a flattened table.
 const TIME: &str = r"(?:\d{1,4}[/-]\d{1,2}[/-]\d{1,4}[ T-]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)";
 
+/// A column of free text (a subject).
+const FREE_TEXT: &str = r".*?";
+
 /// What a column of this folded name can hold, and whether every row has it.
 fn pattern(name: &str) -> (&'static str, bool) {
     match name {
@@ -137,7 +154,7 @@ fn pattern(name: &str) -> (&'static str, bool) {
         "source" => (r"[A-Z][A-Z_]*", false),
         "sender" | "senderaddress" | "returnpath" => (r"<[^>\s]*>|\S+@\S+", false),
         "recipients" | "recipientaddress" => (r"\{[^}]*\}|\S+@\S+", false),
-        "messagesubject" | "subject" => (r".*?", false),
+        "messagesubject" | "subject" => (FREE_TEXT, false),
         _ => (r"\S+", false),
     }
 }
@@ -174,12 +191,25 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
         if required {
             re.push_str(&format!("{sep}(?P<c{i}>{pat})"));
         } else {
-            re.push_str(&format!("(?:{sep}(?P<c{i}>{pat}))?"));
+            // Free text prefers to be blank, so that a blank subject never
+            // takes in the next row's words up to its time.
+            let lazy = if pat == FREE_TEXT { "??" } else { "?" };
+            re.push_str(&format!("(?:{sep}(?P<c{i}>{pat})){lazy}"));
         }
     }
     re.push_str(r"(?:\s|$)");
     let Ok(re) = Regex::new(&re) else { return None };
-    let chars_before = |byte: usize| line[..byte].chars().count();
+    // Columns are counted from the last place counted: a long flattened line
+    // is read in one pass.
+    let mut counted = (0usize, 0usize);
+    let mut chars_before = |byte: usize| {
+        if byte < counted.0 {
+            counted = (0, 0);
+        }
+        counted.1 += line[counted.0..byte].chars().count();
+        counted.0 = byte;
+        counted.1
+    };
     let body_start = ws.get(first_dash + n).map(|w| w.0);
     let mut records = Vec::new();
     if let Some(start_char) = body_start {
@@ -203,6 +233,7 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
             if whole == 0 {
                 break;
             }
+            let record_column = chars_before(at);
             let fields = names
                 .iter()
                 .enumerate()
@@ -212,7 +243,10 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
                         name: name.clone(),
                         value: m.map_or(String::new(), |m| m.as_str().trim().to_string()),
                         line: line_no,
-                        column: chars_before(at + m.map_or(0, |m| m.start())) as u64 + 1,
+                        column: (record_column
+                            + m.map_or(0, |m| line[at..at + m.start()].chars().count()))
+                            as u64
+                            + 1,
                     }
                 })
                 .collect();
@@ -294,5 +328,37 @@ mod tests {
         assert_eq!(col, 60);
         assert!(want.contains("Counter, CreateTime"), "{want}");
         assert!(flattened("no table here -- at all", 1).is_none());
+    }
+}
+
+#[cfg(test)]
+mod flattened_rows {
+    use super::*;
+
+    #[test]
+    fn a_blank_subject_never_takes_in_the_next_row() {
+        let line = "EventId Source Recipients MessageSubject Timestamp ------- ------ ---------- -------------- --------- \
+                    RECEIVE STOREDRIVER {IMCEAMOBILE-+2B1@x.com} 12/17/2015 13:18:34 \
+                    SEND AGENT {IMCEAMOBILE-+2B1@x.com} 12/17/2015 13:18:35 \
+                    SEND AGENT {IMCEAMOBILE-+2B1@x.com} Standup 1:1 12/17/2015 16:15:00";
+        let block = flattened(line, 1).unwrap().unwrap();
+        let rows: Vec<(String, String)> = block
+            .records
+            .iter()
+            .map(|r| {
+                (
+                    r.text(&["messagesubject"]).unwrap_or("").to_string(),
+                    r.text(&["timestamp"]).unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("".to_string(), "12/17/2015 13:18:34".to_string()),
+                ("".to_string(), "12/17/2015 13:18:35".to_string()),
+                ("Standup 1:1".to_string(), "12/17/2015 16:15:00".to_string()),
+            ]
+        );
     }
 }
