@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 pub struct Mailboxes {
     parent: Vec<usize>,
     index: BTreeMap<String, usize>,
+    /// Each folded name's group, once `groups` has made them.
+    grouped: BTreeMap<String, usize>,
     spelled: Vec<String>,
 }
 
@@ -68,7 +70,9 @@ impl Mailboxes {
         let groups: Vec<Vec<String>> = by_root.into_values().collect();
         let has_guid = |g: &Vec<String>| g.iter().any(|n| is_guid(n));
         if groups.iter().filter(|g| has_guid(g)).count() <= 1 {
-            return vec![groups.concat()];
+            let all = groups.concat();
+            self.index_groups(std::slice::from_ref(&all));
+            return vec![all];
         }
         let main_at = main
             .first()
@@ -86,15 +90,26 @@ impl Mailboxes {
         }
         out.insert(0, merged);
         out.retain(|g| !g.is_empty());
+        self.index_groups(&out);
         out
+    }
+
+    fn index_groups(&mut self, groups: &[Vec<String>]) {
+        self.grouped = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.iter().map(move |n| (n.to_lowercase(), i)))
+            .collect();
     }
 
     /// The group a row's names put it in: a row naming nothing belongs to
     /// the main group (the first).
     pub fn group_of(&self, groups: &[Vec<String>], names: &[String]) -> Option<usize> {
         let Some(first) = names.first() else { return Some(0) };
-        let key = first.to_lowercase();
-        groups.iter().position(|g| g.iter().any(|n| n.to_lowercase() == key))
+        if groups.len() == 1 {
+            return Some(0);
+        }
+        self.grouped.get(&first.to_lowercase()).copied()
     }
 }
 

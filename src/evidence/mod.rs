@@ -110,6 +110,7 @@ pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<Sc
         } else {
             (vec![path.clone()], false)
         };
+        let folder_before = evidence.blocks.len();
         for file in files {
             let name = file.display().to_string();
             let before = evidence.blocks.len();
@@ -124,6 +125,12 @@ pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<Sc
                 }
                 Err(e) => errors.push(e),
             }
+        }
+        if in_folder && errors.is_empty() && evidence.blocks.len() == folder_before {
+            errors.push(ScenarioError::file(
+                &path.display().to_string(),
+                format!("{NO_EVIDENCE} in this folder's .csv, .log and .txt files"),
+            ));
         }
     }
     if errors.is_empty() { Ok(evidence) } else { Err(errors) }
@@ -508,7 +515,7 @@ fn take(
     if kind == Kind::MessageTracking
         && let Some(command) = &block.command
     {
-        searched(name, text, block.line, command, options, evidence)?;
+        searched(name, block.line, command, options, evidence);
     }
     for record in &records {
         let origin = Origin { file: name.into(), line: record.line };
@@ -555,26 +562,20 @@ fn take(
 
 /// Notes the range a `Get-MessageTrackingLog -Start ... -End ...` command
 /// searched.
-fn searched(
-    name: &str,
-    text: &str,
-    line: u64,
-    command: &str,
-    options: &ReadOptions,
-    evidence: &mut Evidence,
-) -> Result<(), ScenarioError> {
+fn searched(name: &str, line: u64, command: &str, options: &ReadOptions, evidence: &mut Evidence) {
     let mut bounds = (None, None);
     for c in SEARCH_BOUND.captures_iter(command) {
         let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
-        let at = options.clock.parse(value).map_err(|m| {
-            ScenarioError::at_line_column(
-                name,
-                text,
-                line,
-                1,
-                format!("the message tracking search above this block: {m}"),
-            )
-        })?;
+        // A bound cnasim cannot read (`(Get-Date).AddDays(-7)`, `$start`)
+        // only loses the range: a note, not an error.
+        let Ok(at) = options.clock.parse(value) else {
+            evidence.notes.push(format!(
+                "{name}:{line}: the message tracking search's -{} `{value}` is not a time cnasim \
+                 can read; only the rows found say what message tracking covers",
+                &c[1]
+            ));
+            return;
+        };
         if &c[1] == "Start" {
             bounds.0 = Some(at);
         } else {
@@ -586,7 +587,6 @@ fn searched(
     {
         evidence.tracking_searched.push((from, to, Origin { file: name.into(), line }));
     }
-    Ok(())
 }
 
 /// The block's records of the chosen policy, for cnasim's own files that
