@@ -62,8 +62,14 @@ fn midnight(t: SimTime) -> SimTime {
 /// One mailbox's part of the scenario, and the facts the whole needs.
 struct Part {
     yaml: String,
+    /// The mailbox's name in messages.
+    label: String,
     first: SimTime,
     last: SimTime,
+    /// What puts `last` where it is, with its place in the evidence.
+    last_why: String,
+    /// The move's completion, when the evidence prints it.
+    completion: Option<SimTime>,
     starts: Vec<SimTime>,
     reconfigurations: usize,
     missing: usize,
@@ -86,7 +92,8 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     }
     let parts: Vec<Part> = usable.iter().enumerate().map(|(i, m)| part(m, i)).collect();
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
-    let end = parts.iter().map(|p| p.last).max().unwrap_or(start);
+    let latest = parts.iter().max_by_key(|p| p.last);
+    let end = latest.map_or(start, |p| p.last);
     let move_started: usize = parts.iter().map(|p| p.starts.len()).sum();
     let mut y = String::new();
     let _ = writeln!(y, "# Written by cnasim import from {}.", d.evidence.files.join(", "));
@@ -177,12 +184,15 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
             "    reminders_missed: {{ min: {missing} }}   # daily SMS missing after MailboxMoveStarted events"
         );
     }
-    verify(&y, &parts)?;
+    verify(&y, &parts, latest.map_or("", |p| p.last_why.as_str()))?;
     Ok(Imported { yaml: y, move_started, mailboxes: parts.len() })
 }
 
-/// Reads the scenario back and checks its move plan against the evidence.
-fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
+/// Reads the scenario back and checks its move plan against the evidence;
+/// `end_why` says what sets the window's end. A scenario's move syncs
+/// until it completes, so evidence that stops showing syncs before the
+/// window ends, or shows one after the completion, cannot be imported.
+fn verify(yaml: &str, parts: &[Part], end_why: &str) -> Result<(), String> {
     let world = scenario::parse(yaml, "the imported scenario", "imported", &Overrides::default())
         .map_err(|e| {
         format!("the scenario cnasim import made is not valid, which is a bug in cnasim: {e}")
@@ -196,6 +206,32 @@ fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
             .filter(|(t, s)| matches!(s, MoveStep::SyncStarted { .. }) && *t < world.end)
             .map(|(t, _)| *t)
             .collect();
+        let (n, last) = (p.starts.len(), p.starts.last().copied());
+        if planned.len() > n && planned.starts_with(&p.starts) {
+            return Err(format!(
+                "{}: the move's next sync would start at {} (the last MailboxMoveStarted, {}, plus its \
+                 sync's duration and the interval), yet the evidence shows none then although it \
+                 runs to {} ({end_why}); a move that stops syncing without completing cannot be \
+                 imported: add the database events up to then, or the move's CompletionTimestamp",
+                p.label,
+                z(planned[n]),
+                last.map_or_else(String::new, z),
+                z(world.end)
+            ));
+        }
+        if let Some(c) = p.completion
+            && planned.len() < n
+            && p.starts.starts_with(&planned)
+        {
+            return Err(format!(
+                "{}: the evidence shows a MailboxMoveStarted at {}, after the move completed ({}, \
+                 its CompletionTimestamp): a completed move starts no sync; check that the \
+                 evidence is of one move",
+                p.label,
+                z(p.starts[planned.len()]),
+                z(c)
+            ));
+        }
         if planned != p.starts {
             return Err(format!(
                 "the imported scenario plans MailboxMoveStarted at {:?}, not at the evidence's {:?}; this is a bug in cnasim",
@@ -269,6 +305,11 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     // MailboxMoveStarted are the user's own actions.
     let actions_before = 1 + reconfigure.iter().filter(|r| r.0 < first_move.time).count() as u64;
     let mut last = last_start.saturating_add(crate::time::SimDuration::from_millis(interval));
+    let mut last_why = format!(
+        "one sync interval after {}'s last MailboxMoveStarted, {}",
+        m.label(),
+        m.move_starts[run.end - 1].origin
+    );
     if !reconfigure.is_empty() {
         let _ = writeln!(
             y,
@@ -379,7 +420,10 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     }
     if let Some(c) = m.completion {
         let _ = writeln!(y, "      complete_at: {}   # CompletionTimestamp", z(c));
-        last = last.max(c);
+        if c > last {
+            last = c;
+            last_why = format!("{}'s CompletionTimestamp", m.label());
+        }
     }
     let skipped = m.move_starts.len() - starts.len();
     if skipped > 0 {
@@ -389,9 +433,13 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         );
     }
     // Later evidence stretches the window.
-    for t in m.sms.iter().map(|s| s.time).chain(runs.iter().map(|r| r.0)) {
+    let later = m.sms.iter().map(|s| (s.time, "an SMS", &s.origin));
+    for (t, what, origin) in
+        later.chain(runs.iter().map(|r| (r.0, "Set-TextMessagingAccount", &r.1)))
+    {
         if t >= last {
             last = SimTime::from_millis(t.as_millis() + MINUTE_MS);
+            last_why = format!("{what} at {}, {origin}", z(t));
         }
     }
     let missing = m
@@ -401,8 +449,11 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         .sum();
     Part {
         yaml: y,
+        label: m.label(),
         first,
         last,
+        last_why,
+        completion: m.completion,
         starts,
         reconfigurations: reconfigure.len(),
         missing,
