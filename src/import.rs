@@ -18,7 +18,7 @@ use crate::diagnosis::{After, Diagnosis, MailboxDiagnosis};
 use crate::model::move_request::MoveStep;
 use crate::model::plan::Plan;
 use crate::model::world::MailboxId;
-use crate::scenario::{self, Overrides};
+use crate::scenario::{self, DOMAIN, NAME, Overrides, SUBJECT, TextRule, check_text};
 use crate::time::{DAY_MS, MINUTE_MS, SimTime, format_rfc3339, format_timespan};
 use std::fmt::Write;
 
@@ -46,6 +46,19 @@ pub struct Imported {
     pub mailboxes: usize,
 }
 
+/// True when `text` passes the scenario's rule for such text: evidence
+/// may hold line breaks (in a quoted CSV field), control characters and
+/// lengths no scenario accepts.
+fn fits(text: &str, rule: &TextRule) -> bool {
+    check_text(text, rule).is_ok()
+}
+
+/// A calendar item's subject: the evidence's, or `Meeting` when it is
+/// blank or no subject can be it.
+fn subject(text: &str) -> &str {
+    if text.trim().is_empty() || !fits(text, &SUBJECT) { "Meeting" } else { text }
+}
+
 fn q(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
@@ -62,6 +75,8 @@ fn midnight(t: SimTime) -> SimTime {
 /// One mailbox's part of the scenario, and the facts the whole needs.
 struct Part {
     yaml: String,
+    /// The mailbox's `name:` in the scenario.
+    name: String,
     /// The mailbox's name in messages.
     label: String,
     first: SimTime,
@@ -90,7 +105,11 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
                 .into(),
         );
     }
-    let parts: Vec<Part> = usable.iter().enumerate().map(|(i, m)| part(m, i)).collect();
+    let mut parts: Vec<Part> = Vec::with_capacity(usable.len());
+    for (i, m) in usable.iter().enumerate() {
+        let p = part(m, i, &parts);
+        parts.push(p);
+    }
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
     let latest = parts.iter().max_by_key(|p| p.last);
     let end = latest.map_or(start, |p| p.last);
@@ -104,8 +123,11 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     );
     let _ = writeln!(y, "# Each inferred value says where it came from. Run: cnasim run THIS-FILE");
     let _ = writeln!(y, "name: {}", options.name);
-    let verdicts: Vec<String> =
-        usable.iter().map(|m| format!("{}: {}", m.label(), m.verdict.code())).collect();
+    let verdicts: Vec<String> = usable
+        .iter()
+        .zip(&parts)
+        .map(|(m, p)| format!("{}: {}", p.name, m.verdict.code()))
+        .collect();
     let _ = writeln!(
         y,
         "description: {}",
@@ -128,10 +150,16 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
         let _ = writeln!(y, "domain: {domain}   # from the SMS recipients");
     }
     let _ = writeln!(y, "databases:");
+    // Two databases of one name would be one: the target's name goes
+    // when the evidence gives the source's, and a made-up name is another.
     let source = parts.iter().find_map(|p| p.source.clone());
-    let target = parts.iter().find_map(|p| p.target.clone());
-    let source_name = source.clone().unwrap_or_else(|| "DB01".into());
-    let target_name = target.clone().unwrap_or_else(|| "DB02".into());
+    let target = parts.iter().find_map(|p| p.target.clone()).filter(|t| Some(t) != source.as_ref());
+    let source_name = source
+        .clone()
+        .unwrap_or_else(|| if target.as_deref() == Some("DB01") { "DB00" } else { "DB01" }.into());
+    let target_name = target
+        .clone()
+        .unwrap_or_else(|| if source_name == "DB02" { "DB03" } else { "DB02" }.into());
     let _ = writeln!(
         y,
         "  - name: {}   # {}",
@@ -243,7 +271,9 @@ fn verify(yaml: &str, parts: &[Part], end_why: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn part(m: &MailboxDiagnosis, index: usize) -> Part {
+/// One mailbox's part; `earlier` are the parts before it, whose names it
+/// must not take.
+fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
     let mut y = String::new();
     let run = m
         .runs
@@ -255,18 +285,26 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
     let first_move = &m.move_starts[run.start];
     let interval = m.interval.as_ref().map_or(DAY_MS, |i| i.value.as_millis());
     let last_start = *starts.last().unwrap_or(&first_move.time);
+    let taken = |n: &str| earlier.iter().any(|p| p.name == n);
     let name = m
         .display
         .clone()
-        .filter(|d| !d.is_empty() && d.len() <= 64)
-        .unwrap_or_else(|| format!("user{}", index + 1));
+        .filter(|d| !d.is_empty() && d.len() <= 64 && fits(d, &NAME) && !taken(d))
+        .unwrap_or_else(|| {
+            (index + 1..).map(|k| format!("user{k}")).find(|n| !taken(n)).unwrap_or_default()
+        });
     let _ = writeln!(y, "  - name: {}", q(&name));
     if let Some(g) = &m.guid {
         let _ = writeln!(y, "    guid: {g}");
     }
     let _ = writeln!(y, "    database: {{SOURCE}}");
+    // E.164, as a scenario's phone: `+` and 4 to 15 digits.
+    let e164 = |p: &str| {
+        p.strip_prefix('+')
+            .is_some_and(|d| (4..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+    };
     match &m.phone {
-        Some(p) if p.len() > 2 => {
+        Some(p) if e164(p) => {
             let _ = writeln!(y, "    phone: {}   # from the SMS recipients", q(p));
         }
         _ => {
@@ -329,7 +367,7 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         let _ = writeln!(
             items,
             "      - subject: {}   # a daily SMS at {} UTC, seen on {} days",
-            q(if s.subject.is_empty() { "Meeting" } else { &s.subject }),
+            q(subject(&s.subject)),
             &z(reminder_at)[11..19],
             s.days_seen
         );
@@ -357,7 +395,7 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         let _ = writeln!(
             items,
             "      - subject: {}   # one SMS at {} ({})",
-            q(if s.subject.is_empty() { "Meeting" } else { &s.subject }),
+            q(subject(&s.subject)),
             z(s.time),
             s.origin
         );
@@ -374,7 +412,7 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         let _ = writeln!(
             items,
             "      - subject: {}   # from a trace reminder line (s_t, e_t, rmd_t)",
-            q(if subject.is_empty() || subject.starts_with('<') { "Meeting" } else { subject })
+            q(if subject.starts_with('<') { "Meeting" } else { self::subject(subject) })
         );
         let _ = writeln!(items, "        start: {}", z(*start));
         let _ = writeln!(
@@ -449,6 +487,7 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
         .sum();
     Part {
         yaml: y,
+        name,
         label: m.label(),
         first,
         last,
@@ -466,8 +505,11 @@ fn part(m: &MailboxDiagnosis, index: usize) -> Part {
             .first()
             .and_then(|s| s.recipient.split('@').nth(1))
             .map(str::to_string)
-            .filter(|d| d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')),
-        source: m.databases.0.clone().filter(|d| !d.contains(['\\', '/', '<'])),
-        target: m.databases.1.clone().filter(|d| !d.contains(['\\', '/', '<'])),
+            .filter(|d| {
+                fits(d, &DOMAIN)
+                    && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            }),
+        source: m.databases.0.clone().filter(|d| !d.contains(['\\', '/', '<']) && fits(d, &NAME)),
+        target: m.databases.1.clone().filter(|d| !d.contains(['\\', '/', '<']) && fits(d, &NAME)),
     }
 }

@@ -82,3 +82,69 @@ fn a_window_past_a_moves_next_sync_is_refused_as_evidence_that_stops() {
     let why = import(&d).unwrap_err();
     assert!(why.contains("an SMS at 2016-02-02T16:15:02Z, hostile.txt:7"), "{why}");
 }
+
+/// `Get-MoveRequestStatistics | Export-Csv` of one record.
+fn stats_csv(identity: &str, display: &str, source: &str, target: &str) -> String {
+    format!(
+        "#TYPE Deserialized.Microsoft.Exchange.Management.MigrationWorkflow.MoveRequestStatistics\r\n\
+         \"Identity\",\"DisplayName\",\"Status\",\"EffectiveIncrementalSyncInterval\",\"SourceDatabase\",\"TargetDatabase\"\r\n\
+         \"{identity}\",\"{display}\",\"InProgress\",\"1.00:00:00\",\"{source}\",\"{target}\"\r\n"
+    )
+}
+
+// Found by the fuzzer (crash-8760457c): a DisplayName with a line break in
+// it (a quoted CSV field may span lines) became the mailbox's `name:`,
+// which a scenario refuses, and import said "this is a bug in cnasim".
+// Every text the evidence gives the scenario now passes the scenario's
+// own rule for it, or is replaced as if the evidence lacked it.
+#[test]
+fn text_no_scenario_accepts_is_left_out_of_the_import() {
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01"), (PAT, "1/26/2016 21:41:10")]);
+    text.push('\n');
+    // A name on two lines, and the move's target named as its source.
+    text.push_str(&stats_csv(PAT, "Pat\nDoe, Jr.", "DB05", "DB05"));
+    text.push('\n');
+    // A phone of 20 digits, a recipient without a domain, a subject with a
+    // form feed (which a text file may hold).
+    text.push_str(
+        "\"Timestamp\",\"EventId\",\"Source\",\"Sender\",\"Recipients\",\"MessageSubject\"\r\n",
+    );
+    for day in [25, 26] {
+        text.push_str(&format!(
+            "\"1/{day}/2016 16:15:02\",\"SEND\",\"AGENT\",\"pat@contoso.com\",\
+             \"IMCEAMOBILE-+2B12345678901234567890@\",\"Stand\x0cup\"\r\n"
+        ));
+    }
+    let d = read(text.as_bytes()).unwrap();
+    assert_eq!(d.mailboxes[0].display.as_deref(), Some("Pat\nDoe, Jr."));
+    let yaml = import(&d).unwrap().yaml;
+    for line in [
+        "  - name: \"user1\"",
+        "    phone: \"+10000000000\"   # not in the evidence",
+        "      - subject: \"Meeting\"   # a daily SMS at 16:15:00 UTC, seen on 2 days",
+        "  - name: \"DB05\"   # the move's SourceDatabase",
+        "  - name: \"DB02\"   # the move's target; not named in the evidence",
+    ] {
+        assert!(yaml.lines().any(|l| l == line), "no `{line}` in\n{yaml}");
+    }
+    assert!(!yaml.contains("domain:"), "{yaml}");
+}
+
+// Two mailboxes, the first one's DisplayName `user2`: the second, which
+// the evidence does not name, is not `user2` too.
+#[test]
+fn a_made_up_mailbox_name_is_not_one_the_evidence_gave() {
+    let mut text = events_csv(&[
+        (PAT, "1/25/2016 21:32:01"),
+        (SAM, "1/25/2016 21:32:01"),
+        (PAT, "1/26/2016 21:41:10"),
+        (SAM, "1/26/2016 21:41:10"),
+    ]);
+    text.push('\n');
+    text.push_str(&stats_csv(PAT, "user2", "DB05", "DB06"));
+    let d = read(text.as_bytes()).unwrap();
+    assert_eq!(d.mailboxes.len(), 2);
+    let yaml = import(&d).unwrap().yaml;
+    let names: Vec<&str> = yaml.lines().filter(|l| l.starts_with("  - name: \"user")).collect();
+    assert_eq!(names, ["  - name: \"user2\"", "  - name: \"user3\""], "{yaml}");
+}
