@@ -18,6 +18,7 @@ use crate::diagnosis::{After, Diagnosis, MailboxDiagnosis};
 use crate::model::move_request::MoveStep;
 use crate::model::plan::Plan;
 use crate::model::world::MailboxId;
+use crate::scenario::validate::MAX_SYNC_INTERVAL;
 use crate::scenario::{self, DOMAIN, NAME, Overrides, SUBJECT, TextRule, check_text};
 use crate::time::{DAY_MS, MINUTE_MS, SimTime, format_rfc3339, format_timespan};
 use std::fmt::Write;
@@ -104,6 +105,17 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
                     `cnasim diagnose` shows what it does hold"
                 .into(),
         );
+    }
+    for m in &usable {
+        if let Some(i) = m.interval.as_ref().filter(|i| i.value > MAX_SYNC_INTERVAL) {
+            return Err(format!(
+                "{}: the incremental sync interval is {} ({}), more than a move can have (0 to 120 \
+                 days, New-MoveRequest's range); check the evidence",
+                m.label(),
+                format_timespan(i.value),
+                i.source
+            ));
+        }
     }
     let mut parts: Vec<Part> = Vec::with_capacity(usable.len());
     for (i, m) in usable.iter().enumerate() {
@@ -342,7 +354,10 @@ fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
     // Counters: the events this mailbox's database issues before the first
     // MailboxMoveStarted are the user's own actions.
     let actions_before = 1 + reconfigure.iter().filter(|r| r.0 < first_move.time).count() as u64;
-    let mut last = last_start.saturating_add(crate::time::SimDuration::from_millis(interval));
+    // The window ends before the next sync could start, and after the last
+    // one did (an interval of 0 would end it at that start).
+    let mut last =
+        last_start.saturating_add(crate::time::SimDuration::from_millis(interval.max(1)));
     let mut last_why = format!(
         "one sync interval after {}'s last MailboxMoveStarted, {}",
         m.label(),

@@ -148,3 +148,37 @@ fn a_made_up_mailbox_name_is_not_one_the_evidence_gave() {
     let names: Vec<&str> = yaml.lines().filter(|l| l.starts_with("  - name: \"user")).collect();
     assert_eq!(names, ["  - name: \"user2\"", "  - name: \"user3\""], "{yaml}");
 }
+
+/// `Get-MoveRequestStatistics | FL *increm*` with this interval.
+fn stats_fl(interval: &str) -> String {
+    format!(
+        "\nEffectiveIncrementalSyncInterval  : {interval}\nConfiguredIncrementalSyncInterval : 1.00:00:00\n\n"
+    )
+}
+
+// Found by the fuzzer (crash-af604379): an EffectiveIncrementalSyncInterval
+// of 0 ended the window at the last MailboxMoveStarted, which then fell
+// outside it ("plans MailboxMoveStarted at [] ... a bug in cnasim"). The
+// window now ends at least a millisecond after the last start. An interval
+// over 120 days, which no move can have, is refused as such.
+#[test]
+fn an_interval_of_0_keeps_the_last_sync_and_one_over_120_days_is_refused() {
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01")]);
+    text.push_str(&stats_fl("0.00:00:00"));
+    let d = read(text.as_bytes()).unwrap();
+    let yaml = import(&d).unwrap().yaml;
+    assert!(yaml.contains("\nend: 2016-01-25T21:32:01.001Z "), "{yaml}");
+
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01"), (PAT, "1/25/2016 22:41:10")]);
+    text.push_str(&stats_fl("0.00:00:00"));
+    let d = read(text.as_bytes()).unwrap();
+    let yaml = import(&d).unwrap().yaml;
+    assert!(yaml.contains("sync_durations: [1h9m9s]"), "{yaml}");
+    assert!(yaml.contains("\nend: 2016-01-25T22:41:10.001Z "), "{yaml}");
+
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01")]);
+    text.push_str(&stats_fl("121.00:00:00"));
+    let why = import(&read(text.as_bytes()).unwrap()).unwrap_err();
+    assert!(why.contains("the incremental sync interval is 121.00:00:00"), "{why}");
+    assert!(why.contains("0 to 120 days"), "{why}");
+}
