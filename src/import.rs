@@ -91,8 +91,6 @@ struct Part {
     missing: usize,
     counter: Option<(u64, String)>,
     domain: Option<String>,
-    source: Option<String>,
-    target: Option<String>,
 }
 
 /// Builds the scenario; errors say what the evidence lacks.
@@ -117,9 +115,25 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
             ));
         }
     }
+    // The databases: the first the evidence names, as a scenario can name
+    // them. Two databases of one name would be one: the target's name goes
+    // when the evidence gives the source's, and a made-up name is another.
+    let database = |of: fn(&MailboxDiagnosis) -> &Option<String>| {
+        usable
+            .iter()
+            .find_map(|m| of(m).clone().filter(|d| !d.contains(['\\', '/', '<']) && fits(d, &NAME)))
+    };
+    let source = database(|m| &m.databases.0);
+    let target = database(|m| &m.databases.1).filter(|t| Some(t) != source.as_ref());
+    let source_name = source
+        .clone()
+        .unwrap_or_else(|| if target.as_deref() == Some("DB01") { "DB00" } else { "DB01" }.into());
+    let target_name = target
+        .clone()
+        .unwrap_or_else(|| if source_name == "DB02" { "DB03" } else { "DB02" }.into());
     let mut parts: Vec<Part> = Vec::with_capacity(usable.len());
     for (i, m) in usable.iter().enumerate() {
-        let p = part(m, i, &parts);
+        let p = part(m, i, &parts, (&source_name, &target_name));
         parts.push(p);
     }
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
@@ -162,16 +176,6 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
         let _ = writeln!(y, "domain: {domain}   # from the SMS recipients");
     }
     let _ = writeln!(y, "databases:");
-    // Two databases of one name would be one: the target's name goes
-    // when the evidence gives the source's, and a made-up name is another.
-    let source = parts.iter().find_map(|p| p.source.clone());
-    let target = parts.iter().find_map(|p| p.target.clone()).filter(|t| Some(t) != source.as_ref());
-    let source_name = source
-        .clone()
-        .unwrap_or_else(|| if target.as_deref() == Some("DB01") { "DB00" } else { "DB01" }.into());
-    let target_name = target
-        .clone()
-        .unwrap_or_else(|| if source_name == "DB02" { "DB03" } else { "DB02" }.into());
     let _ = writeln!(
         y,
         "  - name: {}   # {}",
@@ -200,9 +204,7 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     );
     let _ = writeln!(y, "mailboxes:");
     for p in &parts {
-        y.push_str(
-            &p.yaml.replace("{SOURCE}", &q(&source_name)).replace("{TARGET}", &q(&target_name)),
-        );
+        y.push_str(&p.yaml);
     }
     let _ = writeln!(y, "expect:");
     let _ = writeln!(y, "  legacy:   # what the evidence shows");
@@ -284,8 +286,13 @@ fn verify(yaml: &str, parts: &[Part], end_why: &str) -> Result<(), String> {
 }
 
 /// One mailbox's part; `earlier` are the parts before it, whose names it
-/// must not take.
-fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
+/// must not take; the move goes from the first database to the second.
+fn part(
+    m: &MailboxDiagnosis,
+    index: usize,
+    earlier: &[Part],
+    (source, target): (&str, &str),
+) -> Part {
     let mut y = String::new();
     let run = m
         .runs
@@ -309,7 +316,7 @@ fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
     if let Some(g) = &m.guid {
         let _ = writeln!(y, "    guid: {g}");
     }
-    let _ = writeln!(y, "    database: {{SOURCE}}");
+    let _ = writeln!(y, "    database: {}", q(source));
     // E.164, as a scenario's phone: `+` and 4 to 15 digits.
     let e164 = |p: &str| {
         p.strip_prefix('+')
@@ -396,7 +403,8 @@ fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
         let _ = writeln!(
             items,
             "        repeat: {{ every: 1d, until: {} }}   # to the window's end",
-            z(until)
+            // A series first seen after it repeats from its start only.
+            z(until.max(start))
         );
     }
     let in_series = |t: SimTime, subject: &str| {
@@ -442,7 +450,7 @@ fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
         y.push_str(&items);
     }
     let _ = writeln!(y, "    move:");
-    let _ = writeln!(y, "      target: {{TARGET}}");
+    let _ = writeln!(y, "      target: {}", q(target));
     let _ = writeln!(
         y,
         "      start: {}   # the first MailboxMoveStarted of the run ({})",
@@ -524,7 +532,5 @@ fn part(m: &MailboxDiagnosis, index: usize, earlier: &[Part]) -> Part {
                 fits(d, &DOMAIN)
                     && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
             }),
-        source: m.databases.0.clone().filter(|d| !d.contains(['\\', '/', '<']) && fits(d, &NAME)),
-        target: m.databases.1.clone().filter(|d| !d.contains(['\\', '/', '<']) && fits(d, &NAME)),
     }
 }

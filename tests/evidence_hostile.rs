@@ -182,3 +182,50 @@ fn an_interval_of_0_keeps_the_last_sync_and_one_over_120_days_is_refused() {
     assert!(why.contains("the incremental sync interval is 121.00:00:00"), "{why}");
     assert!(why.contains("0 to 120 days"), "{why}");
 }
+
+// Found by the fuzzer (crash-6360c83c): a daily series first seen after
+// the move's last sync got `repeat: { until: ... }` before its own start,
+// which a scenario refuses ("a bug in cnasim"). Here the move completes
+// the next day and the SMS come a week later.
+#[test]
+fn a_series_first_seen_after_the_move_repeats_from_its_start() {
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01"), (PAT, "1/26/2016 21:41:10")]);
+    text.push_str(
+        "\nStatus                           : Completed\n\
+         EffectiveIncrementalSyncInterval : 1.00:00:00\n\
+         CompletionTimestamp              : 1/27/2016 12:00:00\n\n",
+    );
+    text.push_str(
+        "\"Timestamp\",\"EventId\",\"Source\",\"Sender\",\"Recipients\",\"MessageSubject\"\r\n",
+    );
+    for day in [5, 6] {
+        text.push_str(&format!(
+            "\"2/{day}/2016 16:15:02\",\"SEND\",\"AGENT\",\"pat@contoso.com\",\
+             \"IMCEAMOBILE-+2B14255550123@contoso.com\",\"Standup\"\r\n"
+        ));
+    }
+    let d = read(text.as_bytes()).unwrap();
+    assert_eq!(d.mailboxes[0].series.len(), 1);
+    let yaml = import(&d).unwrap().yaml;
+    assert!(yaml.contains("repeat: { every: 1d, until: 2016-02-05T16:30:00Z }"), "{yaml}");
+}
+
+// Found in review, next to the above: the databases were spliced into the
+// mailboxes' text in place of `{SOURCE}` and `{TARGET}`, and so were the
+// same words in a subject from the evidence, breaking its quotes.
+#[test]
+fn a_subject_naming_the_placeholders_stays_a_subject() {
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01"), (PAT, "1/26/2016 21:41:10")]);
+    text.push_str(
+        "\n\"Timestamp\",\"EventId\",\"Source\",\"Sender\",\"Recipients\",\"MessageSubject\"\r\n",
+    );
+    for (day, subject) in [(25, "{SOURCE}"), (26, "{TARGET}")] {
+        text.push_str(&format!(
+            "\"1/{day}/2016 9:15:02\",\"SEND\",\"AGENT\",\"pat@contoso.com\",\
+             \"IMCEAMOBILE-+2B14255550123@contoso.com\",\"{subject}\"\r\n"
+        ));
+    }
+    let yaml = import(&read(text.as_bytes()).unwrap()).unwrap().yaml;
+    assert!(yaml.contains("- subject: \"{SOURCE}\""), "{yaml}");
+    assert!(yaml.contains("- subject: \"{TARGET}\""), "{yaml}");
+}
