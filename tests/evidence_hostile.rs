@@ -5,20 +5,29 @@
 //! JSON, or fails naming the file, a line and what is wrong; `import`
 //! either builds a scenario or says why not; nothing panics or takes long.
 
-use cnasim::diagnosis::{self, Diagnosis};
-use cnasim::evidence::{self, Evidence, ReadOptions};
+use cnasim::diagnosis::{self, Diagnosis, render};
+use cnasim::evidence::{self, Evidence, ReadOptions, clock::Clock};
 use cnasim::import::{self, ImportOptions};
 use cnasim::scenario::ScenarioError;
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use std::path::Path;
+use std::sync::LazyLock;
 
 /// The file's name in messages.
 const NAME: &str = "hostile.txt";
 
-/// Reads one file's bytes as `cnasim diagnose` does.
+/// Reads one file's bytes as `cnasim diagnose` does, in UTC.
 fn read(bytes: &[u8]) -> Result<Diagnosis, ScenarioError> {
-    let text = evidence::decode(NAME, bytes)?;
-    let mut read = Evidence { time_zone: "UTC".into(), ..Evidence::default() };
-    evidence::read_text(NAME, &text, &ReadOptions::default(), &mut read)?;
-    read.files.push(NAME.into());
+    read_as(NAME, bytes, Clock::default())
+}
+
+/// Reads one file's bytes as `cnasim diagnose --time-zone` does.
+fn read_as(name: &str, bytes: &[u8], clock: Clock) -> Result<Diagnosis, ScenarioError> {
+    let text = evidence::decode(name, bytes)?;
+    let mut read = Evidence { time_zone: clock.zone_name().into(), ..Evidence::default() };
+    evidence::read_text(name, &text, &ReadOptions { clock, policy: None }, &mut read)?;
+    read.files.push(name.into());
     Ok(diagnosis::diagnose(read))
 }
 
@@ -228,4 +237,177 @@ fn a_subject_naming_the_placeholders_stays_a_subject() {
     let yaml = import(&read(text.as_bytes()).unwrap()).unwrap().yaml;
     assert!(yaml.contains("- subject: \"{SOURCE}\""), "{yaml}");
     assert!(yaml.contains("- subject: \"{TARGET}\""), "{yaml}");
+}
+
+/// The corpus files (tests/evidence/), each with the zone it is read in.
+static CORPUS: LazyLock<Vec<(String, Vec<u8>, Clock)>> = LazyLock::new(corpus);
+
+fn corpus() -> Vec<(String, Vec<u8>, Clock)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence");
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
+    let files = expected["files"].as_object().unwrap();
+    let mut out: Vec<_> = files
+        .iter()
+        .map(|(name, want)| {
+            let zone = want["time_zone"].as_str().unwrap();
+            (name.clone(), std::fs::read(dir.join(name)).unwrap(), Clock::for_zone(zone).unwrap())
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// One change to a file. Places are fractions of its length (in 1/65536),
+/// so that every change applies to every file.
+#[derive(Clone, Debug)]
+enum Mangle {
+    /// Cuts the file at a byte.
+    Cut(u16),
+    /// Deletes a line.
+    DeleteLine(u16),
+    /// Writes a line twice.
+    DuplicateLine(u16),
+    /// Swaps two lines.
+    SwapLines(u16, u16),
+    /// Inserts bytes at a byte.
+    Insert(u16, Vec<u8>),
+    /// Turns every run of blanks and line breaks into one space from a
+    /// byte on, as a web form does.
+    CollapseWhitespace(u16),
+    /// Replaces the digits of a line by this one.
+    ReplaceDigits(u16, u8),
+}
+
+fn at(fraction: u16, len: usize) -> usize {
+    (fraction as usize * len) >> 16
+}
+
+impl Mangle {
+    fn apply(&self, bytes: &mut Vec<u8>) {
+        let mut lines: Vec<Vec<u8>> =
+            bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+        let n = lines.len();
+        match self {
+            Mangle::Cut(f) => bytes.truncate(at(*f, bytes.len())),
+            Mangle::Insert(f, new) => {
+                let i = at(*f, bytes.len());
+                bytes.splice(i..i, new.iter().copied());
+            }
+            Mangle::CollapseWhitespace(f) => {
+                let from = at(*f, bytes.len());
+                let mut out = bytes[..from].to_vec();
+                for &b in &bytes[from..] {
+                    let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+                    if !(blank && out.last() == Some(&b' ')) {
+                        out.push(if blank { b' ' } else { b });
+                    }
+                }
+                *bytes = out;
+            }
+            _ if n == 0 => {}
+            Mangle::DeleteLine(f) => {
+                lines.remove(at(*f, n));
+                *bytes = lines.concat();
+            }
+            Mangle::DuplicateLine(f) => {
+                let line = lines[at(*f, n)].clone();
+                lines.insert(at(*f, n), line);
+                *bytes = lines.concat();
+            }
+            Mangle::SwapLines(a, b) => {
+                lines.swap(at(*a, n), at(*b, n));
+                *bytes = lines.concat();
+            }
+            Mangle::ReplaceDigits(f, d) => {
+                for b in lines[at(*f, n)].iter_mut().filter(|b| b.is_ascii_digit()) {
+                    *b = b'0' + d % 10;
+                }
+                *bytes = lines.concat();
+            }
+        }
+    }
+}
+
+fn mangle() -> impl Strategy<Value = Mangle> {
+    prop_oneof![
+        any::<u16>().prop_map(Mangle::Cut),
+        any::<u16>().prop_map(Mangle::DeleteLine),
+        any::<u16>().prop_map(Mangle::DuplicateLine),
+        (any::<u16>(), any::<u16>()).prop_map(|(a, b)| Mangle::SwapLines(a, b)),
+        // Mostly text: a byte that is not UTF-8 ends the read at once.
+        (
+            any::<u16>(),
+            prop::collection::vec(prop_oneof![3 => 0x20u8..0x7f, 1 => any::<u8>()], 1..12)
+        )
+            .prop_map(|(f, b)| Mangle::Insert(f, b)),
+        any::<u16>().prop_map(Mangle::CollapseWhitespace),
+        (any::<u16>(), 0u8..10).prop_map(|(f, d)| Mangle::ReplaceDigits(f, d)),
+    ]
+}
+
+/// What must hold for any file: a refusal names the file, a line in it
+/// (0 only for the whole file) and says what is wrong; a file that reads
+/// renders as text and as JSON; import builds a scenario (read back and
+/// checked by import itself) or says why not, and never that it is a bug.
+fn holds(name: &str, bytes: &[u8], clock: Clock) -> Result<(), TestCaseError> {
+    let d = match read_as(name, bytes, clock) {
+        Ok(d) => d,
+        Err(e) => {
+            prop_assert_eq!(&e.path, name);
+            let lines = bytes.split(|&b| b == b'\n').count() as u64;
+            prop_assert!(
+                (1..=lines + 1).contains(&e.line) || (e.line == 0 && e.column == 0),
+                "line {} of {}: {}",
+                e.line,
+                lines,
+                e
+            );
+            prop_assert!(!e.message.trim().is_empty(), "no message at line {}", e.line);
+            return Ok(());
+        }
+    };
+    prop_assert!(render::text(&d).starts_with("Evidence: "));
+    let json: serde_json::Value = serde_json::from_str(&render::json(&d))
+        .map_err(|e| TestCaseError::fail(format!("the JSON does not parse: {e}")))?;
+    prop_assert!(json["mailboxes"].is_array());
+    if let Err(why) = import(&d) {
+        prop_assert!(!why.trim().is_empty());
+        prop_assert!(!why.contains("bug in cnasim"), "{}", why);
+    }
+    Ok(())
+}
+
+#[test]
+fn every_corpus_file_holds_as_it_is() {
+    for (name, bytes, clock) in CORPUS.iter() {
+        holds(name, bytes, *clock).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 1024,
+        // The same cases every run: a failure is found again, not kept.
+        rng_seed: RngSeed::Fixed(3_200_823),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn mangled_corpus_files_are_read_or_refused_with_a_place(
+        file in any::<prop::sample::Index>(),
+        changes in prop::collection::vec(mangle(), 1..6),
+    ) {
+        let (name, bytes, clock) = &CORPUS[file.index(CORPUS.len())];
+        let mut bytes = bytes.clone();
+        for change in &changes {
+            change.apply(&mut bytes);
+        }
+        holds(name, &bytes, *clock)?;
+    }
 }
