@@ -18,7 +18,8 @@ use crate::diagnosis::{After, Diagnosis, MailboxDiagnosis};
 use crate::model::move_request::MoveStep;
 use crate::model::plan::Plan;
 use crate::model::world::MailboxId;
-use crate::scenario::{self, Overrides};
+use crate::scenario::validate::MAX_SYNC_INTERVAL;
+use crate::scenario::{self, DOMAIN, NAME, Overrides, SUBJECT, TextRule, check_text};
 use crate::time::{DAY_MS, MINUTE_MS, SimTime, format_rfc3339, format_timespan};
 use std::fmt::Write;
 
@@ -49,6 +50,19 @@ pub struct Imported {
     pub mailboxes: usize,
 }
 
+/// True when `text` passes the scenario's rule for such text: evidence
+/// may hold line breaks (in a quoted CSV field), control characters and
+/// lengths no scenario accepts.
+fn fits(text: &str, rule: &TextRule) -> bool {
+    check_text(text, rule).is_ok()
+}
+
+/// A calendar item's subject: the evidence's, or `Meeting` when it is
+/// blank or no subject can be it.
+fn subject(text: &str) -> &str {
+    if text.trim().is_empty() || !fits(text, &SUBJECT) { "Meeting" } else { text }
+}
+
 fn q(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
@@ -65,15 +79,21 @@ fn midnight(t: SimTime) -> SimTime {
 /// One mailbox's part of the scenario, and the facts the whole needs.
 struct Part {
     yaml: String,
+    /// The mailbox's `name:` in the scenario.
+    name: String,
+    /// The mailbox's name in messages.
+    label: String,
     first: SimTime,
     last: SimTime,
+    /// What puts `last` where it is, with its place in the evidence.
+    last_why: String,
+    /// The move's completion, when the evidence prints it.
+    completion: Option<SimTime>,
     starts: Vec<SimTime>,
     reconfigurations: usize,
     missing: usize,
     counter: Option<(u64, String)>,
     domain: Option<String>,
-    source: Option<String>,
-    target: Option<String>,
 }
 
 /// Builds the scenario; errors say what the evidence lacks.
@@ -87,10 +107,41 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
                 .into(),
         );
     }
-    let parts: Vec<Part> =
-        usable.iter().enumerate().map(|(i, m)| part(m, i, options.assume_daily)).collect();
+    for m in &usable {
+        if let Some(i) = m.interval.as_ref().filter(|i| i.value > MAX_SYNC_INTERVAL) {
+            return Err(format!(
+                "{}: the incremental sync interval is {} ({}), more than a move can have (0 to 120 \
+                 days, New-MoveRequest's range); check the evidence",
+                m.label(),
+                format_timespan(i.value),
+                i.source
+            ));
+        }
+    }
+    // The databases: the first the evidence names, as a scenario can name
+    // them. Two databases of one name would be one: the target's name goes
+    // when the evidence gives the source's, and a made-up name is another.
+    let database = |of: fn(&MailboxDiagnosis) -> &Option<String>| {
+        usable
+            .iter()
+            .find_map(|m| of(m).clone().filter(|d| !d.contains(['\\', '/', '<']) && fits(d, &NAME)))
+    };
+    let source = database(|m| &m.databases.0);
+    let target = database(|m| &m.databases.1).filter(|t| Some(t) != source.as_ref());
+    let source_name = source
+        .clone()
+        .unwrap_or_else(|| if target.as_deref() == Some("DB01") { "DB00" } else { "DB01" }.into());
+    let target_name = target
+        .clone()
+        .unwrap_or_else(|| if source_name == "DB02" { "DB03" } else { "DB02" }.into());
+    let mut parts: Vec<Part> = Vec::with_capacity(usable.len());
+    for (i, m) in usable.iter().enumerate() {
+        let p = part(m, i, &parts, (&source_name, &target_name), options.assume_daily);
+        parts.push(p);
+    }
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
-    let end = parts.iter().map(|p| p.last).max().unwrap_or(start);
+    let latest = parts.iter().max_by_key(|p| p.last);
+    let end = latest.map_or(start, |p| p.last);
     let move_started: usize = parts.iter().map(|p| p.starts.len()).sum();
     let mut y = String::new();
     let _ = writeln!(y, "# Written by cnasim import from {}.", d.evidence.files.join(", "));
@@ -101,8 +152,11 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     );
     let _ = writeln!(y, "# Each inferred value says where it came from. Run: cnasim run THIS-FILE");
     let _ = writeln!(y, "name: {}", options.name);
-    let verdicts: Vec<String> =
-        usable.iter().map(|m| format!("{}: {}", m.label(), m.verdict.code())).collect();
+    let verdicts: Vec<String> = usable
+        .iter()
+        .zip(&parts)
+        .map(|(m, p)| format!("{}: {}", p.name, m.verdict.code()))
+        .collect();
     let _ = writeln!(
         y,
         "description: {}",
@@ -125,10 +179,6 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
         let _ = writeln!(y, "domain: {domain}   # from the SMS recipients");
     }
     let _ = writeln!(y, "databases:");
-    let source = parts.iter().find_map(|p| p.source.clone());
-    let target = parts.iter().find_map(|p| p.target.clone());
-    let source_name = source.clone().unwrap_or_else(|| "DB01".into());
-    let target_name = target.clone().unwrap_or_else(|| "DB02".into());
     let _ = writeln!(
         y,
         "  - name: {}   # {}",
@@ -157,9 +207,7 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     );
     let _ = writeln!(y, "mailboxes:");
     for p in &parts {
-        y.push_str(
-            &p.yaml.replace("{SOURCE}", &q(&source_name)).replace("{TARGET}", &q(&target_name)),
-        );
+        y.push_str(&p.yaml);
     }
     let _ = writeln!(y, "expect:");
     let _ = writeln!(y, "  legacy:   # what the evidence shows");
@@ -181,12 +229,15 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
             "    reminders_missed: {{ min: {missing} }}   # daily SMS missing after MailboxMoveStarted events"
         );
     }
-    verify(&y, &parts)?;
+    verify(&y, &parts, latest.map_or("", |p| p.last_why.as_str()))?;
     Ok(Imported { yaml: y, move_started, mailboxes: parts.len() })
 }
 
-/// Reads the scenario back and checks its move plan against the evidence.
-fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
+/// Reads the scenario back and checks its move plan against the evidence;
+/// `end_why` says what sets the window's end. A scenario's move syncs
+/// until it completes, so evidence that stops showing syncs before the
+/// window ends, or shows one after the completion, cannot be imported.
+fn verify(yaml: &str, parts: &[Part], end_why: &str) -> Result<(), String> {
     let world = scenario::parse(yaml, "the imported scenario", "imported", &Overrides::default())
         .map_err(|e| {
         format!("the scenario cnasim import made is not valid, which is a bug in cnasim: {e}")
@@ -200,6 +251,32 @@ fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
             .filter(|(t, s)| matches!(s, MoveStep::SyncStarted { .. }) && *t < world.end)
             .map(|(t, _)| *t)
             .collect();
+        let (n, last) = (p.starts.len(), p.starts.last().copied());
+        if planned.len() > n && planned.starts_with(&p.starts) {
+            return Err(format!(
+                "{}: the move's next sync would start at {} (the last MailboxMoveStarted, {}, plus its \
+                 sync's duration and the interval), yet the evidence shows none then although it \
+                 runs to {} ({end_why}); a move that stops syncing without completing cannot be \
+                 imported: add the database events up to then, or the move's CompletionTimestamp",
+                p.label,
+                z(planned[n]),
+                last.map_or_else(String::new, z),
+                z(world.end)
+            ));
+        }
+        if let Some(c) = p.completion
+            && planned.len() < n
+            && p.starts.starts_with(&planned)
+        {
+            return Err(format!(
+                "{}: the evidence shows a MailboxMoveStarted at {}, after the move completed ({}, \
+                 its CompletionTimestamp): a completed move starts no sync; check that the \
+                 evidence is of one move",
+                p.label,
+                z(p.starts[planned.len()]),
+                z(c)
+            ));
+        }
         if planned != p.starts {
             return Err(format!(
                 "the imported scenario plans MailboxMoveStarted at {:?}, not at the evidence's {:?}; this is a bug in cnasim",
@@ -211,7 +288,15 @@ fn verify(yaml: &str, parts: &[Part]) -> Result<(), String> {
     Ok(())
 }
 
-fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
+/// One mailbox's part; `earlier` are the parts before it, whose names it
+/// must not take; the move goes from the first database to the second.
+fn part(
+    m: &MailboxDiagnosis,
+    index: usize,
+    earlier: &[Part],
+    (source, target): (&str, &str),
+    assume_daily: bool,
+) -> Part {
     let mut y = String::new();
     let run = m
         .runs
@@ -223,18 +308,26 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
     let first_move = &m.move_starts[run.start];
     let interval = m.interval.as_ref().map_or(DAY_MS, |i| i.value.as_millis());
     let last_start = *starts.last().unwrap_or(&first_move.time);
+    let taken = |n: &str| earlier.iter().any(|p| p.name == n);
     let name = m
         .display
         .clone()
-        .filter(|d| !d.is_empty() && d.len() <= 64)
-        .unwrap_or_else(|| format!("user{}", index + 1));
+        .filter(|d| !d.is_empty() && d.len() <= 64 && fits(d, &NAME) && !taken(d))
+        .unwrap_or_else(|| {
+            (index + 1..).map(|k| format!("user{k}")).find(|n| !taken(n)).unwrap_or_default()
+        });
     let _ = writeln!(y, "  - name: {}", q(&name));
     if let Some(g) = &m.guid {
         let _ = writeln!(y, "    guid: {g}");
     }
-    let _ = writeln!(y, "    database: {{SOURCE}}");
+    let _ = writeln!(y, "    database: {}", q(source));
+    // E.164, as a scenario's phone: `+` and 4 to 15 digits.
+    let e164 = |p: &str| {
+        p.strip_prefix('+')
+            .is_some_and(|d| (4..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+    };
     match &m.phone {
-        Some(p) if p.len() > 2 => {
+        Some(p) if e164(p) => {
             let _ = writeln!(y, "    phone: {}   # from the SMS recipients", q(p));
         }
         _ => {
@@ -272,7 +365,15 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
     // Counters: the events this mailbox's database issues before the first
     // MailboxMoveStarted are the user's own actions.
     let actions_before = 1 + reconfigure.iter().filter(|r| r.0 < first_move.time).count() as u64;
-    let mut last = last_start.saturating_add(crate::time::SimDuration::from_millis(interval));
+    // The window ends before the next sync could start, and after the last
+    // one did (an interval of 0 would end it at that start).
+    let mut last =
+        last_start.saturating_add(crate::time::SimDuration::from_millis(interval.max(1)));
+    let mut last_why = format!(
+        "one sync interval after {}'s last MailboxMoveStarted, {}",
+        m.label(),
+        m.move_starts[run.end - 1].origin
+    );
     if !reconfigure.is_empty() {
         let _ = writeln!(
             y,
@@ -292,7 +393,7 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         let _ = writeln!(
             items,
             "      - subject: {}   # a daily SMS at {} UTC, seen on {} days",
-            q(if s.subject.is_empty() { "Meeting" } else { &s.subject }),
+            q(subject(&s.subject)),
             &z(reminder_at)[11..19],
             s.days_seen
         );
@@ -306,7 +407,8 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         let _ = writeln!(
             items,
             "        repeat: {{ every: 1d, until: {} }}   # to the window's end",
-            z(until)
+            // A series first seen after it repeats from its start only.
+            z(until.max(start))
         );
     }
     let daily = |items: &mut String, start: SimTime| {
@@ -329,7 +431,7 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         let _ = writeln!(
             items,
             "      - subject: {}   # one SMS at {} ({})",
-            q(if s.subject.is_empty() { "Meeting" } else { &s.subject }),
+            q(subject(&s.subject)),
             z(s.time),
             s.origin
         );
@@ -347,7 +449,7 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         let _ = writeln!(
             items,
             "      - subject: {}   # from a trace reminder line (s_t, e_t, rmd_t)",
-            q(if subject.is_empty() || subject.starts_with('<') { "Meeting" } else { subject })
+            q(if subject.starts_with('<') { "Meeting" } else { self::subject(subject) })
         );
         let _ = writeln!(items, "        start: {}", z(*start));
         let _ = writeln!(
@@ -363,7 +465,7 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         y.push_str(&items);
     }
     let _ = writeln!(y, "    move:");
-    let _ = writeln!(y, "      target: {{TARGET}}");
+    let _ = writeln!(y, "      target: {}", q(target));
     let _ = writeln!(
         y,
         "      start: {}   # the first MailboxMoveStarted of the run ({})",
@@ -394,7 +496,10 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
     }
     if let Some(c) = m.completion {
         let _ = writeln!(y, "      complete_at: {}   # CompletionTimestamp", z(c));
-        last = last.max(c);
+        if c > last {
+            last = c;
+            last_why = format!("{}'s CompletionTimestamp", m.label());
+        }
     }
     let skipped = m.move_starts.len() - starts.len();
     if skipped > 0 {
@@ -404,9 +509,13 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         );
     }
     // Later evidence stretches the window.
-    for t in m.sms.iter().map(|s| s.time).chain(runs.iter().map(|r| r.0)) {
+    let later = m.sms.iter().map(|s| (s.time, "an SMS", &s.origin));
+    for (t, what, origin) in
+        later.chain(runs.iter().map(|r| (r.0, "Set-TextMessagingAccount", &r.1)))
+    {
         if t >= last {
             last = SimTime::from_millis(t.as_millis() + MINUTE_MS);
+            last_why = format!("{what} at {}, {origin}", z(t));
         }
     }
     let missing = m
@@ -416,8 +525,12 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
         .sum();
     Part {
         yaml: y,
+        name,
+        label: m.label(),
         first,
         last,
+        last_why,
+        completion: m.completion,
         starts,
         reconfigurations: reconfigure.len(),
         missing,
@@ -430,8 +543,9 @@ fn part(m: &MailboxDiagnosis, index: usize, assume_daily: bool) -> Part {
             .first()
             .and_then(|s| s.recipient.split('@').nth(1))
             .map(str::to_string)
-            .filter(|d| d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')),
-        source: m.databases.0.clone().filter(|d| !d.contains(['\\', '/', '<'])),
-        target: m.databases.1.clone().filter(|d| !d.contains(['\\', '/', '<'])),
+            .filter(|d| {
+                fits(d, &DOMAIN)
+                    && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            }),
     }
 }

@@ -21,7 +21,7 @@ pub use limits::{
 };
 pub use set::{Set, SweepKey};
 pub use values::Slug;
-pub(crate) use values::unsafe_char;
+pub(crate) use values::{DOMAIN, NAME, SUBJECT, TextRule, check_text, unsafe_char};
 
 use crate::model::World;
 use serde_saphyr::{MessageFormatter, UserMessageFormatter, alias_limits, budget, options};
