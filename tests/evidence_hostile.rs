@@ -32,7 +32,7 @@ fn read_as(name: &str, bytes: &[u8], clock: Clock) -> Result<Diagnosis, Scenario
 }
 
 fn import(d: &Diagnosis) -> Result<import::Imported, String> {
-    import::scenario(d, &ImportOptions { name: "hostile".into(), seed: 1 })
+    import::scenario(d, &ImportOptions { name: "hostile".into(), seed: 1, assume_daily: false })
 }
 
 /// The write-up's events exported with `Select ... | Export-Csv

@@ -49,7 +49,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = render::text(&d);
     let _ = render::json(&d);
     if d.mailboxes.iter().any(|m| !m.move_starts.is_empty()) {
-        let options = ImportOptions { name: "fuzz".into(), seed: 1 };
+        let options =
+            ImportOptions { name: "fuzz".into(), seed: 1, assume_daily: data.len() % 2 == 0 };
         match import::scenario(&d, &options) {
             Ok(imported) => drop(imported.yaml),
             // The scenario is read back before it is returned: one it
