@@ -89,6 +89,8 @@ struct Part {
     last_why: String,
     /// The move's completion, when the evidence prints it.
     completion: Option<SimTime>,
+    /// When the sync after the evidence's last would start.
+    next_start: SimTime,
     starts: Vec<SimTime>,
     reconfigurations: usize,
     missing: usize,
@@ -207,7 +209,17 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     );
     let _ = writeln!(y, "mailboxes:");
     for p in &parts {
-        y.push_str(&p.yaml);
+        // A window that runs on past the next sync stops the move there:
+        // the evidence shows no more syncs.
+        let stop = if p.completion.is_none() && end > p.next_start {
+            format!(
+                "      fail_at: {}   # not in the evidence: the move stops before the sync after the last one the evidence shows, as the window runs on to later evidence\n",
+                z(p.next_start)
+            )
+        } else {
+            String::new()
+        };
+        y.push_str(&p.yaml.replace(STOP_MARK, &stop).replace(UNTIL_MARK, &z(end)));
     }
     let _ = writeln!(y, "expect:");
     let _ = writeln!(y, "  legacy:   # what the evidence shows");
@@ -287,6 +299,13 @@ fn verify(yaml: &str, parts: &[Part], end_why: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Where a part's daily meetings end: the window's end, known once every
+/// part is made.
+const UNTIL_MARK: &str = "#UNTIL#";
+
+/// Where a part's move may get a `fail_at` line.
+const STOP_MARK: &str = "      #STOP#\n";
 
 /// One mailbox's part; `earlier` are the parts before it, whose names it
 /// must not take; the move goes from the first database to the second.
@@ -406,17 +425,14 @@ fn part(
         let _ = writeln!(items, "        reminder: 15m   # not in the evidence: Outlook's default");
         let _ = writeln!(
             items,
-            "        repeat: {{ every: 1d, until: {} }}   # to the window's end",
-            // A series first seen after it repeats from its start only.
-            z(until.max(start))
+            "        repeat: {{ every: 1d, until: {UNTIL_MARK} }}   # to the window's end"
         );
     }
     let daily = |items: &mut String, start: SimTime| {
         if assume_daily && start < until {
             let _ = writeln!(
                 items,
-                "        repeat: {{ every: 1d, until: {} }}   # seen once; daily by --assume-daily",
-                z(until)
+                "        repeat: {{ every: 1d, until: {UNTIL_MARK} }}   # seen once; daily by --assume-daily"
             );
         }
     };
@@ -494,6 +510,14 @@ fn part(
         );
         let _ = writeln!(y, "      sync_durations: [{}]", durations.join(", "));
     }
+    let last_duration = (run.start..run.end.saturating_sub(1))
+        .filter_map(|k| m.implied(k))
+        .last()
+        .unwrap_or(10 * MINUTE_MS);
+    let next_start = SimTime::from_millis(
+        last_start.as_millis().saturating_add(last_duration).saturating_add(interval),
+    );
+    y.push_str(STOP_MARK);
     if let Some(c) = m.completion {
         let _ = writeln!(y, "      complete_at: {}   # CompletionTimestamp", z(c));
         if c > last {
@@ -508,21 +532,35 @@ fn part(
             "      # {skipped} other MailboxMoveStarted event(s) in the evidence are not part of this run of daily syncs."
         );
     }
-    // Later evidence stretches the window.
-    let later = m.sms.iter().map(|s| (s.time, "an SMS", &s.origin));
-    for (t, what, origin) in
-        later.chain(runs.iter().map(|r| (r.0, "Set-TextMessagingAccount", &r.1)))
+    // Later evidence stretches the window: SMS, runs, and the end of a
+    // message tracking search that found no more SMS.
+    let later = m.sms.iter().map(|s| (s.time, "an SMS", s.origin.to_string()));
+    let searched = m.tracking.last().map(|(_, b)| {
+        (
+            SimTime::from_millis(b.as_millis() - MINUTE_MS),
+            "the end of message tracking",
+            String::from("the search"),
+        )
+    });
+    for (t, what, origin) in later
+        .chain(runs.iter().map(|r| (r.0, "Set-TextMessagingAccount", r.1.to_string())))
+        .chain(searched)
     {
         if t >= last {
             last = SimTime::from_millis(t.as_millis() + MINUTE_MS);
             last_why = format!("{what} at {}, {origin}", z(t));
         }
     }
-    let missing = m
+    // Each missing SMS once, inside the window.
+    let missing: std::collections::BTreeSet<SimTime> = m
         .after
         .iter()
-        .map(|a| if let After::Silence { missing, .. } = a { missing.len() } else { 0 })
-        .sum();
+        .filter_map(|a| if let After::Silence { missing, .. } = a { Some(missing) } else { None })
+        .flatten()
+        .map(|(t, _)| *t)
+        .filter(|t| *t < last)
+        .collect();
+    let missing = missing.len();
     Part {
         yaml: y,
         name,
@@ -531,6 +569,7 @@ fn part(
         last,
         last_why,
         completion: m.completion,
+        next_start,
         starts,
         reconfigurations: reconfigure.len(),
         missing,

@@ -252,3 +252,52 @@ fn assume_daily_shows_what_the_write_ups_user_lost_as_the_readme_says() {
     assert_eq!(metric("fixed", "reminders_missed"), 0);
     assert_eq!(metric("fixed", "move_started_events"), 7);
 }
+
+/// Every evidence file with a move imports to a scenario whose own
+/// `expect:` holds: later evidence stops the move instead of adding syncs,
+/// and a missed SMS counts once, inside the window.
+#[test]
+fn every_evidence_file_with_a_move_imports_to_a_scenario_that_passes_its_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [root.clone(), root.join("review")] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file()
+                && !p.to_string_lossy().contains("bad-")
+                && p.extension().is_some_and(|x| x != "json" && x != "md")
+            {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let must_import = [
+        "later-sms.txt",
+        "two.txt",
+        "stopped-ticket.txt",
+        "kb-pattern-ticket.txt",
+        "writeup-ticket.txt",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut imported = 0;
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let out = dir.path().join(format!("{}.yaml", imported)).display().to_string();
+        let zone = if name.contains("pacific") || name.starts_with("dst") {
+            "America/Los_Angeles"
+        } else {
+            "UTC"
+        };
+        let o = cnasim(&["import", &f.display().to_string(), "--out", &out, "--time-zone", zone]);
+        if !o.status.success() {
+            assert!(!must_import.contains(&name.as_str()), "{name}: {}", stderr(&o));
+            assert_eq!(o.status.code(), Some(2), "{name}");
+            continue;
+        }
+        let check = cnasim(&["check", &out]);
+        assert!(check.status.success(), "{name}: {}", stdout(&check));
+        imported += 1;
+    }
+    assert!(imported >= 12, "only {imported} files imported");
+}
