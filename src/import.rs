@@ -511,8 +511,8 @@ fn part(
         let _ = writeln!(y, "      sync_durations: [{}]", durations.join(", "));
     }
     let last_duration = (run.start..run.end.saturating_sub(1))
-        .filter_map(|k| m.implied(k))
-        .last()
+        .rev()
+        .find_map(|k| m.implied(k))
         .unwrap_or(10 * MINUTE_MS);
     let next_start = SimTime::from_millis(
         last_start.as_millis().saturating_add(last_duration).saturating_add(interval),

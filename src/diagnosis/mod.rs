@@ -13,17 +13,20 @@
 //!   (else `IncrementalSyncInterval`, else `ConfiguredIncrementalSyncInterval`);
 //!   without them, the smallest gap under two days, down to whole hours.
 //! - One SMS is one message to an `IMCEAMOBILE-` recipient, whatever event
-//!   ids it was logged under (RECEIVE and SEND at the same second are one).
+//!   ids it was logged under (RECEIVE and SEND up to two seconds apart are
+//!   one); the mailbox's phone is the one most of its SMS go to, and SMS to
+//!   other phones are left out.
 //! - A daily series is a subject whose SMS come at the same minute of the
-//!   day on two days or more; it is expected every day from its first SMS
-//!   to the end of message tracking, within two minutes.
-//! - After a MailboxMoveStarted the silence runs to the next SMS. It counts
-//!   as a silence when a series' SMS is missing in it, when a
-//!   Set-TextMessagingAccount run ends it (the SMS come back after one), or
-//!   when no SMS follows for a day or more to the end of message tracking.
-//!   Message tracking covers its rows' times and the searches the ticket
-//!   states (`Get-MessageTrackingLog -Start ... -End ...`); a move event it
-//!   does not reach on both sides is not covered.
+//!   local day (in `--time-zone`) on two days or more; it is expected every
+//!   local day from its first SMS, within two minutes.
+//! - After a MailboxMoveStarted comes a *silence* (the pattern's) when the
+//!   SMS come back only after a Set-TextMessagingAccount run, or not at all
+//!   for a day or more to the end of message tracking; a *gap* when series
+//!   SMS are missing but the SMS come back by themselves; else they *went
+//!   on*. Message tracking covers the searches the ticket states
+//!   (`Get-MessageTrackingLog -Start ... -End ...`), each range apart, or
+//!   else its rows' first to last time; a move event outside is not
+//!   covered.
 
 pub mod mailboxes;
 pub mod render;
