@@ -8,24 +8,11 @@
 
 mod common;
 
-use common::{cnasim, cnasim_in, entries, stderr, stdout};
+use common::{cnasim, cnasim_in, entries, move_started, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 fn seed_incident() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-incident.yaml").display().to_string()
-}
-
-/// `(counter, create time)` of the MailboxMoveStarted rows of one policy
-/// (as tests/import.rs reads them).
-fn move_started(folder: &Path, policy: &str) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(folder.join("database_events.csv")).unwrap();
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{policy},")) && l.contains(",MailboxMoveStarted,"))
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[2].to_string(), f[3].to_string())
-        })
-        .collect()
 }
 
 /// Runs the seed incident in `dir` into `dir/out`, with `extra` arguments.

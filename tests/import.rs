@@ -5,23 +5,11 @@
 
 mod common;
 
-use common::{cnasim, cnasim_in, stderr, stdout};
+use common::{cnasim, cnasim_in, move_started, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 fn corpus(file: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence").join(file).display().to_string()
-}
-
-/// `(counter, create time)` of the MailboxMoveStarted rows of one policy.
-fn move_started(folder: &Path, policy: &str) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(folder.join("database_events.csv")).unwrap();
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{policy},")) && l.contains(",MailboxMoveStarted,"))
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[2].to_string(), f[3].to_string())
-        })
-        .collect()
 }
 
 /// Imports `evidence` into DIR/name.yaml and runs it into DIR/out.

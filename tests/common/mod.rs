@@ -129,3 +129,16 @@ pub fn scenario_files() -> Vec<PathBuf> {
     assert!(files.len() >= 5, "expected at least the five shipped scenarios");
     files
 }
+
+/// `(counter, create time)` of the MailboxMoveStarted rows of one policy
+/// in an output folder's database_events.csv.
+pub fn move_started(folder: &Path, policy: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(folder.join("database_events.csv")).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{policy},")) && l.contains(",MailboxMoveStarted,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].to_string(), f[3].to_string())
+        })
+        .collect()
+}
