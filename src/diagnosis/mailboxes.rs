@@ -88,14 +88,25 @@ impl Mailboxes {
         out.retain(|g| !g.is_empty());
         out
     }
+}
 
-    /// The group a row's names put it in: a row naming nothing belongs to
-    /// the main group (the first).
-    pub fn group_of(&self, groups: &[Vec<String>], names: &[String]) -> Option<usize> {
-        let Some(first) = names.first() else { return Some(0) };
-        let key = first.to_lowercase();
-        groups.iter().position(|g| g.iter().any(|n| n.to_lowercase() == key))
+/// Which group each name is in (in lower case), for [`group_of`]: one
+/// look-up per row, however many names and groups the evidence holds.
+pub fn index(groups: &[Vec<String>]) -> BTreeMap<String, usize> {
+    let mut index = BTreeMap::new();
+    for (g, names) in groups.iter().enumerate() {
+        for n in names {
+            index.entry(n.to_lowercase()).or_insert(g);
+        }
     }
+    index
+}
+
+/// The group a row's names put it in: a row naming nothing belongs to the
+/// main group (the first).
+pub fn group_of(index: &BTreeMap<String, usize>, names: &[String]) -> Option<usize> {
+    let Some(first) = names.first() else { return Some(0) };
+    index.get(&first.to_lowercase()).copied()
 }
 
 #[cfg(test)]
@@ -114,9 +125,11 @@ mod tests {
         m.join(&names(&["USER1", "user1@contoso.com"]));
         let g = m.groups(&names(&["user2"]));
         assert_eq!(g.len(), 2);
-        assert_eq!(m.group_of(&g, &names(&["user1@contoso.com"])), Some(1));
-        assert_eq!(m.group_of(&g, &names(&["user2"])), Some(0));
-        assert_eq!(m.group_of(&g, &[]), Some(0));
+        let index = index(&g);
+        assert_eq!(group_of(&index, &names(&["user1@contoso.com"])), Some(1));
+        assert_eq!(group_of(&index, &names(&["USER2"])), Some(0));
+        assert_eq!(group_of(&index, &names(&["nobody"])), None);
+        assert_eq!(group_of(&index, &[]), Some(0));
     }
 
     #[test]
@@ -126,6 +139,6 @@ mod tests {
         m.join(&names(&["pat@contoso.com"]));
         let g = m.groups(&[]);
         assert_eq!(g.len(), 1);
-        assert_eq!(m.group_of(&g, &[]), Some(0));
+        assert_eq!(group_of(&index(&g), &[]), Some(0));
     }
 }
