@@ -645,3 +645,36 @@ fn many_names_and_many_mailboxes_are_diagnosed_in_linear_time() {
     assert!(d.mailboxes.iter().all(|m| m.move_starts.len() == 1));
 }
 
+// Found in review with the test above: import listed every mailbox's
+// verdict in the scenario's description, which holds at most 65,536
+// characters ("a bug in cnasim" past 1,500 mailboxes or so). It lists ten
+// and says how many more. And what no scenario can hold is refused as
+// such: more reminders than a run keeps in memory (daily series from
+// dates a century apart), more bytes than cnasim reads.
+#[test]
+fn import_says_what_a_scenario_cannot_hold() {
+    let guid = |k: usize| format!("{k:08x}-f84f-425e-a263-5b468e90d574");
+    let guids: Vec<String> = (0..2_000).map(guid).collect();
+    let rows: Vec<(&str, &str)> =
+        guids.iter().map(|g| (g.as_str(), "1/25/2016 21:32:01")).collect();
+    let d = read(events_csv(&rows).as_bytes()).unwrap();
+    let yaml = import(&d).unwrap().yaml;
+    assert!(yaml.contains("; and 1990 more.\""), "{}", &yaml[..2_000]);
+
+    let mut text = events_csv(&[(PAT, "1/25/2016 21:32:01"), (PAT, "1/26/2016 21:41:10")]);
+    text.push_str(
+        "\n\"Timestamp\",\"EventId\",\"Source\",\"Sender\",\"Recipients\",\"MessageSubject\"\r\n",
+    );
+    for k in 0..300 {
+        for day in [1, 2] {
+            text.push_str(&format!(
+                "\"1/{day}/1900 {:02}:{:02}:02\",\"SEND\",\"AGENT\",\"pat@contoso.com\",\
+                 \"IMCEAMOBILE-+2B14255550123@contoso.com\",\"S{k}\"\r\n",
+                k / 60,
+                k % 60
+            ));
+        }
+    }
+    let why = import(&read(text.as_bytes()).unwrap()).unwrap_err();
+    assert!(why.contains("more than the 10000000 a run keeps in memory"), "{why}");
+}
