@@ -19,8 +19,11 @@ use crate::model::move_request::MoveStep;
 use crate::model::plan::Plan;
 use crate::model::world::MailboxId;
 use crate::scenario::validate::MAX_SYNC_INTERVAL;
-use crate::scenario::{self, DOMAIN, NAME, Overrides, SUBJECT, TextRule, check_text};
+use crate::scenario::{
+    self, DOMAIN, MAX_FILE_BYTES, MAX_REMINDERS, NAME, Overrides, SUBJECT, TextRule, check_text,
+};
 use crate::time::{DAY_MS, MINUTE_MS, SimTime, format_rfc3339, format_timespan};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// The reminder lead assumed when the evidence does not give one:
@@ -63,6 +66,16 @@ fn subject(text: &str) -> &str {
     if text.trim().is_empty() || !fits(text, &SUBJECT) { "Meeting" } else { text }
 }
 
+/// The first ten of a list, then how many more: a description holds at
+/// most 65,536 characters, and evidence can name thousands of mailboxes.
+fn first_few(list: &[String], separator: &str) -> String {
+    let mut out = list.iter().take(10).cloned().collect::<Vec<_>>().join(separator);
+    if list.len() > 10 {
+        let _ = write!(out, "{separator}and {} more", list.len() - 10);
+    }
+    out
+}
+
 fn q(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
@@ -81,6 +94,8 @@ struct Part {
     yaml: String,
     /// The mailbox's `name:` in the scenario.
     name: String,
+    /// How many reminders its calendar makes, at most.
+    reminders: u64,
     /// The mailbox's name in messages.
     label: String,
     first: SimTime,
@@ -137,9 +152,23 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
         .clone()
         .unwrap_or_else(|| if source_name == "DB02" { "DB03" } else { "DB02" }.into());
     let mut parts: Vec<Part> = Vec::with_capacity(usable.len());
+    let mut taken = BTreeSet::new();
     for (i, m) in usable.iter().enumerate() {
-        let p = part(m, i, &parts, (&source_name, &target_name), options.assume_daily);
+        let p = part(m, i, &taken, (&source_name, &target_name), options.assume_daily);
+        taken.insert(p.name.clone());
         parts.push(p);
+    }
+    // What a scenario may hold: a ticket's evidence never comes near, but
+    // a log of thousands of mailboxes, or dates a century apart, can.
+    let reminders: u64 = parts.iter().map(|p| p.reminders).sum();
+    if reminders > MAX_REMINDERS {
+        return Err(format!(
+            "the scenario would hold up to {reminders} reminders (the SMS the evidence shows, \
+             daily series repeated to the window's end, over {} mailbox{}), more than the \
+             {MAX_REMINDERS} a run keeps in memory; import evidence that spans less time",
+            parts.len(),
+            if parts.len() == 1 { "" } else { "es" }
+        ));
     }
     let start = midnight(parts.iter().map(|p| p.first).min().unwrap_or(SimTime::MIN));
     let latest = parts.iter().max_by_key(|p| p.last);
@@ -165,8 +194,8 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
         q(&format!(
             "Imported from {} by cnasim import. It replays the move syncs, text messaging runs and meetings the evidence shows \
          under legacy (the old assistant) and fixed. Verdict: {}.",
-            d.evidence.files.join(", "),
-            verdicts.join("; ")
+            first_few(&d.evidence.files, ", "),
+            first_few(&verdicts, "; ")
         ))
     );
     let _ = writeln!(y, "seed: {}", options.seed);
@@ -241,6 +270,14 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
             "    reminders_missed: {{ min: {missing} }}   # daily SMS missing after MailboxMoveStarted events"
         );
     }
+    if y.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the scenario would be {} bytes long ({} mailboxes with a move), more than the \
+             {MAX_FILE_BYTES} bytes cnasim reads; import the evidence of fewer mailboxes",
+            y.len(),
+            parts.len()
+        ));
+    }
     verify(&y, &parts, latest.map_or("", |p| p.last_why.as_str()))?;
     Ok(Imported { yaml: y, move_started, mailboxes: parts.len() })
 }
@@ -307,12 +344,13 @@ const UNTIL_MARK: &str = "#UNTIL#";
 /// Where a part's move may get a `fail_at` line.
 const STOP_MARK: &str = "      #STOP#\n";
 
-/// One mailbox's part; `earlier` are the parts before it, whose names it
-/// must not take; the move goes from the first database to the second.
+/// One mailbox's part; `taken` are the names of the mailboxes before it,
+/// which it must not take; the move goes from the first database to the
+/// second.
 fn part(
     m: &MailboxDiagnosis,
     index: usize,
-    earlier: &[Part],
+    taken: &BTreeSet<String>,
     (source, target): (&str, &str),
     assume_daily: bool,
 ) -> Part {
@@ -327,7 +365,7 @@ fn part(
     let first_move = &m.move_starts[run.start];
     let interval = m.interval.as_ref().map_or(DAY_MS, |i| i.value.as_millis());
     let last_start = *starts.last().unwrap_or(&first_move.time);
-    let taken = |n: &str| earlier.iter().any(|p| p.name == n);
+    let taken = |n: &str| taken.contains(n);
     let name = m
         .display
         .clone()
@@ -405,10 +443,14 @@ fn part(
     // Calendar: daily series, then single SMS, then the trace's items.
     let mut items = String::new();
     let until = last;
+    // The reminders they make, at most: one a day for a series, one each
+    // for the others.
+    let mut reminders = (m.sms.len() + m.trace_items.len()) as u64;
     for s in &m.series {
         let reminder_at =
             SimTime::from_millis(s.first.as_millis() - s.first.as_millis().rem_euclid(MINUTE_MS));
         let start = SimTime::from_millis(reminder_at.as_millis() + DEFAULT_REMINDER_MS);
+        reminders += ((until.as_millis() - start.as_millis()).max(0) / DAY_MS + 1) as u64;
         let _ = writeln!(
             items,
             "      - subject: {}   # a daily SMS at {} UTC, seen on {} days",
@@ -564,6 +606,7 @@ fn part(
     Part {
         yaml: y,
         name,
+        reminders,
         label: m.label(),
         first,
         last,

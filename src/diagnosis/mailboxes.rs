@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 pub struct Mailboxes {
     parent: Vec<usize>,
     index: BTreeMap<String, usize>,
-    /// Each folded name's group, once `groups` has made them.
-    grouped: BTreeMap<String, usize>,
     spelled: Vec<String>,
 }
 
@@ -70,9 +68,7 @@ impl Mailboxes {
         let groups: Vec<Vec<String>> = by_root.into_values().collect();
         let has_guid = |g: &Vec<String>| g.iter().any(|n| is_guid(n));
         if groups.iter().filter(|g| has_guid(g)).count() <= 1 {
-            let all = groups.concat();
-            self.index_groups(std::slice::from_ref(&all));
-            return vec![all];
+            return vec![groups.concat()];
         }
         let main_at = main
             .first()
@@ -90,27 +86,27 @@ impl Mailboxes {
         }
         out.insert(0, merged);
         out.retain(|g| !g.is_empty());
-        self.index_groups(&out);
         out
     }
+}
 
-    fn index_groups(&mut self, groups: &[Vec<String>]) {
-        self.grouped = groups
-            .iter()
-            .enumerate()
-            .flat_map(|(i, g)| g.iter().map(move |n| (n.to_lowercase(), i)))
-            .collect();
-    }
-
-    /// The group a row's names put it in: a row naming nothing belongs to
-    /// the main group (the first).
-    pub fn group_of(&self, groups: &[Vec<String>], names: &[String]) -> Option<usize> {
-        let Some(first) = names.first() else { return Some(0) };
-        if groups.len() == 1 {
-            return Some(0);
+/// Which group each name is in (in lower case), for [`group_of`]: one
+/// look-up per row, however many names and groups the evidence holds.
+pub fn index(groups: &[Vec<String>]) -> BTreeMap<String, usize> {
+    let mut index = BTreeMap::new();
+    for (g, names) in groups.iter().enumerate() {
+        for n in names {
+            index.entry(n.to_lowercase()).or_insert(g);
         }
-        self.grouped.get(&first.to_lowercase()).copied()
     }
+    index
+}
+
+/// The group a row's names put it in: a row naming nothing belongs to the
+/// main group (the first).
+pub fn group_of(index: &BTreeMap<String, usize>, names: &[String]) -> Option<usize> {
+    let Some(first) = names.first() else { return Some(0) };
+    index.get(&first.to_lowercase()).copied()
 }
 
 #[cfg(test)]
@@ -129,9 +125,11 @@ mod tests {
         m.join(&names(&["USER1", "user1@contoso.com"]));
         let g = m.groups(&names(&["user2"]));
         assert_eq!(g.len(), 2);
-        assert_eq!(m.group_of(&g, &names(&["user1@contoso.com"])), Some(1));
-        assert_eq!(m.group_of(&g, &names(&["user2"])), Some(0));
-        assert_eq!(m.group_of(&g, &[]), Some(0));
+        let index = index(&g);
+        assert_eq!(group_of(&index, &names(&["user1@contoso.com"])), Some(1));
+        assert_eq!(group_of(&index, &names(&["USER2"])), Some(0));
+        assert_eq!(group_of(&index, &names(&["nobody"])), None);
+        assert_eq!(group_of(&index, &[]), Some(0));
     }
 
     #[test]
@@ -141,6 +139,6 @@ mod tests {
         m.join(&names(&["pat@contoso.com"]));
         let g = m.groups(&[]);
         assert_eq!(g.len(), 1);
-        assert_eq!(m.group_of(&g, &[]), Some(0));
+        assert_eq!(group_of(&index(&g), &[]), Some(0));
     }
 }

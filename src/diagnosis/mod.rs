@@ -33,7 +33,7 @@ pub mod render;
 
 use crate::evidence::Evidence;
 use crate::evidence::clock::Clock;
-use crate::evidence::facts::Origin;
+use crate::evidence::facts::{AuditRun, DbEvent, Message, MoveStats, Origin, TraceRow};
 use crate::evidence::trace::TraceEntry;
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, SimDuration, SimTime};
 use mailboxes::Mailboxes;
@@ -263,10 +263,29 @@ pub fn diagnose(evidence: Evidence) -> Diagnosis {
     if groups.is_empty() {
         groups.push(Vec::new());
     }
+    // Each row goes to its mailbox once: a mailbox then reads its own rows,
+    // not every row (a log can name thousands of mailboxes).
+    let index = mailboxes::index(&groups);
+    let mut rows: Vec<Rows<'_>> = groups.iter().map(|_| Rows::default()).collect();
+    let of = |names: &[String]| mailboxes::group_of(&index, names);
+    for e in &evidence.events {
+        of(&e.mailbox).into_iter().for_each(|g| rows[g].events.push(e));
+    }
+    for m in &evidence.moves {
+        of(&m.mailbox).into_iter().for_each(|g| rows[g].moves.push(m));
+    }
+    for a in &evidence.audit {
+        of(&a.mailbox).into_iter().for_each(|g| rows[g].audit.push(a));
+    }
+    for m in &evidence.messages {
+        of(&m.mailbox).into_iter().for_each(|g| rows[g].messages.push(m));
+    }
+    for t in &evidence.trace {
+        of(&trace_names(&t.entry)).into_iter().for_each(|g| rows[g].trace.push(t));
+    }
     let mut mailboxes = Vec::new();
-    for g in 0..groups.len() {
-        let mut of = |names: &[String]| ids.group_of(&groups, names) == Some(g);
-        let d = one(&evidence, &groups[g], &mut of);
+    for (names, rows) in groups.iter().zip(&rows) {
+        let d = one(rows, names, &evidence);
         if !d.move_starts.is_empty()
             || !d.sms.is_empty()
             || !d.text_messaging_runs.is_empty()
@@ -275,7 +294,18 @@ pub fn diagnose(evidence: Evidence) -> Diagnosis {
             mailboxes.push(d);
         }
     }
+    drop(rows);
     Diagnosis { evidence, mailboxes }
+}
+
+/// One mailbox's rows of each kind, in evidence order.
+#[derive(Default)]
+struct Rows<'a> {
+    events: Vec<&'a DbEvent>,
+    moves: Vec<&'a MoveStats>,
+    audit: Vec<&'a AuditRun>,
+    messages: Vec<&'a Message>,
+    trace: Vec<&'a TraceRow>,
 }
 
 fn trace_names(entry: &TraceEntry) -> Vec<String> {
@@ -291,12 +321,12 @@ fn trace_names(entry: &TraceEntry) -> Vec<String> {
     }
 }
 
-fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -> MailboxDiagnosis {
+fn one(ev: &Rows<'_>, names: &[String], evidence: &Evidence) -> MailboxDiagnosis {
     // MailboxMoveStarted from the events and the trace, one per counter or time.
     let mut move_starts: Vec<MoveStart> = ev
         .events
         .iter()
-        .filter(|e| e.name == "MailboxMoveStarted" && of(&e.mailbox))
+        .filter(|e| e.name == "MailboxMoveStarted")
         .map(|e| MoveStart {
             time: e.created,
             counter: e.counter,
@@ -311,7 +341,6 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     for row in &ev.trace {
         if let TraceEntry::EventHandled { counter, mask, created, .. } = &row.entry
             && mask == "MailboxMoveStarted"
-            && of(&trace_names(&row.entry))
         {
             let time = created.unwrap_or(row.time);
             if seen_counters.insert(*counter) && seen_times.insert(time) {
@@ -327,7 +356,7 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     move_starts.sort_by_key(|m| (m.time, m.counter));
     move_starts.dedup_by_key(|m| m.time);
 
-    let stats: Vec<_> = ev.moves.iter().filter(|m| of(&m.mailbox)).collect();
+    let stats = &ev.moves;
     let interval = stats
         .iter()
         .find_map(|m| {
@@ -340,11 +369,11 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
         .or_else(|| infer_interval(&move_starts));
     let runs = runs(&move_starts, interval.as_ref().map(|i| i.value.as_millis()));
 
-    let messages: Vec<_> = ev.messages.iter().filter(|m| of(&m.mailbox)).collect();
+    let messages = &ev.messages;
     // What message tracking covers: the searches the ticket states (a
     // search that found nothing still says nothing was sent), else its rows.
     let mut tracking: Vec<(SimTime, SimTime)> =
-        ev.tracking_searched.iter().map(|s| (s.0, s.1)).collect();
+        evidence.tracking_searched.iter().map(|s| (s.0, s.1)).collect();
     if tracking.is_empty()
         && let (Some(a), Some(b)) =
             (messages.iter().map(|m| m.time).min(), messages.iter().map(|m| m.time).max())
@@ -397,17 +426,13 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
     let mut text_messaging_runs: Vec<(SimTime, Origin)> = ev
         .audit
         .iter()
-        .filter(|a| {
-            a.cmdlet.eq_ignore_ascii_case("Set-TextMessagingAccount")
-                && a.succeeded
-                && of(&a.mailbox)
-        })
+        .filter(|a| a.cmdlet.eq_ignore_ascii_case("Set-TextMessagingAccount") && a.succeeded)
         .map(|a| (a.run_date, a.origin.clone()))
         .collect();
     text_messaging_runs.sort_by_key(|r| r.0);
     text_messaging_runs.dedup_by_key(|r| r.0);
 
-    let clock = &ev.clock;
+    let clock = &evidence.clock;
     let series = series(&sms, clock);
     let after = move_starts
         .iter()
@@ -416,7 +441,7 @@ fn one(ev: &Evidence, names: &[String], of: &mut dyn FnMut(&[String]) -> bool) -
 
     let mut stops = Vec::new();
     let mut trace_items = Vec::new();
-    for row in ev.trace.iter().filter(|r| of(&trace_names(&r.entry))) {
+    for row in &ev.trace {
         match &row.entry {
             TraceEntry::Reminder { caller, subject, start, end, reminder, .. } => {
                 if caller == "StopAll" {

@@ -3,6 +3,7 @@
 //! (`#Software`, `#Version`, `#Log-type`, `#Date`, `#Fields:` then rows).
 
 use super::raw::{Field, Format, RawBlock, Record, fold};
+use std::rc::Rc;
 
 /// The delimiter of a header line: `;` when it has no comma but a
 /// semicolon (`Export-Csv -UseCulture` in much of Europe), else `,`.
@@ -27,18 +28,18 @@ pub fn split_with(line: &str, delimiter: u8) -> Option<Vec<String>> {
     Some(record.iter().map(str::to_string).collect())
 }
 
-/// The rows under a header: lines from `lines[from]` to the first blank
-/// line, line starting with `#` or line without the delimiter (prose after
-/// a pasted export). A row with more fields than the header is an error
-/// `(line, message)`; a shorter row has its last fields blank.
+/// The rows under a header of these (folded) names: lines from
+/// `lines[from]` to the first blank line, line starting with `#` or line
+/// without the delimiter (prose after a pasted export). A row with more fields
+/// than the header is an error `(line, message)`; a shorter row has its
+/// last fields blank. Blank fields are left out of the records.
 pub fn rows(
     lines: &[&str],
     from: usize,
-    header: &[String],
+    names: &[Rc<str>],
     header_line: u64,
     delimiter: u8,
 ) -> Result<(Vec<Record>, usize), (u64, String)> {
-    let names: Vec<String> = header.iter().map(|h| fold(h)).collect();
     let mut end = from;
     while end < lines.len()
         && !lines[end].trim().is_empty()
@@ -72,10 +73,11 @@ pub fn rows(
         }
         let fields = names
             .iter()
-            .enumerate()
-            .map(|(i, name)| Field {
+            .zip(&record)
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, value)| Field {
                 name: name.clone(),
-                value: record.get(i).unwrap_or("").trim().to_string(),
+                value: value.trim().to_string(),
                 line,
                 column: 1,
             })
@@ -83,6 +85,11 @@ pub fn rows(
         records.push(Record { line, fields });
     }
     Ok((records, end))
+}
+
+/// A header's names, folded.
+fn folded(header: &[String]) -> Vec<Rc<str>> {
+    header.iter().map(|h| fold(h).into()).collect()
 }
 
 /// Reads an Export-Csv block whose header is `lines[at]`, in that line's
@@ -94,8 +101,10 @@ pub fn export(
 ) -> Result<Option<(RawBlock, usize)>, (u64, String)> {
     let delimiter = delimiter_of(lines[at]);
     let Some(header) = split_with(lines[at], delimiter) else { return Ok(None) };
-    let (records, end) = rows(lines, at + 1, &header, at as u64 + 1, delimiter)?;
-    Ok(Some((RawBlock { line: at as u64 + 1, format: Format::Csv, command, records }, end)))
+    let columns = folded(&header);
+    let (records, end) = rows(lines, at + 1, &columns, at as u64 + 1, delimiter)?;
+    let block = RawBlock { line: at as u64 + 1, format: Format::Csv, command, columns, records };
+    Ok(Some((block, end)))
 }
 
 /// Reads a message tracking log whose `#` header starts at `lines[at]`.
@@ -116,6 +125,9 @@ pub fn msgtrk(lines: &[&str], at: usize) -> Result<(RawBlock, usize), (u64, Stri
             "a message tracking log header without its `#Fields:` line".into(),
         ));
     };
-    let (records, end) = rows(lines, i, &header, fields_line, b',')?;
-    Ok((RawBlock { line: at as u64 + 1, format: Format::Msgtrk, command: None, records }, end))
+    let columns = folded(&header);
+    let (records, end) = rows(lines, i, &columns, fields_line, b',')?;
+    let block =
+        RawBlock { line: at as u64 + 1, format: Format::Msgtrk, command: None, columns, records };
+    Ok((block, end))
 }

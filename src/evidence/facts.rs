@@ -12,6 +12,7 @@ use super::raw::{Field, RawBlock, Record};
 use super::trace::TraceEntry;
 use crate::time::{SimDuration, SimTime, parse_duration};
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// Where a fact was read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -188,11 +189,19 @@ pub struct BlockInfo {
 /// An error inside a block: 1-based line and column, and the message.
 pub type At = (u64, u64, String);
 
-/// Tells a block's kind from its column names.
+/// Tells a block's kind from its column names (a table's columns, blank
+/// or not; a list's names); a block without records has none.
 pub fn kind_of(block: &RawBlock) -> Option<Kind> {
-    let names: Vec<&str> =
-        block.records.iter().flat_map(|r| r.fields.iter().map(|f| f.name.as_str())).collect();
-    let has = |n: &str| names.contains(&n);
+    // Each name once: a log's rows repeat the same names (inserted one by
+    // one, as collecting would sort them all first).
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    if !block.records.is_empty() {
+        names.extend(block.columns.iter().map(|c| &**c));
+    }
+    for f in block.records.iter().flat_map(|r| &r.fields) {
+        names.insert(&f.name);
+    }
+    let has = |n: &str| names.contains(n);
     if has("message") && has("timestamp") && has("component") {
         Some(Kind::AssistantTrace)
     } else if has("eventname") && (has("createtime") || has("createdtime")) {

@@ -2,8 +2,9 @@
 //! long values wrapped onto indented lines, records separated by a blank
 //! line; and the same flattened onto one line.
 
-use super::raw::{Field, Format, RawBlock, Record, fold};
+use super::raw::{Columns, Field, Format, RawBlock, Record, fold};
 use regex::Regex;
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 static KEY_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,7 +62,7 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
                 current.line = i as u64 + 1;
             }
             current.fields.push(Field {
-                name: fold(name),
+                name: fold(name).into(),
                 value: value.trim().to_string(),
                 line: i as u64 + 1,
                 column: column as u64 + 1,
@@ -82,7 +83,16 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
     if !current.fields.is_empty() {
         records.push(current);
     }
-    (RawBlock { line: at as u64 + 1, format: Format::List, command, records }, i)
+    (
+        RawBlock {
+            line: at as u64 + 1,
+            format: Format::List,
+            command,
+            columns: Vec::new(),
+            records,
+        },
+        i,
+    )
 }
 
 /// True when an indented line continues the last value rather than naming
@@ -94,8 +104,9 @@ fn continuation(record: &Record, line: &str) -> bool {
 
 /// Reads a list flattened onto one line (`Name : Value Name : Value ...`);
 /// a name seen twice starts a new record. `None` unless the line holds two
-/// names at least.
-pub fn flattened(line: &str, line_no: u64) -> Option<RawBlock> {
+/// names at least. `Err` carries the 1-based column of the pair past
+/// [`MAX_FLATTENED`](super::MAX_FLATTENED) and what was expected.
+pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, String)>> {
     // A name stands alone: after a space (or the line's start) and before
     // ` :` and a space (or the line's end).
     let keys: Vec<(usize, usize, &str)> = FLAT_KEY
@@ -106,42 +117,51 @@ pub fn flattened(line: &str, line_no: u64) -> Option<RawBlock> {
             before.is_none_or(char::is_whitespace) && after.is_none_or(char::is_whitespace)
         })
         .map(|m| (m.start(), m.end(), &line[m.start()..m.end() - 2]))
+        .take(super::MAX_FLATTENED + 1)
         .collect();
     if keys.len() < 2 {
         return None;
     }
+    if let Some(past) = keys.get(super::MAX_FLATTENED) {
+        return Some(Err((
+            line[..past.0].chars().count() as u64 + 1,
+            format!(
+                "at most {} `Name : Value` pairs on one line, as a list flattened onto it",
+                super::MAX_FLATTENED
+            ),
+        )));
+    }
     let command = line[..keys[0].0].trim();
     let mut records = Vec::new();
     let mut current = Record { line: line_no, fields: Vec::new() };
-    let mut names = std::collections::BTreeSet::new();
-    // Columns are counted on from the last key: one pass over the line.
-    let mut counted = (0usize, 0usize);
+    // The current record's names, for a look-up that does not grow with it.
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut columns = Columns::new(line);
     for (k, &(_, value_start, name)) in keys.iter().enumerate() {
         let value_end = keys.get(k + 1).map_or(line.len(), |next| next.0);
         let folded = fold(name);
-        if !names.insert(folded.clone()) {
+        if seen.contains(&folded) {
             records.push(std::mem::take(&mut current));
             current.line = line_no;
-            names.clear();
-            names.insert(folded.clone());
+            seen.clear();
         }
         let value_start = value_start.min(value_end);
-        counted.1 += line[counted.0..value_start].chars().count();
-        counted.0 = value_start;
         current.fields.push(Field {
-            name: folded,
+            name: folded.as_str().into(),
             value: line[value_start..value_end].trim().to_string(),
             line: line_no,
-            column: counted.1 as u64 + 1,
+            column: columns.before(value_start) as u64 + 1,
         });
+        seen.insert(folded);
     }
     records.push(current);
-    Some(RawBlock {
+    Some(Ok(RawBlock {
         line: line_no,
         format: Format::List,
+        columns: Vec::new(),
         command: (!command.is_empty()).then(|| command.to_string()),
         records,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -182,7 +202,7 @@ Prose";
     fn reads_a_flattened_list_with_empty_values_and_repeated_records() {
         let line = "$x | FL ConnectorId : Source : STOREDRIVER MessageInfo : 04I: EventId : RECEIVE \
                     ConnectorId : Source : AGENT";
-        let block = flattened(line, 2).unwrap();
+        let block = flattened(line, 2).unwrap().unwrap();
         assert_eq!(block.command.as_deref(), Some("$x | FL"));
         assert_eq!(block.records.len(), 2);
         assert_eq!(block.records[0].text(&["source"]), Some("STOREDRIVER"));

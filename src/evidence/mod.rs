@@ -39,6 +39,16 @@ use std::sync::LazyLock;
 /// The largest evidence file read: tickets are kilobytes to megabytes.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The most lines of a file read: a ticket runs to thousands, a day's
+/// message tracking log of a busy server to a few hundred thousand. A row
+/// costs a few hundred bytes however short its line, so this bounds the
+/// memory a file of short lines can take.
+pub const MAX_LINES: usize = 2_000_000;
+
+/// The most rows of a table, or `Name : Value` pairs of a list, flattened
+/// onto one line: a web form's paste of a ticket holds tens.
+pub const MAX_FLATTENED: usize = 100_000;
+
 /// How the error for a file without evidence starts.
 const NO_EVIDENCE: &str = "no evidence block cnasim can read";
 
@@ -318,10 +328,20 @@ pub fn read_text(
 ) -> Result<(), ScenarioError> {
     evidence.clock = options.clock;
     evidence.time_zone = options.clock.zone_name().to_string();
-    let lines: Vec<&str> = text.lines().collect();
     let err = |line: u64, column: u64, message: String| {
         ScenarioError::at_line_column(name, text, line, column, message)
     };
+    let lines: Vec<&str> = text.lines().take(MAX_LINES + 1).collect();
+    if lines.len() > MAX_LINES {
+        return Err(err(
+            MAX_LINES as u64 + 1,
+            1,
+            format!(
+                "the file goes on past line {MAX_LINES}; evidence files are read up to \
+                 {MAX_LINES} lines: split it"
+            ),
+        ));
+    }
     let before = evidence.blocks.len();
     let mut command: Option<String> = None;
     let mut i = 0;
@@ -422,11 +442,11 @@ pub fn read_text(
                     format!("cannot read the table flattened onto this line here: expected {m}"),
                 )
             })?)
-        } else if let Some(flat) =
-            list::flattened(line, line_no).filter(|b| facts::kind_of(b).is_some())
+        } else if let Some(flat) = list::flattened(line, line_no)
+            .filter(|b| b.as_ref().map_or(true, |b| facts::kind_of(b).is_some()))
         {
             i += 1;
-            Some(flat)
+            Some(flat.map_err(|(c, m)| err(line_no, c, m))?)
         } else if list::starts_list(&lines, i) {
             let (block, next) = list::aligned(&lines, i, command.take());
             i = next;
@@ -482,8 +502,7 @@ fn take(
         if matches!(block.format, Format::Table | Format::Csv | Format::Msgtrk)
             && !block.records.is_empty()
         {
-            let columns: Vec<&str> =
-                block.records[0].fields.iter().map(|f| f.name.as_str()).collect();
+            let columns: Vec<&str> = block.columns.iter().map(|c| &**c).collect();
             evidence.notes.push(format!(
                 "{name}:{}: passed over a table of columns cnasim does not use ({})",
                 block.line,
@@ -509,7 +528,6 @@ fn take(
             ),
         )));
     }
-    let records = policy_rows(name, text, &block, options)?;
     let identity =
         block.command.as_deref().and_then(|c| MOVE_IDENTITY.captures(c)).map(|c| c[1].to_string());
     if kind == Kind::MessageTracking
@@ -517,6 +535,8 @@ fn take(
     {
         searched(name, block.line, command, options, evidence);
     }
+    let (line, format) = (block.line, block.format);
+    let records = policy_rows(name, text, block, options)?;
     for record in &records {
         let origin = Origin { file: name.into(), line: record.line };
         match kind {
@@ -552,9 +572,9 @@ fn take(
         }
     }
     evidence.blocks.push(BlockInfo {
-        origin: Origin { file: name.into(), line: block.line },
+        origin: Origin { file: name.into(), line },
         kind,
-        format: block.format,
+        format,
         records: records.len(),
     });
     Ok(())
@@ -590,11 +610,12 @@ fn searched(name: &str, line: u64, command: &str, options: &ReadOptions, evidenc
 }
 
 /// The block's records of the chosen policy, for cnasim's own files that
-/// hold several.
+/// hold several. The records are moved, not copied: a block can hold a
+/// log of hundreds of thousands of rows.
 fn policy_rows(
     name: &str,
     text: &str,
-    block: &RawBlock,
+    block: RawBlock,
     options: &ReadOptions,
 ) -> Result<Vec<raw::Record>, ScenarioError> {
     let policy_of = |r: &raw::Record| r.text(&["policy"]).map(str::to_string);
@@ -612,7 +633,7 @@ fn policy_rows(
                     format!("holds no rows of policy `{p}`; it holds {}", policies.join(", ")),
                 ));
             }
-            Ok(block.records.iter().filter(|r| policy_of(r).as_ref() == Some(p)).cloned().collect())
+            Ok(block.records.into_iter().filter(|r| policy_of(r).as_ref() == Some(p)).collect())
         }
         None if policies.len() > 1 => Err(ScenarioError::at_line_column(
             name,
@@ -626,7 +647,7 @@ fn policy_rows(
                 policies[0]
             ),
         )),
-        _ => Ok(block.records.clone()),
+        _ => Ok(block.records),
     }
 }
 

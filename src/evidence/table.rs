@@ -13,8 +13,9 @@
 //! subject is anything), with every column but the times allowed to be
 //! blank.
 
-use super::raw::{Field, Format, RawBlock, Record, fold};
+use super::raw::{Columns, Field, Format, RawBlock, Record, fold};
 use regex::Regex;
+use std::rc::Rc;
 
 /// True for a line of dash runs separated by spaces, as under FT labels.
 pub fn is_dash_line(line: &str) -> bool {
@@ -24,25 +25,7 @@ pub fn is_dash_line(line: &str) -> bool {
 
 /// The words of a line with their character columns (0-based start, end).
 fn words(line: &str) -> Vec<(usize, usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut byte_start = 0;
-    let mut col = 0;
-    for (i, (b, c)) in line.char_indices().enumerate() {
-        if c.is_whitespace() {
-            if let Some(s) = start.take() {
-                out.push((s, i, &line[byte_start..b]));
-            }
-        } else if start.is_none() {
-            start = Some(i);
-            byte_start = b;
-        }
-        col = i + 1;
-    }
-    if let Some(s) = start {
-        out.push((s, col, &line[byte_start..]));
-    }
-    out
+    word_iter(line).collect()
 }
 
 /// True for a PowerShell prompt line (`PS C:\>`, `[PS] C:\>`).
@@ -54,6 +37,25 @@ pub fn is_prompt(line: &str) -> bool {
     b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\' && t.contains('>')
 }
 
+/// [`words`] one at a time, for a line that may be megabytes long.
+fn word_iter(line: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut chars = line.char_indices().enumerate().peekable();
+    std::iter::from_fn(move || {
+        while chars.next_if(|&(_, (_, c))| c.is_whitespace()).is_some() {}
+        let (start, (byte_start, _)) = chars.next()?;
+        let mut end = start + 1;
+        while let Some((i, _)) = chars.next_if(|&(_, (_, c))| !c.is_whitespace()) {
+            end = i + 1;
+        }
+        let byte_end = chars.peek().map_or(line.len(), |&(_, (b, _))| b);
+        Some((start, end, &line[byte_start..byte_end]))
+    })
+}
+
+/// The most columns of a table flattened onto one line: a console's
+/// Format-Table fits 60.
+const MAX_FLAT_COLUMNS: usize = 1_000;
+
 /// Reads the table whose header is `lines[at]` and dashes `lines[at + 1]`;
 /// returns it and the index of the first line after it. Rows run to the
 /// first blank line.
@@ -61,7 +63,7 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
     let header = lines[at];
     let spans: Vec<(usize, usize)> = words(lines[at + 1]).iter().map(|w| (w.0, w.1)).collect();
     let header_chars: Vec<char> = header.chars().collect();
-    let names: Vec<String> = spans
+    let names: Vec<Rc<str>> = spans
         .iter()
         .map(|&(s, e)| {
             let label: String = header_chars
@@ -69,7 +71,7 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
                 .unwrap_or(&[])
                 .iter()
                 .collect();
-            fold(&label)
+            fold(&label).into()
         })
         .collect();
     let mut records = Vec::new();
@@ -83,12 +85,19 @@ pub fn aligned(lines: &[&str], at: usize, command: Option<String>) -> (RawBlock,
         records.push(row(lines[i], i as u64 + 1, &spans, &names));
         i += 1;
     }
-    (RawBlock { line: at as u64 + 1, format: Format::Table, command, records }, i)
+    (RawBlock { line: at as u64 + 1, format: Format::Table, command, columns: names, records }, i)
 }
 
-fn row(line: &str, line_no: u64, spans: &[(usize, usize)], names: &[String]) -> Record {
+/// One row: each word goes to the column whose dashes it overlaps; the
+/// row's fields are its columns that got a word, in column order. The
+/// spans are in order, so each word's column is a binary search.
+fn row(line: &str, line_no: u64, spans: &[(usize, usize)], names: &[Rc<str>]) -> Record {
     let ws = words(line);
-    let overlap = |s: usize, e: usize| spans.iter().position(|&(a, b)| s < b && e > a);
+    // The first span ending after `s`: the only one `s..e` can overlap
+    // first, and the nearest after a gap.
+    let after = |s: usize| spans.partition_point(|&(_, b)| b <= s);
+    let overlap =
+        |s: usize, e: usize| Some(after(s)).filter(|&k| spans.get(k).is_some_and(|sp| sp.0 < e));
     let mut owner: Vec<Option<usize>> = ws.iter().map(|w| overlap(w.0, w.1)).collect();
     // A word that overlaps no dashes joins its neighbour one space away:
     // the one before first, else the one after; else the nearest column.
@@ -97,41 +106,41 @@ fn row(line: &str, line_no: u64, spans: &[(usize, usize)], names: &[String]) -> 
             continue;
         }
         let before = k.checked_sub(1).filter(|&j| ws[j].1 + 1 == ws[k].0).and_then(|j| owner[j]);
-        let after =
+        let after_word =
             (k + 1 < ws.len() && ws[k].1 + 1 == ws[k + 1].0).then(|| owner[k + 1]).flatten();
-        owner[k] = before.or(after).or_else(|| {
-            spans
-                .iter()
-                .enumerate()
-                .min_by_key(
-                    |&(_, &(a, b))| {
-                        if ws[k].0 >= b { ws[k].0 - b } else { a.saturating_sub(ws[k].1) }
-                    },
-                )
-                .map(|(c, _)| c)
-        });
+        // The nearest column: the one ending before the word or the one
+        // starting after it (the one before on a tie).
+        let (s, e) = (ws[k].0, ws[k].1);
+        let next = after(s);
+        let nearest = match (next.checked_sub(1), spans.get(next)) {
+            (Some(p), Some(&(a, _))) if a.saturating_sub(e) < s - spans[p].1 => Some(next),
+            (Some(p), _) => Some(p),
+            (None, Some(_)) => Some(next),
+            (None, None) => None,
+        };
+        owner[k] = before.or(after_word).or(nearest);
     }
-    let mut fields: Vec<Field> = names
-        .iter()
-        .zip(spans)
-        .map(|(n, &(s, _))| Field {
-            name: n.clone(),
-            value: String::new(),
-            line: line_no,
-            column: s as u64 + 1,
-        })
-        .collect();
-    let mut first = vec![true; fields.len()];
-    for (w, o) in ws.iter().zip(owner) {
-        let Some(c) = o else { continue };
-        let f = &mut fields[c];
-        if first[c] {
-            f.column = w.0 as u64 + 1;
-            first[c] = false;
-        } else {
-            f.value.push(' ');
+    // Columns in order, each with its words in order (a stable sort: a
+    // word that overlaps none may join a column after its neighbours).
+    let mut placed: Vec<(usize, &(usize, usize, &str))> =
+        ws.iter().zip(owner).filter_map(|(w, o)| o.map(|c| (c, w))).collect();
+    placed.sort_by_key(|&(c, _)| c);
+    let mut fields: Vec<Field> = Vec::new();
+    let mut last = None;
+    for (c, w) in placed {
+        match fields.last_mut() {
+            Some(f) if last == Some(c) => {
+                f.value.push(' ');
+                f.value.push_str(w.2);
+            }
+            _ => fields.push(Field {
+                name: names[c].clone(),
+                value: w.2.to_string(),
+                line: line_no,
+                column: w.0 as u64 + 1,
+            }),
         }
-        f.value.push_str(w.2);
+        last = Some(c);
     }
     Record { line: line_no, fields }
 }
@@ -163,27 +172,36 @@ fn pattern(name: &str) -> (&'static str, bool) {
 /// same lengths, then the rows' words. `None` when the line holds no such
 /// table. `Err` carries the 1-based column of a word no row can start with.
 pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, String)>> {
-    let ws = words(line);
     let is_dashes = |w: &str| w.bytes().all(|b| b == b'-');
-    let first_dash = ws.iter().position(|w| is_dashes(w.2))?;
-    let n = ws[first_dash..].iter().take_while(|w| is_dashes(w.2)).count();
-    if n < 2 || first_dash < n {
+    // The first run of dash words, found without keeping the words: a line
+    // can be megabytes of prose.
+    let (mut first_dash, mut n) = (None, 0);
+    for (k, w) in word_iter(line).enumerate() {
+        if is_dashes(w.2) {
+            first_dash.get_or_insert(k);
+            n += 1;
+        } else if first_dash.is_some() {
+            break;
+        }
+    }
+    let first_dash = first_dash?;
+    if n < 2 || first_dash < n || n > MAX_FLAT_COLUMNS {
         return None;
     }
-    let labels = &ws[first_dash - n..first_dash];
-    if labels
-        .iter()
-        .zip(&ws[first_dash..first_dash + n])
-        .any(|(l, d)| l.2.chars().count() != d.2.len())
-    {
+    // The labels, their dashes and the first word after them.
+    let ws: Vec<_> = word_iter(line).skip(first_dash - n).take(2 * n + 1).collect();
+    let labels = &ws[..n];
+    if labels.iter().zip(&ws[n..2 * n]).any(|(l, d)| l.2.chars().count() != d.2.len()) {
         return None;
     }
-    let names: Vec<String> = labels.iter().map(|l| fold(l.2)).collect();
+    let names: Vec<Rc<str>> = labels.iter().map(|l| fold(l.2).into()).collect();
     if !names.iter().any(|n| pattern(n).1) {
         return None;
     }
-    let prefix: Vec<&str> = ws[..first_dash - n].iter().map(|w| w.2).collect();
-    let command = (!prefix.is_empty()).then(|| prefix.join(" "));
+    let labels_at = labels[0].2.as_ptr() as usize - line.as_ptr() as usize;
+    let command = line[..labels_at]
+        .split_whitespace()
+        .fold(None, |c: Option<String>, w| Some(c.map_or_else(|| w.to_string(), |c| c + " " + w)));
     let mut re = String::from("^");
     for (i, name) in names.iter().enumerate() {
         let (pat, required) = pattern(name);
@@ -199,18 +217,8 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
     }
     re.push_str(r"(?:\s|$)");
     let Ok(re) = Regex::new(&re) else { return None };
-    // Columns are counted from the last place counted: a long flattened line
-    // is read in one pass.
-    let mut counted = (0usize, 0usize);
-    let mut chars_before = |byte: usize| {
-        if byte < counted.0 {
-            counted = (0, 0);
-        }
-        counted.1 += line[counted.0..byte].chars().count();
-        counted.0 = byte;
-        counted.1
-    };
-    let body_start = ws.get(first_dash + n).map(|w| w.0);
+    let mut columns = Columns::new(line);
+    let body_start = ws.get(2 * n).map(|w| w.0);
     let mut records = Vec::new();
     if let Some(start_char) = body_start {
         let mut at = line.char_indices().nth(start_char).map_or(line.len(), |(b, _)| b);
@@ -221,8 +229,15 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
             if at >= line.len() {
                 break;
             }
+            if records.len() == super::MAX_FLATTENED {
+                let col = columns.before(at) as u64 + 1;
+                return Some(Err((
+                    col,
+                    format!("at most {} rows on one line", super::MAX_FLATTENED),
+                )));
+            }
             let Some(caps) = re.captures(&line[at..]) else {
-                let col = chars_before(at) as u64 + 1;
+                let col = columns.before(at) as u64 + 1;
                 let want: Vec<&str> = labels.iter().map(|l| l.2).collect();
                 return Some(Err((
                     col,
@@ -233,28 +248,26 @@ pub fn flattened(line: &str, line_no: u64) -> Option<Result<RawBlock, (u64, Stri
             if whole == 0 {
                 break;
             }
-            let record_column = chars_before(at);
+            // Blank cells are left out, as in an aligned table.
             let fields = names
                 .iter()
                 .enumerate()
-                .map(|(i, name)| {
-                    let m = caps.name(&format!("c{i}"));
-                    Field {
+                .filter_map(|(i, name)| {
+                    let m =
+                        caps.name(&format!("c{i}")).filter(|m| !m.as_str().trim().is_empty())?;
+                    Some(Field {
                         name: name.clone(),
-                        value: m.map_or(String::new(), |m| m.as_str().trim().to_string()),
+                        value: m.as_str().trim().to_string(),
                         line: line_no,
-                        column: (record_column
-                            + m.map_or(0, |m| line[at..at + m.start()].chars().count()))
-                            as u64
-                            + 1,
-                    }
+                        column: columns.before(at + m.start()) as u64 + 1,
+                    })
                 })
                 .collect();
             records.push(Record { line: line_no, fields });
             at += whole;
         }
     }
-    Some(Ok(RawBlock { line: line_no, format: Format::Table, command, records }))
+    Some(Ok(RawBlock { line: line_no, format: Format::Table, command, columns: names, records }))
 }
 
 #[cfg(test)]
@@ -262,7 +275,7 @@ mod tests {
     use super::*;
 
     fn cells(r: &Record) -> Vec<(&str, &str)> {
-        r.fields.iter().map(|f| (f.name.as_str(), f.value.as_str())).collect()
+        r.fields.iter().map(|f| (&*f.name, f.value.as_str())).collect()
     }
 
     #[test]
@@ -286,10 +299,12 @@ mod tests {
                 ("counter", "974015558"),
                 ("itemtype", "MAPI_STORE"),
                 ("eventname", "MailboxMoveStarted"),
-                ("objectclass", ""),
-                ("mailbox", ""),
                 ("createtime", "1/25/2016 21:32:01")
             ]
+        );
+        assert_eq!(
+            block.columns.iter().map(|c| &**c).collect::<Vec<_>>(),
+            ["counter", "itemtype", "eventname", "objectclass", "mailbox", "createtime"]
         );
         assert_eq!(
             cells(&block.records[1])[3..],
@@ -315,7 +330,6 @@ mod tests {
             [
                 ("counter", "6"),
                 ("eventname", "MailboxMoveStarted"),
-                ("mailbox", ""),
                 ("createtime", "1/26/2016 9:41:10 PM")
             ]
         );
