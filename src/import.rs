@@ -179,7 +179,7 @@ pub fn scenario(d: &Diagnosis, options: &ImportOptions) -> Result<Imported, Stri
     let _ = writeln!(
         y,
         "# Times are UTC; times the evidence printed without a zone were read as {}.",
-        d.evidence.time_zone
+        d.evidence.clock.zone_name()
     );
     let _ = writeln!(y, "# Each inferred value says where it came from. Run: cnasim run THIS-FILE");
     let _ = writeln!(y, "name: {}", options.name);

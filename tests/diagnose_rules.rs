@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{cnasim, stderr, stdout};
+use common::{cnasim, diagnose_json, stderr};
 use serde_json::Value;
 use std::path::Path;
 
@@ -20,11 +20,9 @@ fn file(name: &str) -> String {
 
 fn diagnose(name: &str, extra: &[&str]) -> Value {
     let path = file(name);
-    let mut args = vec!["diagnose", path.as_str(), "--format", "json"];
+    let mut args = vec![path.as_str()];
     args.extend(extra);
-    let o = cnasim(&args);
-    assert!(o.status.success(), "{name}: {}", stderr(&o));
-    serde_json::from_str(&stdout(&o)).unwrap()
+    diagnose_json(&args)
 }
 
 #[test]

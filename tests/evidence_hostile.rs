@@ -26,7 +26,7 @@ fn read(bytes: &[u8]) -> Result<Diagnosis, ScenarioError> {
 /// Reads one file's bytes as `cnasim diagnose --time-zone` does.
 fn read_as(name: &str, bytes: &[u8], clock: Clock) -> Result<Diagnosis, ScenarioError> {
     let text = evidence::decode(name, bytes)?;
-    let mut read = Evidence { time_zone: clock.zone_name().into(), ..Evidence::default() };
+    let mut read = Evidence::default();
     evidence::read_text(name, &text, &ReadOptions { clock, policy: None }, &mut read)?;
     read.files.push(name.into());
     Ok(diagnosis::diagnose(read))
@@ -472,7 +472,7 @@ fn twenty_megabyte_files_are_read_and_diagnosed_in_reasonable_time() {
     eprintln!("message tracking log: {} bytes; events table: {} bytes", log.len(), table.len());
     assert!(log.len() > 19_000_000 && table.len() > 19_000_000);
     let options = ReadOptions::default();
-    let mut ev = Evidence { time_zone: "UTC".into(), ..Evidence::default() };
+    let mut ev = Evidence::default();
     timed("read the message tracking log", || {
         evidence::read_text("msgtrk.log", &log, &options, &mut ev).unwrap()
     });

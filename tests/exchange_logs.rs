@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{cnasim, cnasim_in, entries, move_started, stderr, stdout};
+use common::{cnasim, cnasim_in, diagnose_json, entries, move_started, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 fn seed_incident() -> String {
@@ -61,12 +61,9 @@ fn the_exchange_logs_of_legacy_diagnose_and_import_back_to_the_runs_move_events(
             .iter()
             .map(|f| first.join(f).display().to_string())
             .collect();
-    let mut args: Vec<&str> = vec!["diagnose"];
-    args.extend(evidence.iter().map(String::as_str));
-    args.extend(["--policy", "legacy", "--format", "json"]);
-    let o = cnasim(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut args: Vec<&str> = evidence.iter().map(String::as_str).collect();
+    args.extend(["--policy", "legacy"]);
+    let json = diagnose_json(&args);
     // Each file was read as what it is: a raw tracking log, an Export-Csv
     // audit, cnasim's database events.
     let blocks: Vec<(String, String)> = json["blocks"]
@@ -250,16 +247,7 @@ fn a_folder_with_exchange_logs_is_cnasim_s_to_replace_and_reads_as_one_policy() 
     let folder = run_seed(dir.path(), "out", &["--log-format", "exchange"]);
     // Read as a folder, the Exchange-format copies are passed over, so one
     // policy's rows are read, as from a folder without them.
-    let o = cnasim(&[
-        "diagnose",
-        &folder.display().to_string(),
-        "--policy",
-        "legacy",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let json = diagnose_json(&[&folder.display().to_string(), "--policy", "legacy"]);
     assert_eq!(json["mailboxes"][0]["verdict"], "kb3200823");
     assert_eq!(json["mailboxes"][0]["silences_after_move"], 7);
     let notes = json["notes"].to_string();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cnasim, cnasim_in, move_started, stderr, stdout};
+use common::{cnasim, cnasim_in, diagnose_json, move_started, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 fn corpus(file: &str) -> String {
@@ -110,27 +110,10 @@ fn a_runs_own_output_folder_round_trips() {
     let o = cnasim(&["diagnose", &first.display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("choose one with --policy"), "{}", stderr(&o));
-    let o = cnasim(&[
-        "diagnose",
-        &first.display().to_string(),
-        "--policy",
-        "legacy",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let json = diagnose_json(&[&first.display().to_string(), "--policy", "legacy"]);
     assert_eq!(json["mailboxes"][0]["verdict"], "kb3200823");
     assert_eq!(json["mailboxes"][0]["silences_after_move"], 7);
-    let o = cnasim(&[
-        "diagnose",
-        &first.display().to_string(),
-        "--policy",
-        "fixed",
-        "--format",
-        "json",
-    ]);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let json = diagnose_json(&[&first.display().to_string(), "--policy", "fixed"]);
     assert_eq!(json["mailboxes"][0]["verdict"], "not-kb3200823");
 
     let file = dir.path().join("again.yaml").display().to_string();
@@ -202,17 +185,30 @@ fn bad_evidence_exits_2_naming_file_and_line_and_writes_nothing() {
 
 #[test]
 fn times_without_a_zone_are_read_in_the_named_zone() {
-    let o = cnasim(&[
-        "diagnose",
-        &corpus("events-local-pacific.txt"),
-        "--time-zone",
-        "America/Los_Angeles",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let json =
+        diagnose_json(&[&corpus("events-local-pacific.txt"), "--time-zone", "America/Los_Angeles"]);
     assert_eq!(json["time_zone"], "America/Los_Angeles");
+    // The local 2:30 PM moves, in UTC: PST (UTC-8) before 13 March, PDT after.
+    let times: Vec<&str> = json["mailboxes"][0]["move_started"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["time"].as_str().unwrap())
+        .collect();
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence/expected.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let want: Vec<String> = expected["files"]["events-local-pacific.txt"]["move_started"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| format!("{}.000Z", &t.as_str().unwrap()[..19]))
+        .collect();
+    assert_eq!(times, want);
     let text = cnasim(&[
         "diagnose",
         &corpus("events-local-pacific.txt"),
@@ -288,4 +284,23 @@ fn every_evidence_file_with_a_move_imports_to_a_scenario_that_passes_its_check()
         imported += 1;
     }
     assert!(imported >= 12, "only {imported} files imported");
+}
+
+/// The README's "From a ticket" shows diagnose's output on the write-up's
+/// tables: every line it quotes (not the `...` it leaves out) is printed.
+#[test]
+fn the_readmes_diagnose_excerpt_is_what_diagnose_prints() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = "$ cnasim diagnose tests/evidence/writeup-ticket.txt\n";
+    let from = readme.find(start).expect("the excerpt") + start.len();
+    let excerpt = &readme[from..from + readme[from..].find("```").unwrap()];
+    let o = cnasim(&["diagnose", "tests/evidence/writeup-ticket.txt"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = stdout(&o);
+    let quoted: Vec<&str> = excerpt.lines().filter(|l| l.trim() != "...").collect();
+    assert!(quoted.len() >= 10, "{excerpt}");
+    for line in quoted {
+        assert!(printed.lines().any(|p| p == line), "README line not printed: {line}\n{printed}");
+    }
 }

@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let options = ReadOptions::default();
-    let mut read = Evidence { time_zone: "UTC".into(), ..Evidence::default() };
+    let mut read = Evidence::default();
     if let Err(e) = evidence::read_text(NAME, &text, &options, &mut read) {
         return located(&e, text.lines().count());
     }

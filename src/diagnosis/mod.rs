@@ -51,8 +51,6 @@ pub struct MoveStart {
     pub time: SimTime,
     /// Its counter, when known.
     pub counter: Option<u64>,
-    /// The database, when the evidence names it.
-    pub database: Option<String>,
     /// Where it was read.
     pub origin: Origin,
 }
@@ -64,8 +62,6 @@ pub struct Interval {
     pub value: SimDuration,
     /// `EffectiveIncrementalSyncInterval at FILE:LINE`, or how it was inferred.
     pub source: String,
-    /// True when read from move statistics, false when inferred from gaps.
-    pub stated: bool,
 }
 
 /// One SMS.
@@ -166,8 +162,6 @@ pub struct MailboxDiagnosis {
     pub display: Option<String>,
     /// Its phone, from the SMS recipients.
     pub phone: Option<String>,
-    /// Its SMTP address, from the senders.
-    pub address: Option<String>,
     /// MailboxMoveStarted events, in time order.
     pub move_starts: Vec<MoveStart>,
     /// The incremental sync interval.
@@ -327,12 +321,7 @@ fn one(ev: &Rows<'_>, names: &[String], evidence: &Evidence) -> MailboxDiagnosis
         .events
         .iter()
         .filter(|e| e.name == "MailboxMoveStarted")
-        .map(|e| MoveStart {
-            time: e.created,
-            counter: e.counter,
-            database: e.database.clone(),
-            origin: e.origin.clone(),
-        })
+        .map(|e| MoveStart { time: e.created, counter: e.counter, origin: e.origin.clone() })
         .collect();
     let mut seen_counters: std::collections::BTreeSet<u64> =
         move_starts.iter().filter_map(|m| m.counter).collect();
@@ -347,7 +336,6 @@ fn one(ev: &Rows<'_>, names: &[String], evidence: &Evidence) -> MailboxDiagnosis
                 move_starts.push(MoveStart {
                     time,
                     counter: Some(*counter),
-                    database: None,
                     origin: row.origin.clone(),
                 });
             }
@@ -363,7 +351,6 @@ fn one(ev: &Rows<'_>, names: &[String], evidence: &Evidence) -> MailboxDiagnosis
             m.interval.as_ref().map(|(d, name)| Interval {
                 value: *d,
                 source: format!("{} at {}", property(name), m.origin),
-                stated: true,
             })
         })
         .or_else(|| infer_interval(&move_starts));
@@ -469,10 +456,6 @@ fn one(ev: &Rows<'_>, names: &[String], evidence: &Evidence) -> MailboxDiagnosis
             .find_map(|m| m.display.clone())
             .or_else(|| pick(&|n| !mailboxes::is_guid(n) && !n.contains(['@', '/', '\\']))),
         phone: main_phone,
-        address: messages
-            .iter()
-            .map(|m| m.sender.clone())
-            .find(|s| s.contains('@') && !s.starts_with('<')),
         move_starts,
         interval,
         runs,
@@ -523,7 +506,6 @@ fn infer_interval(starts: &[MoveStart]) -> Option<Interval> {
         value: SimDuration::from_millis(gap / HOUR_MS * HOUR_MS),
         source: "not in the evidence: the smallest gap between move events, down to whole hours"
             .into(),
-        stated: false,
     })
 }
 

@@ -42,7 +42,7 @@ pub fn text(d: &Diagnosis) -> String {
         if ev.files.len() == 1 { "" } else { "s" },
         ev.blocks.len(),
         if ev.blocks.len() == 1 { "" } else { "s" },
-        ev.time_zone
+        ev.clock.zone_name()
     );
     let width = ev.blocks.iter().map(|b| b.origin.to_string().chars().count()).max().unwrap_or(0);
     for b in &ev.blocks {
@@ -68,7 +68,7 @@ pub fn text(d: &Diagnosis) -> String {
     }
     for m in &d.mailboxes {
         o.push('\n');
-        mailbox(&mut o, m, &ev.time_zone);
+        mailbox(&mut o, m, ev.clock.zone_name());
     }
     o
 }
@@ -390,7 +390,7 @@ pub fn json(d: &Diagnosis) -> String {
         })
         .collect();
     let json = Json {
-        time_zone: &ev.time_zone,
+        time_zone: ev.clock.zone_name(),
         files: &ev.files,
         blocks: &ev.blocks,
         notes: &ev.notes,

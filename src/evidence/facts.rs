@@ -91,8 +91,6 @@ pub struct MoveStats {
     pub interval: Option<(SimDuration, String)>,
     /// `Status`, when printed.
     pub status: Option<String>,
-    /// `StartTimestamp`, when printed.
-    pub start: Option<SimTime>,
     /// `CompletionTimestamp`, when printed and not blank.
     pub completion: Option<SimTime>,
     /// `SourceDatabase`, when printed.
@@ -311,7 +309,6 @@ pub fn move_stats(
         display: record.text(&["displayname"]).map(str::to_string),
         interval,
         status: record.text(&["status"]).map(str::to_string),
-        start: time(record, &["starttimestamp"], clock)?,
         completion: time(record, &["completiontimestamp"], clock)?,
         source_database: record.text(&["sourcedatabase"]).map(str::to_string),
         target_database: record.text(&["targetdatabase"]).map(str::to_string),

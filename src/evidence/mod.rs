@@ -64,9 +64,8 @@ pub struct ReadOptions {
 /// Everything read from the evidence files.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    /// The zone zone-less times were read in.
-    pub time_zone: String,
-    /// That zone's clock, for local days and times of day.
+    /// The zone zone-less times were read in, for local days and times of
+    /// day.
     pub clock: Clock,
     /// The files, as named.
     pub files: Vec<String>,
@@ -102,11 +101,7 @@ pub struct Evidence {
 /// policy column, so reading them would mix the policies; named as files,
 /// they are read.
 pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Evidence, Vec<ScenarioError>> {
-    let mut evidence = Evidence {
-        time_zone: options.clock.zone_name().to_string(),
-        clock: options.clock,
-        ..Evidence::default()
-    };
+    let mut evidence = Evidence { clock: options.clock, ..Evidence::default() };
     let mut errors = Vec::new();
     for path in paths {
         let (files, in_folder) = if path.is_dir() {
@@ -327,7 +322,6 @@ pub fn read_text(
     evidence: &mut Evidence,
 ) -> Result<(), ScenarioError> {
     evidence.clock = options.clock;
-    evidence.time_zone = options.clock.zone_name().to_string();
     let err = |line: u64, column: u64, message: String| {
         ScenarioError::at_line_column(name, text, line, column, message)
     };

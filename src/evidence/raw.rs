@@ -78,11 +78,6 @@ impl Record {
             .map(|f| f.value.as_str())
             .find(|v| !v.is_empty())
     }
-
-    /// True when a field of this name is present, empty or not.
-    pub fn has(&self, name: &str) -> bool {
-        self.fields.iter().any(|f| &*f.name == name)
-    }
 }
 
 /// A block of records in one layout, from one place in one file.

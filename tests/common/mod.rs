@@ -142,3 +142,13 @@ pub fn move_started(folder: &Path, policy: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// `cnasim diagnose ARGS --format json`, which must succeed, as JSON.
+pub fn diagnose_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["diagnose"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    let o = cnasim(&all);
+    assert!(o.status.success(), "diagnose {args:?}: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
