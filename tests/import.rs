@@ -8,6 +8,20 @@ mod common;
 use common::{cnasim, cnasim_in, diagnose_json, move_started, stderr, stdout};
 use std::path::{Path, PathBuf};
 
+/// The MailboxMoveStarted times tests/evidence/expected.json lists for a
+/// corpus file (`2016-01-25T21:32:01Z`).
+fn expected_move_started(file: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence/expected.json");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    expected["files"][file]["move_started"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
 fn corpus(file: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence").join(file).display().to_string()
 }
@@ -83,19 +97,7 @@ fn the_kb_pattern_ticket_reproduces_its_sms_under_legacy_and_none_are_lost_under
         .into_iter()
         .map(|(_, t)| t[..19].to_string() + "Z")
         .collect();
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence/expected.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let want: Vec<String> = expected["files"]["kb-pattern-ticket.txt"]["move_started"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let want = expected_move_started("kb-pattern-ticket.txt");
     assert_eq!(times, want);
 }
 
@@ -195,18 +197,9 @@ fn times_without_a_zone_are_read_in_the_named_zone() {
         .iter()
         .map(|m| m["time"].as_str().unwrap())
         .collect();
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence/expected.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let want: Vec<String> = expected["files"]["events-local-pacific.txt"]["move_started"]
-        .as_array()
-        .unwrap()
+    let want: Vec<String> = expected_move_started("events-local-pacific.txt")
         .iter()
-        .map(|t| format!("{}.000Z", &t.as_str().unwrap()[..19]))
+        .map(|t| format!("{}.000Z", &t[..19]))
         .collect();
     assert_eq!(times, want);
     let text = cnasim(&[
